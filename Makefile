@@ -1,0 +1,53 @@
+# Thin front for the common paths; everything real is in CMake and the `tnn` CLI.
+#   make            configure + build (installs Debian packages first if missing)
+#   make test       build + run every test through CTest
+#   make reproduce  run what the paper tables need (PROFILE=quick|smoke|paper) and render them
+#   make tables     render the tables from the committed results only (seconds)
+#   make bench      kernel benchmarks -> results/kernels/<machine>.json + ratio table
+#   make data       fetch the official CIFAR-10 binary release (md5-checked) into ./data
+PRESET  ?= release
+PROFILE ?= quick
+JOBS    ?= 1
+OUT     ?=
+BUILD   := build/$(PRESET)
+TNN     := $(BUILD)/bin/tnn
+# CIFAR-10: an explicit TNN_DATA_DIR wins; else ./data (make data); else the workplace's proxy copy.
+TNN_DATA_DIR ?= $(firstword $(wildcard data/cifar-10-batches-bin ../shared/data/cifar-10-jpeg75-bin))
+export TNN_DATA_DIR
+
+.PHONY: all deps configure build test reproduce tables bench data format clean
+
+all: build
+
+deps:
+	@./ci/install-deps.sh
+
+configure: deps
+	@test -f $(BUILD)/build.ninja || cmake --preset $(PRESET)
+
+build: configure
+	cmake --build --preset $(PRESET)
+
+test: build
+	ctest --preset $(PRESET)
+
+reproduce: build data-check
+	$(TNN) reproduce --profile $(PROFILE) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
+
+tables: build
+	$(TNN) reproduce --render-only
+
+bench: build
+	./ci/bench.sh $(BUILD)
+
+data:
+	./ci/get-cifar10.sh data
+
+data-check:
+	@if [ -z "$(TNN_DATA_DIR)" ]; then ./ci/get-cifar10.sh data; fi
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.cu' '*.cuh')
+
+clean:
+	rm -rf build

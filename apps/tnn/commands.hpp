@@ -1,0 +1,10 @@
+// One function per subcommand; each adds its CLI11 subcommand and its callback.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tnn::cli {
+
+void add_ternarize(CLI::App& app);
+
+}  // namespace tnn::cli

@@ -1,0 +1,24 @@
+// tnn: the one command line of ternary-bench. Subcommands live in one file each (cmd_*.cpp).
+#include "commands.hpp"
+#include "tnn/runtime.hpp"
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  CLI::App app{"tnn: ternary-weight networks -- train, reproduce the papers' tables, pack, run, benchmark"};
+  app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "CPU threads (default: all cores, or OMP_NUM_THREADS)");
+  app.parse_complete_callback([&threads] { tnn::init_threads(threads); });
+  tnn::cli::add_ternarize(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "tnn: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

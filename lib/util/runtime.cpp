@@ -1,0 +1,88 @@
+#include "tnn/runtime.hpp"
+
+#include <torch/torch.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+namespace tnn {
+
+int init_threads(int threads) {
+  if (threads <= 0) {
+    const char* omp = std::getenv("OMP_NUM_THREADS");
+    threads = omp != nullptr ? std::atoi(omp) : 0;
+    if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+    if (threads <= 0) threads = 1;
+  }
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+namespace {
+
+std::string run_command(const std::string& cmd) {
+  std::array<char, 512> buf{};
+  std::string out;
+  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(cmd.c_str(), "r"), pclose);
+  if (!pipe) return "";
+  while (fgets(buf.data(), buf.size(), pipe.get()) != nullptr) out += buf.data();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// First "key : value" line of /proc/cpuinfo.
+std::string cpuinfo_field(const std::string& key) {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(colon + 2);
+    }
+  }
+  return "";
+}
+
+nlohmann::json isa_flags() {
+  std::istringstream flags(cpuinfo_field("flags"));
+  nlohmann::json out = nlohmann::json::array();
+  std::string f;
+  const char* interesting[] = {"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+                               "avx512_vbmi", "avx512_vpopcntdq", "avx512_bf16", "amx_tile"};
+  while (flags >> f)
+    for (const char* i : interesting)
+      if (f == i) out.push_back(f);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json environment_info() {
+  nlohmann::json env;
+  std::string commit = run_command("git rev-parse HEAD 2>/dev/null");
+  env["git_commit"] = commit.empty() ? "unknown" : commit;
+  env["git_dirty"] = !run_command("git status --porcelain --untracked-files=no 2>/dev/null").empty();
+  env["cpu_model"] = cpuinfo_field("model name");
+  env["cpu_isa"] = isa_flags();
+  env["cpu_cores"] = std::thread::hardware_concurrency();
+  env["threads"] = torch::get_num_threads();
+  env["hostname"] = run_command("hostname 2>/dev/null");
+  env["gpu"] = torch::cuda::is_available() ? run_command("nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1") : "none";
+  env["cuda_available"] = torch::cuda::is_available();
+  env["compiler"] = std::string("g++ ") + __VERSION__;
+  env["libtorch"] = TORCH_VERSION;
+  const dnnl_version_t* v = dnnl_version();
+  env["onednn"] = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  env["os"] = run_command("sh -c '. /etc/os-release && echo $PRETTY_NAME' 2>/dev/null");
+  return env;
+}
+
+}  // namespace tnn
