@@ -6,5 +6,7 @@
 namespace tnn::cli {
 
 void add_ternarize(CLI::App& app);
+void add_run(CLI::App& app);
+void add_eval(CLI::App& app);
 
 }  // namespace tnn::cli

@@ -2,6 +2,8 @@
 #include "commands.hpp"
 #include "tnn/runtime.hpp"
 
+#include <c10/util/Exception.h>
+
 #include <exception>
 #include <iostream>
 
@@ -12,10 +14,15 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "CPU threads (default: all cores, or OMP_NUM_THREADS)");
   app.parse_complete_callback([&threads] { tnn::init_threads(threads); });
   tnn::cli::add_ternarize(app);
+  tnn::cli::add_run(app);
+  tnn::cli::add_eval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const c10::Error& e) {
+    std::cerr << "tnn: error: " << e.what_without_backtrace() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "tnn: error: " << e.what() << "\n";
     return 1;

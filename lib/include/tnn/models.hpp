@@ -1,0 +1,59 @@
+// Models and their registry. Adding a model = one file in lib/nn/ + one line in lib/nn/registry.cpp.
+#pragma once
+
+#include "tnn/layers.hpp"
+#include "tnn/ternarize.hpp"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tnn {
+
+struct ModelConfig {
+  std::string arch = "resnet20";
+  std::string first_layer = "ternary";  // fp | ternary: the stem conv
+  std::string last_layer = "ternary";   // fp | ternary: the classifier
+  QuantizerConfig quantizer;            // for every other conv / linear (and first/last if ternary)
+  int64_t num_classes = 10;
+  bool channels_last = true;            // 25-30 % faster CPU training (toolchain.md §2)
+};
+
+// A conv or linear layer with its ternarizer, for sparsity accounting, reports and packing.
+struct QuantLayer {
+  std::string name;
+  torch::Tensor weight;                   // the latent weight
+  std::shared_ptr<Ternarizer> quantizer;  // method "fp" for full-precision layers
+  bool is_conv = true;
+  int64_t macs_per_image = 0;
+};
+
+class Network : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  virtual std::vector<QuantLayer> quant_layers() = 0;
+  const ModelConfig& config() const { return config_; }
+  // Re-runs each ternarizer's init_from_weight (TGA: delta = 0.05 max|W|), e.g. after loading
+  // pretrained FP weights.
+  void init_quantizers_from_weights();
+
+ protected:
+  explicit Network(ModelConfig c) : config_(std::move(c)) {}
+  ModelConfig config_;
+};
+
+struct ModelInfo {
+  std::string name;
+  std::string summary;
+  std::function<std::shared_ptr<Network>(const ModelConfig&)> make;
+};
+
+const std::vector<ModelInfo>& model_registry();
+// Builds, initialises (reference-code init, seeded by the caller via torch::manual_seed) and
+// converts to channels-last if configured. `where` names the config place for errors.
+std::shared_ptr<Network> make_model(const ModelConfig& config, const std::string& where = "model");
+
+}  // namespace tnn

@@ -1,0 +1,88 @@
+// Training: optimizers and schedules, the epoch loop (incl. TGA's two-pass update), evaluation,
+// atomic checkpoints with exact resume, progress output.
+#pragma once
+
+#include "tnn/data.hpp"
+#include "tnn/models.hpp"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+namespace tnn {
+
+// ---- optimizers and schedules (lib/train/optim.cpp) ----
+
+// Parameters split by role: conv/linear weights, BN and biases, ternarizer-owned (TGA delta,
+// TTQ W_p/W_n).
+struct ParamGroups {
+  std::vector<torch::Tensor> weights, bn_bias, quantizer;
+};
+ParamGroups split_parameters(Network& net);
+
+// `config` is train.optimizer (or train.threshold_optimizer). weight_decay_on "weights_only"
+// exempts BN and biases. Quantizer-owned parameters passed in `no_decay` get no weight decay.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const nlohmann::json& config,
+                                                        const std::vector<torch::Tensor>& decay,
+                                                        const std::vector<torch::Tensor>& no_decay,
+                                                        double lr);
+void set_learning_rate(torch::optim::Optimizer& opt, double lr);
+
+// Learning rate at (epoch, step within epoch): multistep (lr *= gamma_i once epoch >= milestone_i,
+// applied at epoch start as the reference), cosine (per step, to 0 at the end), constant.
+double scheduled_lr(const nlohmann::json& schedule, double base_lr, int epoch, int step,
+                    int steps_per_epoch, int epochs);
+
+// ---- evaluation (lib/train/evaluate.cpp) ----
+
+struct EvalResult {
+  double top1 = 0, top5 = 0, loss = 0;  // top-k in percent
+  int64_t images = 0;
+  torch::Tensor predictions;            // int64 [images], argmax class
+};
+EvalResult evaluate(Network& net, const torch::Tensor& images, const torch::Tensor& labels,
+                    int64_t batch_size, torch::Device device, bool channels_last);
+
+// Per-layer zero fractions of the ternary codes (each term), MAC-weighted mean of term 1.
+nlohmann::json sparsity_report(Network& net);
+
+// ---- checkpoints (lib/train/checkpoint.cpp) ----
+
+struct TrainState {
+  int epoch = 0;              // epochs completed
+  double best_top1 = -1;
+  int best_epoch = -1;
+  nlohmann::json history = nlohmann::json::array();  // one record per completed epoch
+  double train_seconds = 0;   // wall time spent training so far (across resumes)
+};
+
+// Model + optimizer(s) + state, written atomically. Optimizers may be null (model-only files).
+void save_checkpoint(const std::string& path, Network& net, torch::optim::Optimizer* opt,
+                     torch::optim::Optimizer* threshold_opt, const TrainState& state,
+                     const nlohmann::json& config);
+// Loads what save_checkpoint wrote; returns the stored config. Optimizers may be null.
+nlohmann::json load_checkpoint(const std::string& path, Network& net, torch::optim::Optimizer* opt,
+                               torch::optim::Optimizer* threshold_opt, TrainState* state);
+// Reads only the stored config and state of a checkpoint.
+nlohmann::json checkpoint_config(const std::string& path);
+// Copies the weights/buffers that exist in both (e.g. an FP checkpoint into a ternary model).
+void load_matching_weights(const std::string& path, Network& net);
+
+// ---- the run (lib/train/trainer.cpp) ----
+
+struct TrainOptions {
+  std::string out_dir;       // result.json, log.jsonl, checkpoints/
+  int seed = 1;
+  std::string data_dir;      // resolved CIFAR-10 folder
+  std::string init_checkpoint;  // from train.init_from (resolved by the runner), or empty
+  bool progress = true;      // progress line on a TTY
+  int stop_after_epochs = 0; // > 0: stop (as if killed) after this many epochs of this call (tests)
+};
+
+// Trains `config` (a resolved experiment config) and returns result.json's content. Resumes from
+// out_dir/checkpoints/last.pt when it exists and belongs to the same config hash.
+nlohmann::json train(const nlohmann::json& config, const TrainOptions& options);
+
+}  // namespace tnn

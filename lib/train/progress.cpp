@@ -1,0 +1,42 @@
+#include "progress.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace tnn {
+
+Progress::Progress(const std::string& log_path, bool live, std::string run_name)
+    : log_(log_path, std::ios::app), live_(live && ::isatty(STDERR_FILENO)), name_(std::move(run_name)) {}
+
+void Progress::log(const nlohmann::json& record) {
+  log_ << record.dump() << "\n";
+  log_.flush();
+}
+
+std::string Progress::format_duration(double s) {
+  if (s < 0) return "?";
+  char buf[32];
+  int h = int(s / 3600), m = int(s / 60) % 60, sec = int(s) % 60;
+  if (h > 0) std::snprintf(buf, sizeof buf, "%dh%02dm", h, m);
+  else std::snprintf(buf, sizeof buf, "%dm%02ds", m, sec);
+  return buf;
+}
+
+void Progress::step(int epoch, int epochs, int step, int steps, double loss, double acc,
+                    double rate, double eta) {
+  if (!live_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (step != steps && now - last_draw_ < std::chrono::milliseconds(250)) return;
+  last_draw_ = now;
+  std::fprintf(stderr, "\r%s epoch %d/%d step %d/%d loss %.4f acc %.2f%% %.0f img/s ETA %s   ",
+               name_.c_str(), epoch, epochs, step, steps, loss, acc, rate, format_duration(eta).c_str());
+  std::fflush(stderr);
+}
+
+void Progress::epoch_line(const std::string& text) {
+  if (live_) std::fprintf(stderr, "\r\033[K");
+  std::cout << text << std::endl;
+}
+
+}  // namespace tnn

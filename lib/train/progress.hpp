@@ -1,0 +1,31 @@
+// Progress output of a run: a live line on a TTY (epoch, step, loss, accuracy, img/s, ETA), one
+// line per epoch otherwise, and JSON lines in log.jsonl always.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+namespace tnn {
+
+class Progress {
+ public:
+  Progress(const std::string& log_path, bool live, std::string run_name);
+  void log(const nlohmann::json& record);  // appends one JSON line (flushed)
+  // Live line; rate in images/s; eta_seconds < 0 = unknown.
+  void step(int epoch, int epochs, int step, int steps, double loss, double acc, double rate,
+            double eta_seconds);
+  void epoch_line(const std::string& text);  // ends the live line and prints `text`
+
+  static std::string format_duration(double seconds);
+
+ private:
+  std::ofstream log_;
+  bool live_;
+  std::string name_;
+  std::chrono::steady_clock::time_point last_draw_{};
+};
+
+}  // namespace tnn

@@ -1,0 +1,281 @@
+// The training loop. One call trains one (config, seed) into out_dir, resuming from the last
+// epoch checkpoint if one exists; after a kill -9 the resumed run gives the same weights as an
+// uninterrupted one on the CPU (data order, crops and flips are drawn from a generator seeded by
+// (seed, epoch); model, optimizer and BN state come from the checkpoint).
+#include "tnn/train.hpp"
+
+#include "progress.hpp"
+#include "tnn/experiment.hpp"
+#include "tnn/fileio.hpp"
+#include "tnn/pack.hpp"
+#include "tnn/runtime.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace tnn {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+torch::Device pick_device(const std::string& want) {
+  if (want == "cpu") return torch::kCPU;
+  if (want == "cuda") {
+    if (!torch::cuda::is_available())
+      throw std::runtime_error("train.device: cuda requested but no CUDA device is available");
+    return torch::kCUDA;
+  }
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+ModelConfig model_config(const nlohmann::json& c) {
+  ModelConfig m;
+  m.arch = c["model"]["arch"];
+  m.first_layer = c["model"]["first_layer"];
+  m.last_layer = c["model"]["last_layer"];
+  m.channels_last = c["model"]["channels_last"];
+  m.quantizer = {c["quantizer"]["method"], c["quantizer"]["params"]};
+  return m;
+}
+
+// The per-epoch generator: a pure function of (seed, epoch), so a resumed run draws the same.
+torch::Generator epoch_generator(int seed, int epoch) {
+  return at::detail::createCPUGenerator(uint64_t(seed) * 1000003ULL + uint64_t(epoch) + 1);
+}
+
+struct Run {
+  const nlohmann::json& cfg;
+  const TrainOptions& o;
+  torch::Device device{torch::kCPU};
+  std::shared_ptr<Network> net;
+  std::unique_ptr<torch::optim::Optimizer> opt, th_opt;
+  double lr0 = 0, th_lr0 = 0;
+  bool two_pass = false;
+};
+
+nlohmann::json result_json(const Run& r, const TrainState& st, const Dataset& data,
+                           const std::string& status, const nlohmann::json& env) {
+  nlohmann::json res;
+  res["format"] = "ternary-bench result v1";
+  res["status"] = status;
+  res["experiment"] = r.cfg["id"];
+  res["profile"] = r.cfg["profile"];
+  res["seed"] = r.o.seed;
+  res["config_hash"] = config_hash(r.cfg);
+  res["config"] = r.cfg;
+  res["epochs_done"] = st.epoch;
+  res["epochs"] = r.cfg["train"]["epochs"];
+  res["history"] = st.history;
+  if (!st.history.empty()) {
+    const auto& last = st.history.back();
+    res["final"] = {{"top1", last["test_top1"]}, {"top5", last["test_top5"]}, {"epoch", last["epoch"]}};
+    for (const auto& h : st.history)
+      if (h["epoch"] == st.best_epoch)
+        res["best"] = {{"top1", h["test_top1"]}, {"top5", h["test_top5"]}, {"epoch", h["epoch"]}};
+  }
+  res["select"] = r.cfg["select"];
+  res["dataset"] = data.identity;
+  res["wall_seconds"] = st.train_seconds;
+  double images = 0;
+  for (const auto& h : st.history) images += h["train_images"].get<double>();
+  res["train_images_per_second"] = st.train_seconds > 0 ? images / st.train_seconds : 0.0;
+  res["environment"] = env;
+  return res;
+}
+
+}  // namespace
+
+nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
+  const auto wall_start = Clock::now();
+  fs::path out(o.out_dir), ckpt_dir = fs::path(o.out_dir) / "checkpoints";
+  fs::create_directories(ckpt_dir);
+  const std::string hash = config_hash(cfg);
+  const auto& tc = cfg["train"];
+  const int epochs = tc["epochs"], batch = tc["batch_size"], log_every = tc["log_every"];
+
+  Run r{cfg, o};
+  r.device = pick_device(tc["device"]);
+  Dataset data = load_cifar10(o.data_dir, cfg["data"]["train_limit"], cfg["data"]["test_limit"]);
+  if (r.device.is_cuda()) {  // keep the whole dataset resident on the GPU
+    data.train_images = data.train_images.to(r.device);
+    data.test_images = data.test_images.to(r.device);
+  }
+  torch::manual_seed(o.seed);
+  r.net = make_model(model_config(cfg), "model");
+  if (!o.init_checkpoint.empty()) {
+    load_matching_weights(o.init_checkpoint, *r.net);
+    r.net->init_quantizers_from_weights();  // TGA: delta from the loaded weights (main_dc.py)
+  }
+  r.net->to(r.device);
+
+  // Optimizers: weights (+ BN/bias unless exempt) in the main one; TGA's delta in its own
+  // threshold optimizer; other quantizer parameters (TTQ W_p/W_n) in the main one without decay.
+  ParamGroups g = split_parameters(*r.net);
+  const bool tga = cfg["quantizer"]["method"] == "tga" && !g.quantizer.empty();
+  const bool decay_all = tc["optimizer"]["weight_decay_on"] == "all";
+  std::vector<torch::Tensor> decay = g.weights, no_decay;
+  (decay_all ? decay : no_decay).insert((decay_all ? decay : no_decay).end(), g.bn_bias.begin(), g.bn_bias.end());
+  if (!tga) no_decay.insert(no_decay.end(), g.quantizer.begin(), g.quantizer.end());
+  r.lr0 = tc["optimizer"]["lr"];
+  r.opt = make_optimizer(tc["optimizer"], decay, no_decay, r.lr0);
+  if (tga) {
+    const auto& th = tc["threshold_optimizer"];
+    r.th_lr0 = th["lr"].is_null() ? r.lr0 : th["lr"].get<double>();
+    r.th_opt = make_optimizer(th, g.quantizer, {}, r.th_lr0);
+    r.two_pass = tc["tga_update"] == "sequential_two_pass";
+  }
+
+  TrainState st;
+  const fs::path last = ckpt_dir / "last.pt";
+  if (fs::exists(last)) {
+    auto meta = checkpoint_config(last.string());
+    if (config_hash(meta["config"]) != hash)
+      throw std::runtime_error(last.string() + ": belongs to a different configuration (hash " +
+                               config_hash(meta["config"]) + ", this run " + hash +
+                               "); use a fresh --out folder or delete it");
+    load_checkpoint(last.string(), *r.net, r.opt.get(), r.th_opt.get(), &st);
+  }
+
+  const std::string name = cfg["id"].get<std::string>() + "/" + cfg["profile"].get<std::string>() +
+                           "/seed" + std::to_string(o.seed);
+  Progress progress((out / "log.jsonl").string(), o.progress, name);
+  const nlohmann::json env = environment_info();
+  if (st.epoch > 0) progress.epoch_line(name + ": resuming after epoch " + std::to_string(st.epoch));
+  progress.log({{"event", st.epoch > 0 ? "resume" : "start"}, {"epoch", st.epoch}, {"config_hash", hash},
+                {"seed", o.seed}, {"device", r.device.str()}, {"threads", torch::get_num_threads()}});
+
+  AugmentOptions aug;
+  aug.channels_last = cfg["model"]["channels_last"];
+  aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
+  const int64_t n = data.train_images.size(0);
+  const int steps = int((n + batch - 1) / batch);
+  auto loss_fn = [&](const torch::Tensor& x, const torch::Tensor& y) {
+    auto logits = r.net->forward(x);
+    return std::make_pair(torch::cross_entropy_loss(logits, y), logits);
+  };
+  auto write_result = [&](const std::string& status) {
+    auto res = result_json(r, st, data, status, env);
+    res["sparsity"] = sparsity_report(*r.net);
+    res["footprint"] = footprint_report(*r.net);
+    write_file_atomic((out / "result.json").string(), res.dump(2) + "\n");
+    return res;
+  };
+
+  int epochs_this_call = 0;
+  for (int epoch = st.epoch; epoch < epochs; ++epoch) {
+    const auto t_epoch = Clock::now();
+    auto gen = epoch_generator(o.seed, epoch);
+    auto perm = torch::randperm(n, gen, torch::kLong);
+    r.net->train();
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0;
+    torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kDouble));
+    torch::Tensor correct_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
+    for (int s = 0; s < steps; ++s) {
+      double lr = scheduled_lr(tc["schedule"], r.lr0, epoch, s, steps, epochs);
+      set_learning_rate(*r.opt, lr);
+      if (r.th_opt) set_learning_rate(*r.th_opt, lr * (r.th_lr0 / r.lr0));
+      const int64_t len = std::min<int64_t>(batch, n - int64_t(s) * batch);
+      auto idx = perm.narrow(0, int64_t(s) * batch, len);
+      auto x = make_batch(data.train_images, idx, aug, &gen, r.device);
+      auto y = data.train_labels.index_select(0, idx).to(r.device);
+      torch::Tensor loss, logits;
+      if (r.two_pass) {
+        // TGA sequential update (main_dc.py): 1) thresholds from one pass, 2) weights from a
+        // second pass with the new thresholds.
+        std::tie(loss, logits) = loss_fn(x, y);
+        r.th_opt->zero_grad();
+        loss.backward();
+        r.th_opt->step();
+        std::tie(loss, logits) = loss_fn(x, y);
+        r.opt->zero_grad();
+        loss.backward();
+        r.opt->step();
+      } else {
+        r.opt->zero_grad();
+        if (r.th_opt) r.th_opt->zero_grad();
+        std::tie(loss, logits) = loss_fn(x, y);
+        loss.backward();
+        r.opt->step();
+        if (r.th_opt) r.th_opt->step();
+      }
+      auto l = loss.detach();
+      loss_acc += l * double(len);
+      correct_acc += logits.detach().argmax(1).eq(y).sum();
+      seen += len;
+      // A sync per step is cheap on the CPU; on the GPU check at log points only.
+      const bool check = !r.device.is_cuda() || (s + 1) % log_every == 0 || s + 1 == steps;
+      if (check) {
+        loss_sum = loss_acc.item<double>();
+        correct = correct_acc.item<int64_t>();
+        if (!std::isfinite(loss_sum)) {
+          progress.log({{"event", "diverged"}, {"epoch", epoch}, {"step", s}, {"loss", loss_sum}});
+          write_result("failed: non-finite loss at epoch " + std::to_string(epoch + 1) + " step " + std::to_string(s + 1) +
+                       "; the last good checkpoint (epoch " + std::to_string(st.epoch) + ") is kept");
+          throw std::runtime_error(name + ": training diverged (loss " + std::to_string(loss_sum) + ") at epoch " +
+                                   std::to_string(epoch + 1) + ", step " + std::to_string(s + 1) +
+                                   "; last good checkpoint: " + last.string());
+        }
+        double elapsed = seconds_since(t_epoch), rate = double(seen) / std::max(elapsed, 1e-9);
+        double per_epoch = st.epoch > 0 ? st.train_seconds / st.epoch : double(n) / rate;
+        double eta = double(n - seen) / rate + per_epoch * (epochs - epoch - 1);
+        progress.step(epoch + 1, epochs, s + 1, steps, loss_sum / seen, 100.0 * correct / seen, rate, eta);
+        if ((s + 1) % log_every == 0)
+          progress.log({{"event", "step"}, {"epoch", epoch + 1}, {"step", s + 1}, {"lr", lr},
+                        {"loss", loss_sum / seen}, {"train_top1", 100.0 * correct / seen}, {"img_per_s", rate}});
+      }
+    }
+    const double train_time = seconds_since(t_epoch);
+    EvalResult ev = evaluate(*r.net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
+                             aug.channels_last);
+    st.train_seconds += seconds_since(t_epoch);
+    st.epoch = epoch + 1;
+    auto sp = sparsity_report(*r.net);
+    nlohmann::json rec = {{"epoch", st.epoch},
+                          {"lr", scheduled_lr(tc["schedule"], r.lr0, epoch, 0, steps, epochs)},
+                          {"train_loss", loss_sum / seen},
+                          {"train_top1", 100.0 * correct / seen},
+                          {"test_loss", ev.loss},
+                          {"test_top1", ev.top1},
+                          {"test_top5", ev.top5},
+                          {"train_images", seen},
+                          {"train_seconds", train_time},
+                          {"img_per_s", seen / train_time},
+                          {"mac_weighted_zero_fraction", sp["mac_weighted_zero_fraction"]}};
+    st.history.push_back(rec);
+    if (ev.top1 > st.best_top1) {
+      st.best_top1 = ev.top1;
+      st.best_epoch = st.epoch;
+      save_checkpoint((ckpt_dir / "best.pt").string(), *r.net, nullptr, nullptr, st, cfg);
+    }
+    save_checkpoint(last.string(), *r.net, r.opt.get(), r.th_opt.get(), st, cfg);
+    nlohmann::json log_rec = rec;
+    log_rec["event"] = "epoch";
+    log_rec["sparsity"] = sp["layers"];
+    progress.log(log_rec);
+    char line[256];
+    std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s ETA %s",
+                  name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1, st.best_top1,
+                  st.best_epoch, seen / train_time,
+                  Progress::format_duration(st.train_seconds / st.epoch * (epochs - st.epoch)).c_str());
+    progress.epoch_line(line);
+    ++epochs_this_call;
+    if (st.epoch < epochs) write_result("running");
+    if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
+      return write_result("interrupted");
+  }
+  save_checkpoint((ckpt_dir / "final.pt").string(), *r.net, nullptr, nullptr, st, cfg);
+  auto res = write_result("finished");
+  progress.log({{"event", "finished"}, {"epochs", st.epoch}, {"wall_seconds_this_call", seconds_since(wall_start)}});
+  return res;
+}
+
+}  // namespace tnn
