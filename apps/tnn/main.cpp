@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   tnn::cli::add_ternarize(app);
   tnn::cli::add_run(app);
   tnn::cli::add_eval(app);
+  tnn::cli::add_bench_train(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

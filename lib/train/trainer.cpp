@@ -36,16 +36,6 @@ torch::Device pick_device(const std::string& want) {
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
-ModelConfig model_config(const nlohmann::json& c) {
-  ModelConfig m;
-  m.arch = c["model"]["arch"];
-  m.first_layer = c["model"]["first_layer"];
-  m.last_layer = c["model"]["last_layer"];
-  m.channels_last = c["model"]["channels_last"];
-  m.quantizer = {c["quantizer"]["method"], c["quantizer"]["params"]};
-  return m;
-}
-
 // The per-epoch generator: a pure function of (seed, epoch), so a resumed run draws the same.
 torch::Generator epoch_generator(int seed, int epoch) {
   return at::detail::createCPUGenerator(uint64_t(seed) * 1000003ULL + uint64_t(epoch) + 1);
@@ -55,10 +45,7 @@ struct Run {
   const nlohmann::json& cfg;
   const TrainOptions& o;
   torch::Device device{torch::kCPU};
-  std::shared_ptr<Network> net;
-  std::unique_ptr<torch::optim::Optimizer> opt, th_opt;
-  double lr0 = 0, th_lr0 = 0;
-  bool two_pass = false;
+  Trainable t;
 };
 
 nlohmann::json result_json(const Run& r, const TrainState& st, const Dataset& data,
@@ -108,30 +95,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     data.train_images = data.train_images.to(r.device);
     data.test_images = data.test_images.to(r.device);
   }
-  torch::manual_seed(o.seed);
-  r.net = make_model(model_config(cfg), "model");
-  if (!o.init_checkpoint.empty()) {
-    load_matching_weights(o.init_checkpoint, *r.net);
-    r.net->init_quantizers_from_weights();  // TGA: delta from the loaded weights (main_dc.py)
-  }
-  r.net->to(r.device);
-
-  // Optimizers: weights (+ BN/bias unless exempt) in the main one; TGA's delta in its own
-  // threshold optimizer; other quantizer parameters (TTQ W_p/W_n) in the main one without decay.
-  ParamGroups g = split_parameters(*r.net);
-  const bool tga = cfg["quantizer"]["method"] == "tga" && !g.quantizer.empty();
-  const bool decay_all = tc["optimizer"]["weight_decay_on"] == "all";
-  std::vector<torch::Tensor> decay = g.weights, no_decay;
-  (decay_all ? decay : no_decay).insert((decay_all ? decay : no_decay).end(), g.bn_bias.begin(), g.bn_bias.end());
-  if (!tga) no_decay.insert(no_decay.end(), g.quantizer.begin(), g.quantizer.end());
-  r.lr0 = tc["optimizer"]["lr"];
-  r.opt = make_optimizer(tc["optimizer"], decay, no_decay, r.lr0);
-  if (tga) {
-    const auto& th = tc["threshold_optimizer"];
-    r.th_lr0 = th["lr"].is_null() ? r.lr0 : th["lr"].get<double>();
-    r.th_opt = make_optimizer(th, g.quantizer, {}, r.th_lr0);
-    r.two_pass = tc["tga_update"] == "sequential_two_pass";
-  }
+  r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint);
+  Network& net = *r.t.net;
 
   TrainState st;
   const fs::path last = ckpt_dir / "last.pt";
@@ -141,7 +106,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
       throw std::runtime_error(last.string() + ": belongs to a different configuration (hash " +
                                config_hash(meta["config"]) + ", this run " + hash +
                                "); use a fresh --out folder or delete it");
-    load_checkpoint(last.string(), *r.net, r.opt.get(), r.th_opt.get(), &st);
+    load_checkpoint(last.string(), net, r.t.opt.get(), r.t.threshold_opt.get(), &st);
   }
 
   const std::string name = cfg["id"].get<std::string>() + "/" + cfg["profile"].get<std::string>() +
@@ -157,14 +122,10 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
   const int64_t n = data.train_images.size(0);
   const int steps = int((n + batch - 1) / batch);
-  auto loss_fn = [&](const torch::Tensor& x, const torch::Tensor& y) {
-    auto logits = r.net->forward(x);
-    return std::make_pair(torch::cross_entropy_loss(logits, y), logits);
-  };
   auto write_result = [&](const std::string& status) {
     auto res = result_json(r, st, data, status, env);
-    res["sparsity"] = sparsity_report(*r.net);
-    res["footprint"] = footprint_report(*r.net);
+    res["sparsity"] = sparsity_report(net);
+    res["footprint"] = footprint_report(net);
     write_file_atomic((out / "result.json").string(), res.dump(2) + "\n");
     return res;
   };
@@ -174,39 +135,19 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     const auto t_epoch = Clock::now();
     auto gen = epoch_generator(o.seed, epoch);
     auto perm = torch::randperm(n, gen, torch::kLong);
-    r.net->train();
+    net.train();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
     torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kDouble));
     torch::Tensor correct_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
     for (int s = 0; s < steps; ++s) {
-      double lr = scheduled_lr(tc["schedule"], r.lr0, epoch, s, steps, epochs);
-      set_learning_rate(*r.opt, lr);
-      if (r.th_opt) set_learning_rate(*r.th_opt, lr * (r.th_lr0 / r.lr0));
+      double lr = scheduled_lr(tc["schedule"], r.t.lr, epoch, s, steps, epochs);
+      set_step_lr(r.t, lr);
       const int64_t len = std::min<int64_t>(batch, n - int64_t(s) * batch);
       auto idx = perm.narrow(0, int64_t(s) * batch, len);
       auto x = make_batch(data.train_images, idx, aug, &gen, r.device);
       auto y = data.train_labels.index_select(0, idx).to(r.device);
-      torch::Tensor loss, logits;
-      if (r.two_pass) {
-        // TGA sequential update (main_dc.py): 1) thresholds from one pass, 2) weights from a
-        // second pass with the new thresholds.
-        std::tie(loss, logits) = loss_fn(x, y);
-        r.th_opt->zero_grad();
-        loss.backward();
-        r.th_opt->step();
-        std::tie(loss, logits) = loss_fn(x, y);
-        r.opt->zero_grad();
-        loss.backward();
-        r.opt->step();
-      } else {
-        r.opt->zero_grad();
-        if (r.th_opt) r.th_opt->zero_grad();
-        std::tie(loss, logits) = loss_fn(x, y);
-        loss.backward();
-        r.opt->step();
-        if (r.th_opt) r.th_opt->step();
-      }
+      auto [loss, logits] = train_step(r.t, x, y);
       auto l = loss.detach();
       loss_acc += l * double(len);
       correct_acc += logits.detach().argmax(1).eq(y).sum();
@@ -234,13 +175,13 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
       }
     }
     const double train_time = seconds_since(t_epoch);
-    EvalResult ev = evaluate(*r.net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
+    EvalResult ev = evaluate(net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
                              aug.channels_last);
     st.train_seconds += seconds_since(t_epoch);
     st.epoch = epoch + 1;
-    auto sp = sparsity_report(*r.net);
+    auto sp = sparsity_report(net);
     nlohmann::json rec = {{"epoch", st.epoch},
-                          {"lr", scheduled_lr(tc["schedule"], r.lr0, epoch, 0, steps, epochs)},
+                          {"lr", scheduled_lr(tc["schedule"], r.t.lr, epoch, 0, steps, epochs)},
                           {"train_loss", loss_sum / seen},
                           {"train_top1", 100.0 * correct / seen},
                           {"test_loss", ev.loss},
@@ -254,9 +195,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (ev.top1 > st.best_top1) {
       st.best_top1 = ev.top1;
       st.best_epoch = st.epoch;
-      save_checkpoint((ckpt_dir / "best.pt").string(), *r.net, nullptr, nullptr, st, cfg);
+      save_checkpoint((ckpt_dir / "best.pt").string(), net, nullptr, nullptr, st, cfg);
     }
-    save_checkpoint(last.string(), *r.net, r.opt.get(), r.th_opt.get(), st, cfg);
+    save_checkpoint(last.string(), net, r.t.opt.get(), r.t.threshold_opt.get(), st, cfg);
     nlohmann::json log_rec = rec;
     log_rec["event"] = "epoch";
     log_rec["sparsity"] = sp["layers"];
@@ -272,7 +213,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
       return write_result("interrupted");
   }
-  save_checkpoint((ckpt_dir / "final.pt").string(), *r.net, nullptr, nullptr, st, cfg);
+  save_checkpoint((ckpt_dir / "final.pt").string(), net, nullptr, nullptr, st, cfg);
   auto res = write_result("finished");
   progress.log({{"event", "finished"}, {"epochs", st.epoch}, {"wall_seconds_this_call", seconds_since(wall_start)}});
   return res;

@@ -70,6 +70,27 @@ nlohmann::json checkpoint_config(const std::string& path);
 // Copies the weights/buffers that exist in both (e.g. an FP checkpoint into a ternary model).
 void load_matching_weights(const std::string& path, Network& net);
 
+// ---- one training step (lib/train/step.cpp), shared by the trainer and `tnn bench-train` ----
+
+// A model with its optimizers, built from a resolved config exactly as the trainer does:
+// weights (+ BN/bias unless exempt) in the main optimizer; TGA's delta in the threshold
+// optimizer; other quantizer parameters (TTQ W_p/W_n) in the main one without weight decay.
+struct Trainable {
+  std::shared_ptr<Network> net;
+  std::unique_ptr<torch::optim::Optimizer> opt, threshold_opt;  // threshold_opt: TGA only
+  double lr = 0, threshold_lr = 0;  // base learning rates
+  bool two_pass = false;            // TGA sequential update
+};
+ModelConfig model_config_of(const nlohmann::json& config);
+// Seeds torch with `seed` before building (reference init). init_checkpoint: FP weights to start from.
+Trainable make_trainable(const nlohmann::json& config, int seed, torch::Device device,
+                         const std::string& init_checkpoint = "");
+// Sets both optimizers' learning rate for the step: lr for the weights, lr * threshold_lr / lr
+// for the threshold optimizer (they share the schedule, as main_dc.py).
+void set_step_lr(Trainable& t, double lr);
+// One optimisation step on (x, y); returns (loss, logits) of the (last) forward pass.
+std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Tensor& x, const torch::Tensor& y);
+
 // ---- the run (lib/train/trainer.cpp) ----
 
 struct TrainOptions {

@@ -1,0 +1,82 @@
+// tnn bench-train: images/s of a training step (the trainer's own step, incl. TGA's two passes)
+// for fp and every ternarizer, measured in one run and interleaved round-robin so machine noise
+// hits all methods alike; the ternarizer overhead is printed as a ratio to fp.
+#include "commands.hpp"
+
+#include "tnn/experiment.hpp"
+#include "tnn/fileio.hpp"
+#include "tnn/runtime.hpp"
+#include "tnn/train.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+
+namespace tnn::cli {
+
+void add_bench_train(CLI::App& app) {
+  struct Args {
+    std::string arch = "resnet20", out;
+    std::vector<std::string> methods = {"fp", "wacv19", "twn", "ttq", "tga"};
+    int batch = 128, steps = 10, rounds = 5;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("bench-train", "training-step throughput per ternarizer, as ratios to fp");
+  cmd->add_option("--arch", a->arch, "model (default resnet20)");
+  cmd->add_option("--methods", a->methods, "methods to compare (fp first is the baseline)");
+  cmd->add_option("--batch", a->batch, "batch size (default 128)");
+  cmd->add_option("--steps", a->steps, "timed steps per round (default 10)");
+  cmd->add_option("--rounds", a->rounds, "round-robin rounds; the median round is reported (default 5)");
+  cmd->add_option("--out", a->out, "write the measurements as JSON here");
+  cmd->callback([a] {
+    using Clock = std::chrono::steady_clock;
+    torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    std::map<std::string, Trainable> models;
+    torch::manual_seed(0);
+    auto x = torch::randn({a->batch, 3, 32, 32}).to(device).contiguous(at::MemoryFormat::ChannelsLast);
+    auto y = torch::randint(0, 10, {a->batch}, torch::kLong).to(device);
+    for (const auto& m : a->methods) {
+      nlohmann::json cfg = experiment_defaults();
+      cfg["model"]["arch"] = a->arch;
+      cfg["quantizer"]["method"] = m;
+      models[m] = make_trainable(cfg, 1, device);
+      set_step_lr(models[m], 0.01);
+      for (int i = 0; i < 3; ++i) train_step(models[m], x, y);  // warm-up (oneDNN primitive caches)
+    }
+    std::map<std::string, std::vector<double>> rates;
+    for (int r = 0; r < a->rounds; ++r) {
+      for (const auto& m : a->methods) {
+        auto t0 = Clock::now();
+        for (int s = 0; s < a->steps; ++s) train_step(models[m], x, y);
+        if (device.is_cuda()) torch::cuda::synchronize();
+        double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+        rates[m].push_back(double(a->batch) * a->steps / sec);
+      }
+    }
+    nlohmann::json out;
+    out["arch"] = a->arch;
+    out["batch"] = a->batch;
+    out["steps_per_round"] = a->steps;
+    out["rounds"] = a->rounds;
+    out["device"] = device.str();
+    out["environment"] = environment_info();
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    const double base = median(rates[a->methods.front()]);
+    std::printf("%-8s %12s %14s  (%s, batch %d, %d threads, median of %d rounds x %d steps)\n", "method", "img/s",
+                "step time / fp", a->arch.c_str(), a->batch, torch::get_num_threads(), a->rounds, a->steps);
+    for (const auto& m : a->methods) {
+      double med = median(rates[m]);
+      std::printf("%-8s %12.1f %13.3fx\n", m.c_str(), med, base / med);
+      out["methods"][m] = {{"img_per_s_median", med}, {"img_per_s_rounds", rates[m]}, {"step_time_ratio_to_fp", base / med}};
+    }
+    if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
+  });
+}
+
+}  // namespace tnn::cli
