@@ -7,7 +7,7 @@
 #   make data       fetch the official CIFAR-10 binary release (md5-checked) into ./data
 PRESET  ?= release
 PROFILE ?= quick
-JOBS    ?= 1
+JOBS    ?= 2
 OUT     ?=
 BUILD   := build/$(PRESET)
 TNN     := $(BUILD)/bin/tnn

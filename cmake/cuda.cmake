@@ -13,19 +13,23 @@ if(TNN_ENABLE_CUDA)
     set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     find_package(CUDAToolkit REQUIRED)
-    # CMake 3.25 has no FindCUDNN and cuDNN ships no CMake config: look next to the toolkit.
-    find_path(CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV CUDNN_ROOT
-              PATH_SUFFIXES include)
-    find_library(CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} ENV CUDNN_ROOT
-                 PATH_SUFFIXES lib lib64)
-    if(CUDNN_INCLUDE_DIR AND CUDNN_LIBRARY)
-      add_library(CUDNN::cudnn UNKNOWN IMPORTED)
-      set_target_properties(CUDNN::cudnn PROPERTIES IMPORTED_LOCATION "${CUDNN_LIBRARY}"
-                            INTERFACE_INCLUDE_DIRECTORIES "${CUDNN_INCLUDE_DIR}")
+    # CMake 3.25 has no FindCUDNN and cuDNN ships no CMake config: look next to the toolkit or in
+    # CUDNN_ROOT (the GPU hosts' pip wheel, whose library has no unversioned libcudnn.so link).
+    # TNN_ names: LibTorch's own FindCUDNN owns the cache entries CUDNN_INCLUDE_DIR/CUDNN_LIBRARY.
+    find_path(TNN_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ${CUDNN_ROOT}
+              ENV CUDNN_ROOT PATH_SUFFIXES include)
+    find_library(TNN_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 HINTS ${CUDAToolkit_LIBRARY_DIR}
+                 ${CUDNN_ROOT} ENV CUDNN_ROOT PATH_SUFFIXES lib lib64)
+    if(TNN_CUDNN_INCLUDE_DIR AND TNN_CUDNN_LIBRARY AND TARGET CUDA::cublas)
+      if(NOT TARGET CUDNN::cudnn)
+        add_library(CUDNN::cudnn UNKNOWN IMPORTED)
+        set_target_properties(CUDNN::cudnn PROPERTIES IMPORTED_LOCATION "${TNN_CUDNN_LIBRARY}"
+                              INTERFACE_INCLUDE_DIRECTORIES "${TNN_CUDNN_INCLUDE_DIR}")
+      endif()
       set(TNN_HAVE_CUDA ON)
       message(STATUS "CUDA ${CUDAToolkit_VERSION} + cuDNN found: building CUDA kernels for sm_${CMAKE_CUDA_ARCHITECTURES}")
     else()
-      message(STATUS "CUDA found but cuDNN not: CUDA kernels skipped")
+      message(STATUS "CUDA found but cuDNN or cuBLAS not: CUDA kernels skipped")
     endif()
   else()
     message(STATUS "No CUDA compiler found: CUDA kernels and benchmarks skipped")

@@ -9,5 +9,10 @@ void add_ternarize(CLI::App& app);
 void add_run(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_bench_train(CLI::App& app);
+void add_reproduce(CLI::App& app);
+void add_check(CLI::App& app);
+void add_pack(CLI::App& app);
+void add_infer(CLI::App& app);
+void add_table(CLI::App& app);
 
 }  // namespace tnn::cli

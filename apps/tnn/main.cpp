@@ -17,6 +17,11 @@ int main(int argc, char** argv) {
   tnn::cli::add_run(app);
   tnn::cli::add_eval(app);
   tnn::cli::add_bench_train(app);
+  tnn::cli::add_reproduce(app);
+  tnn::cli::add_check(app);
+  tnn::cli::add_pack(app);
+  tnn::cli::add_infer(app);
+  tnn::cli::add_table(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 // parameter-free shortcuts (stride-2 subsample + zero channels), global average pool, FC.
 // Init: conv ~ N(0, 2 / (k*k*C_out)), BN gamma 1 beta 0, FC kaiming-normal (fan-in), bias 0.
 #include "nn_internal.hpp"
+#include "tnn/pack.hpp"
 
 #include <cmath>
 
@@ -55,6 +56,7 @@ class ResNetCifar : public Network {
         std::string name = "stage" + std::to_string(s + 1) + "." + std::to_string(i);
         stage->push_back(b);
         blocks.push_back(b);
+        block_names_.push_back(name);
         hw /= stride;
         add_layer(name + ".conv_a", b->conv_a, hw * hw * planes * in * 9);
         add_layer(name + ".conv_b", b->conv_b, hw * hw * planes * planes * 9);
@@ -74,6 +76,42 @@ class ResNetCifar : public Network {
     return fc(x);
   }
   std::vector<QuantLayer> quant_layers() override { return layers_; }
+
+  // stem conv+BN+ReLU, per block: conv_a+BN+ReLU, conv_b+BN, option-A shortcut, add+ReLU; pool; FC.
+  kernels::Model to_packed() override {
+    kernels::Model m;
+    m.name = config_.arch;
+    m.in_h = m.in_w = 32;
+    m.in_c = 3;
+    auto conv = [&](QConv2d& c, torch::nn::BatchNorm2d& b, const std::string& name, const std::string& in, bool relu) {
+      auto [mul, add] = fold_batchnorm(b);
+      m.nodes.push_back(kernels::make_conv2d(name, in, name, c->weight.size(0), c->weight.size(2), c->stride,
+                                             c->padding, packed_weights(c->weight, *c->quantizer), mul, add, relu));
+      return name;
+    };
+    std::string x = conv(stem, bn, "stem", m.input, true);
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      auto& b = *blocks[i];
+      std::string name = block_names_[i];
+      std::string y = conv(b.conv_a, b.bn_a, name + ".conv_a", x, true);
+      y = conv(b.conv_b, b.bn_b, name + ".conv_b", y, false);
+      std::string sc = x;
+      if (b.stride_ != 1 || b.pad_channels_ != 0) {
+        sc = name + ".shortcut";
+        m.nodes.push_back(kernels::make_shortcut_a(sc, x, sc, b.conv_b->weight.size(0), b.stride_));
+      }
+      m.nodes.push_back(kernels::make_add(name + ".add", y, sc, name + ".out", true));
+      x = name + ".out";
+    }
+    m.nodes.push_back(kernels::make_global_avgpool("pool", x, "pool"));
+    torch::Tensor bias = fc->bias.detach() * double(fc->quantizer->bias_multiplier());
+    auto bc = bias.to(torch::kFloat).contiguous();
+    m.nodes.push_back(kernels::make_linear("fc", "pool", "logits", fc->weight.size(0),
+                                           packed_weights(fc->weight, *fc->quantizer),
+                                           std::vector<float>(bc.data_ptr<float>(), bc.data_ptr<float>() + bc.numel())));
+    m.output = "logits";
+    return m;
+  }
 
  private:
   void add_layer(const std::string& name, QConv2d& conv, int64_t macs) {
@@ -97,6 +135,7 @@ class ResNetCifar : public Network {
   std::vector<std::shared_ptr<Block>> blocks;
   QLinear fc{nullptr};
   std::vector<QuantLayer> layers_;
+  std::vector<std::string> block_names_;
 };
 
 }  // namespace

@@ -88,8 +88,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const auto& tc = cfg["train"];
   const int epochs = tc["epochs"], batch = tc["batch_size"], log_every = tc["log_every"];
 
-  Run r{cfg, o};
-  r.device = pick_device(tc["device"]);
+  Run r{cfg, o, pick_device(tc["device"]), {}};
   Dataset data = load_cifar10(o.data_dir, cfg["data"]["train_limit"], cfg["data"]["test_limit"]);
   if (r.device.is_cuda()) {  // keep the whole dataset resident on the GPU
     data.train_images = data.train_images.to(r.device);

@@ -1,6 +1,8 @@
 #include "tnn/fileio.hpp"
 
+#ifdef TNN_HAVE_OPENSSL
 #include <openssl/evp.h>
+#endif
 
 #include <cstdio>
 #include <fcntl.h>
@@ -42,6 +44,7 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+#ifdef TNN_HAVE_OPENSSL
 namespace {
 std::string hex(const unsigned char* d, unsigned n) {
   static const char* digits = "0123456789abcdef";
@@ -77,5 +80,28 @@ std::string md5_file(const std::string& path) {
   EVP_MD_CTX_free(ctx);
   return hex(digest, len);
 }
+#else
+// Without OpenSSL headers: coreutils' md5sum (present on every Linux host we run on).
+std::string md5_file(const std::string& path) {
+  if (!std::ifstream(path)) throw std::runtime_error(path + ": cannot open file (does it exist?)");
+  std::string cmd = "md5sum '" + path + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  char out[33] = {};
+  if (p == nullptr || std::fread(out, 1, 32, p) != 32) {
+    if (p) pclose(p);
+    throw std::runtime_error(path + ": md5sum failed");
+  }
+  pclose(p);
+  return std::string(out, 32);
+}
+
+std::string md5_bytes(const std::string& bytes) {
+  std::string tmp = "/tmp/tnn-md5-" + std::to_string(::getpid());
+  write_file_atomic(tmp, bytes);
+  std::string h = md5_file(tmp);
+  std::remove(tmp.c_str());
+  return h;
+}
+#endif
 
 }  // namespace tnn

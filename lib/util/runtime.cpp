@@ -11,7 +11,9 @@
 #include <string>
 #include <thread>
 
+#ifdef TNN_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
+#endif
 
 namespace tnn {
 
@@ -79,8 +81,15 @@ nlohmann::json environment_info() {
   env["cuda_available"] = torch::cuda::is_available();
   env["compiler"] = std::string("g++ ") + __VERSION__;
   env["libtorch"] = TORCH_VERSION;
+#ifdef TNN_HAVE_ONEDNN
   const dnnl_version_t* v = dnnl_version();
   env["onednn"] = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+#else
+  env["onednn"] = "not built";
+#endif
+#ifdef TNN_CUDA_VERSION
+  env["cuda"] = TNN_CUDA_VERSION;
+#endif
   env["os"] = run_command("sh -c '. /etc/os-release && echo $PRETTY_NAME' 2>/dev/null");
   return env;
 }

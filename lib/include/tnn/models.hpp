@@ -1,6 +1,7 @@
 // Models and their registry. Adding a model = one file in lib/nn/ + one line in lib/nn/registry.cpp.
 #pragma once
 
+#include "tnn/kernels/model.hpp"
 #include "tnn/layers.hpp"
 #include "tnn/ternarize.hpp"
 
@@ -39,6 +40,8 @@ class Network : public torch::nn::Module {
   // Re-runs each ternarizer's init_from_weight (TGA: delta = 0.05 max|W|), e.g. after loading
   // pretrained FP weights.
   void init_quantizers_from_weights();
+  // The inference graph in the packed format (BN folded, ternary codes + scales), for `tnn pack`.
+  virtual kernels::Model to_packed() = 0;
 
  protected:
   explicit Network(ModelConfig c) : config_(std::move(c)) {}

@@ -3,8 +3,10 @@
 
 #include "tnn/models.hpp"
 
-#include <nlohmann/json.hpp>
 #include "tnn/kernels/footprint.hpp"
+#include "tnn/kernels/model.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace tnn {
 
@@ -14,5 +16,16 @@ namespace tnn {
 std::vector<kernels::LayerFootprint> model_footprint(Network& net);
 // {"layers": [...], "weight_compression", "total_compression", "bits_per_weight", ...}
 nlohmann::json footprint_report(Network& net);
+
+// ---- packing into the .tnn format (kernels/include/tnn/kernels/model.hpp) ----
+
+// Weights of a conv [K][C][kh][kw] or linear [out][in] layer as the engine stores them (OHWI):
+// the ternary terms (2-bit codes + scales) of its ternarizer, or dense FP32 for "fp" layers.
+kernels::LayerWeights packed_weights(const torch::Tensor& weight, Ternarizer& quantizer);
+// Eval-mode BatchNorm as a per-channel affine y = mul * x + add.
+std::pair<std::vector<float>, std::vector<float>> fold_batchnorm(torch::nn::BatchNorm2d& bn);
+
+// The whole network as a packed model (the model's own to_packed()), with `metadata` attached.
+kernels::Model pack_network(Network& net, const nlohmann::json& metadata);
 
 }  // namespace tnn

@@ -1,0 +1,94 @@
+// tnn infer: run a packed model on the CIFAR-10 test set with our kernels (or oneDNN FP32 for
+// comparison): top-1, agreement with the checkpoint's LibTorch predictions, latency at batch 1
+// and 128.
+#include "commands.hpp"
+#include "infer_common.hpp"
+
+#include "tnn/fileio.hpp"
+#include "tnn/kernels/engine.hpp"
+#include "tnn/runtime.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+namespace tnn::cli {
+
+namespace {
+double median_ms(kernels::Engine& e, const float* images, int64_t n, int reps) {
+  std::vector<float> out(size_t(n * e.output_size()));
+  e.run(images, n, out.data());  // warm-up
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    e.run(images, n, out.data());
+    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+}  // namespace
+
+void add_infer(CLI::App& app) {
+  struct Args {
+    std::string model, impl = "ternary_f32", data, checkpoint, out;
+    int64_t limit = 0, calibration = 512;
+    bool latency = true;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("infer", "run a packed .tnn model on the CIFAR-10 test set (top-1, latency)");
+  cmd->add_option("--model", a->model, "packed model (tnn pack)")->required();
+  cmd->add_option("--impl", a->impl, "ternary_f32 | ternary_s8 | onednn_f32 | ref (default ternary_f32)");
+  cmd->add_option("--data", a->data, "CIFAR-10 binary folder");
+  cmd->add_option("--limit", a->limit, "only the first N test images");
+  cmd->add_option("--checkpoint", a->checkpoint, "compare predictions with this checkpoint's LibTorch model");
+  cmd->add_option("--calibration", a->calibration, "ternary_s8: training images for the activation scales (default 512)");
+  cmd->add_option("--latency", a->latency, "measure latency at batch 1 and 128 (default true)");
+  cmd->add_option("--out", a->out, "write the measurements as JSON");
+  cmd->callback([a] {
+    auto impl = kernels::engine_impl_from_name(a->impl);
+    if (!kernels::engine_impl_available(impl)) throw std::runtime_error("--impl " + a->impl + ": not built on this machine");
+    auto data = load_cifar10(resolve_cifar10_dir(a->data), 0, a->limit);
+    auto images = nhwc_images(data.test_images);
+    const int64_t n = data.test_images.size(0);
+    kernels::Engine engine(kernels::read_model(a->model), {impl});
+    nlohmann::json out = {{"model", a->model}, {"impl", a->impl}, {"test_images", n}, {"dataset", data.identity},
+                          {"environment", environment_info()}};
+    if (impl == kernels::EngineImpl::kTernaryS8) {
+      // Static activation scales from training images (never the test set).
+      auto calib = nhwc_images(data.train_images.narrow(0, 0, a->calibration));
+      engine.calibrate(calib.data(), a->calibration);
+      out["calibration_images"] = a->calibration;
+    }
+    std::vector<float> logits(size_t(n * engine.output_size()));
+    for (int64_t s = 0; s < n; s += 128) {
+      int64_t len = std::min<int64_t>(128, n - s);
+      engine.run(images.data() + s * engine.input_size(), len, logits.data() + s * engine.output_size());
+    }
+    auto pred = torch::from_blob(logits.data(), {n, engine.output_size()}, torch::kFloat).argmax(1);
+    double top1 = 100.0 * pred.eq(data.test_labels).to(torch::kDouble).mean().item<double>();
+    std::printf("%s, %s, %lld test images of %s: top-1 %.2f %%\n", a->model.c_str(), a->impl.c_str(), (long long)n,
+                data.label().c_str(), top1);
+    out["top1"] = top1;
+    if (!a->checkpoint.empty()) {
+      auto net = load_network(a->checkpoint);
+      auto ref = torch_logits(*net, data.test_images).argmax(1);
+      double agree = 100.0 * pred.eq(ref).to(torch::kDouble).mean().item<double>();
+      double ref_top1 = 100.0 * ref.eq(data.test_labels).to(torch::kDouble).mean().item<double>();
+      std::printf("same prediction as the LibTorch checkpoint on %.3f %% of images (checkpoint top-1 %.2f %%)\n", agree, ref_top1);
+      out["agreement_with_checkpoint"] = agree;
+      out["checkpoint_top1"] = ref_top1;
+    }
+    if (a->latency) {
+      double b1 = median_ms(engine, images.data(), 1, 200);
+      double b128 = median_ms(engine, images.data(), std::min<int64_t>(128, n), 10);
+      std::printf("latency (median, %d threads): batch 1 %.3f ms, batch 128 %.2f ms (%.0f img/s)\n", torch::get_num_threads(),
+                  b1, b128, 128 / b128 * 1000);
+      out["latency_ms"] = {{"batch1", b1}, {"batch128", b128}};
+    }
+    if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
+  });
+}
+
+}  // namespace tnn::cli

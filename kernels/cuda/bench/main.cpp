@@ -1,0 +1,163 @@
+// tnn_cuda_bench: ternary CUDA kernels vs cuBLAS / cuDNN on the shapes of
+// experiments/kernels/gpu.json, written as Google Benchmark JSON (see docs/gpu.md).
+// Exit status: 0 ok, 1 usage or set-up error, 2 a result disagreed with the FP32 baseline,
+// 77 no CUDA device.
+#include "cases.hpp"
+#include "check.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#ifndef TNN_SOURCE_DIR
+#define TNN_SOURCE_DIR "."
+#endif
+
+namespace g = tnn::bench::gpu;
+
+namespace {
+
+const char* kUsage =
+    "usage: tnn_cuda_bench [--out FILE | --out-dir DIR] [--shapes FILE] [--filter REGEX]\n"
+    "                      [--min-time S]"
+    " [--min-reps N] [--max-reps N] [--flush-mb N] [--graph]\n"
+    "                      [--cudnn-exhaustive] [--list]\n"
+    "  --out FILE         Google Benchmark JSON (default: none, table only)\n"
+    "  --out-dir DIR      write DIR/<gpu-slug>.json, e.g. DIR/h100-sxm.json\n"
+    "  --shapes FILE      default " TNN_SOURCE_DIR
+    "/experiments/kernels/gpu.json\n"
+    "  --filter REGEX     run benchmarks whose name matches (std::regex search)\n"
+    "  --min-time S       GPU seconds per benchmark (default 0.2)\n"
+    "  --flush-mb N       L2 flush buffer (default max(256, 4 x L2))\n"
+    "  --graph            also time CUDA-graph replays without flush (\"/warm\", L2 hot)\n"
+    "  --cudnn-exhaustive cudnnFindConvolutionForwardAlgorithm instead of the v7 heuristics\n"
+    "  --list             print the benchmark names and exit\n";
+
+struct Args {
+  std::string out, out_dir, shapes = TNN_SOURCE_DIR "/experiments/kernels/gpu.json", filter = ".";
+  g::TimingOptions timing;
+  long flush_mb = 0;
+  bool graph = false, exhaustive = false, list = false;
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
+      return argv[++i];
+    };
+    if (k == "--out")
+      a.out = value();
+    else if (k == "--out-dir")
+      a.out_dir = value();
+    else if (k == "--shapes")
+      a.shapes = value();
+    else if (k == "--filter")
+      a.filter = value();
+    else if (k == "--min-time")
+      a.timing.min_time_s = std::stod(value());
+    else if (k == "--min-reps")
+      a.timing.min_reps = std::stoi(value());
+    else if (k == "--max-reps")
+      a.timing.max_reps = std::stoi(value());
+    else if (k == "--flush-mb")
+      a.flush_mb = std::stol(value());
+    else if (k == "--graph")
+      a.graph = true;
+    else if (k == "--cudnn-exhaustive")
+      a.exhaustive = true;
+    else if (k == "--list")
+      a.list = true;
+    else
+      throw std::invalid_argument("unknown option " + k);
+  }
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  g::Shapes shapes;
+  try {
+    args = parse(argc, argv);
+    shapes = g::load_shapes(args.shapes);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tnn_cuda_bench: %s\n%s", e.what(), kUsage);
+    return 1;
+  }
+  const std::regex filter(args.filter);
+  if (args.list) {
+    const char* gemm_impls[] = {"cublas_f32",   "cublas_tf32",      "cublas_f16",
+                                "cuda_ternary", "cuda_ternary_f16", "cuda_ternary_s8"};
+    const char* conv_impls[] = {"cudnn_f32",    "cudnn_tf32",       "cudnn_f16",
+                                "cuda_ternary", "cuda_ternary_f16", "cuda_ternary_s8"};
+    auto show = [&](const std::string& n) {
+      for (const char* v : {"/cold", "/warm"})
+        if (std::regex_search(n + v, filter)) std::printf("%s%s\n", n.c_str(), v);
+    };
+    for (const auto& s : shapes.gemv)
+      for (auto i : gemm_impls) show(std::string("BM_gemv/") + i + "/" + s.str());
+    for (const auto& s : shapes.gemm)
+      for (auto i : gemm_impls) show(std::string("BM_gemm/") + i + "/" + s.str());
+    for (const auto& l : shapes.conv)
+      for (auto i : conv_impls) show(std::string("BM_conv/") + i + "/" + l.str());
+    return 0;
+  }
+
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
+    std::fprintf(stderr, "tnn_cuda_bench: no CUDA device\n");
+    return 77;
+  }
+  std::vector<g::Entry> entries;
+  try {
+    cudaDeviceProp p{};
+    tnn::kernels::cuda::check_cuda(cudaGetDeviceProperties(&p, 0), "cudaGetDeviceProperties");
+    const size_t l2x4 = size_t(p.l2CacheSize) * 4;
+    args.timing.flush_bytes =
+        args.flush_mb > 0 ? size_t(args.flush_mb) << 20 : std::max(size_t(256) << 20, l2x4);
+    cudaStream_t stream = nullptr;
+    tnn::kernels::cuda::check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+                                   "cudaStreamCreate");
+    g::Timer timer(stream, args.timing);
+    g::Runner runner{timer, stream, filter, args.graph, args.exhaustive, entries};
+    std::printf("%s: %s, %d SMs, L2 %d MB\n%s\n", p.name, g::gpu_slug().c_str(),
+                p.multiProcessorCount, p.l2CacheSize >> 20, timer.describe().c_str());
+    for (const auto& s : shapes.gemv) g::run_gemm_case(runner, "gemv", s, shapes.zero_frac);
+    for (const auto& s : shapes.gemm) g::run_gemm_case(runner, "gemm", s, shapes.zero_frac);
+    for (const auto& l : shapes.conv) g::run_conv_case(runner, l, shapes.zero_frac);
+
+    nlohmann::json doc;
+    doc["context"] = g::make_context(argv[0], timer.describe());
+    doc["benchmarks"] = nlohmann::json::array();
+    for (const auto& e : entries) doc["benchmarks"].push_back(g::to_json(e));
+    if (!args.out_dir.empty()) args.out = args.out_dir + "/" + g::gpu_slug() + ".json";
+    if (!args.out.empty()) {
+      std::ofstream f(args.out);
+      f << doc.dump(2) << "\n";
+      if (!f) throw std::runtime_error("cannot write " + args.out);
+      std::printf("wrote %zu results to %s\n", entries.size(), args.out.c_str());
+    }
+    cudaStreamDestroy(stream);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tnn_cuda_bench: %s\n", e.what());
+    return 1;
+  }
+  const auto count = [&](const char* what) {
+    return std::count_if(entries.begin(), entries.end(), [&](const g::Entry& e) {
+      return what == std::string("error") ? e.extra.contains("error_occurred")
+                                          : e.extra.value("check", "") == what;
+    });
+  };
+  const long mismatches = long(count("MISMATCH")), errors = long(count("error"));
+  std::printf("%zu results, %ld mismatches, %ld errors\n", entries.size(), mismatches, errors);
+  return mismatches > 0 ? 2 : 0;
+}

@@ -1,0 +1,31 @@
+// Benchmark results as Google Benchmark JSON ("context" + "benchmarks", each with name,
+// real_time, cpu_time, time_unit, iterations, plus counters), so GPU and CPU runs land in one
+// table. real_time = cpu_time = the median GPU time per call (events measure GPU time only).
+#pragma once
+
+#include "timer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace tnn::bench::gpu {
+
+struct Entry {
+  std::string op, impl, shape, suffix;  // name = BM_<op>/<impl>/<shape>/<suffix: cold|warm>
+  Stats stats;
+  double bytes = 0;  // fewest bytes the call must move (inputs once, output once)
+  double flops = 0;  // 2 * MACs
+  nlohmann::json extra = nlohmann::json::object();  // algo, math, workspace, check, ...
+  std::string name() const;
+};
+
+// Device, driver, library versions, timing method; `argv0` as Google Benchmark's "executable".
+nlohmann::json make_context(const std::string& argv0, const std::string& timing);
+nlohmann::json to_json(const Entry& e);
+
+// "h100-sxm", "h200", ... from the device name: the results file's name.
+std::string gpu_slug();
+
+}  // namespace tnn::bench::gpu

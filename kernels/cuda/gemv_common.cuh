@@ -1,0 +1,55 @@
+// Shared pieces of the GEMV kernels: one warp computes kRows output rows; each lane streams
+// 16-byte chunks (64 codes) of every row, so the kRows loads are in flight together and each
+// activation chunk read from L1 serves kRows rows. Lanes' partial sums meet in a shuffle tree.
+#pragma once
+
+#include "tnn/kernels/cuda.hpp"
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace tnn::kernels::cuda::detail {
+
+constexpr int kGemvRows = 4;   // rows per warp
+constexpr int kGemvWarps = 4;  // warps per block
+
+__device__ __forceinline__ float warp_sum(float v) {
+#pragma unroll
+  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+__device__ __forceinline__ int warp_sum(int v) {
+#pragma unroll
+  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// Row r of the warp's group; rows past the end re-read the last row (results are discarded), so
+// the loads stay unconditional.
+__device__ __forceinline__ const uint4* gemv_row(const TernaryMatrix& w, int row) {
+  row = row < w.rows ? row : w.rows - 1;
+  return reinterpret_cast<const uint4*>(w.words + size_t(row) * size_t(w.ld_words));
+}
+
+// Word q of a 16-byte chunk (q is a constant once the loops are unrolled).
+__device__ __forceinline__ uint32_t word_of(const uint4& v, int q) {
+  return q == 0 ? v.x : q == 1 ? v.y : q == 2 ? v.z : v.w;
+}
+
+inline dim3 gemv_grid(int rows) {
+  const int warps = (rows + kGemvRows - 1) / kGemvRows;
+  return dim3(unsigned((warps + kGemvWarps - 1) / kGemvWarps));
+}
+
+inline void check_gemv_args(const TernaryMatrix& w, const void* x, const void* y) {
+  if (w.rows <= 0 || w.cols <= 0) throw std::invalid_argument("cuda gemv: empty matrix");
+  if (w.ld_words != tg16_ld_words(w.cols))
+    throw std::invalid_argument("cuda gemv: ld_words does not match the tg16 layout");
+  if (!w.words || !w.scales || !x || !y) throw std::invalid_argument("cuda gemv: null pointer");
+  if (reinterpret_cast<uintptr_t>(x) % 16 != 0 || reinterpret_cast<uintptr_t>(w.words) % 16 != 0)
+    throw std::invalid_argument("cuda gemv: x and the weights must be 16-byte aligned");
+}
+
+}  // namespace tnn::kernels::cuda::detail

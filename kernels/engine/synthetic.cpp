@@ -1,0 +1,115 @@
+#include "tnn/kernels/synthetic.hpp"
+
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+namespace tnn::kernels {
+
+namespace {
+
+struct Gen {
+  const SyntheticResNetOptions& o;
+  std::mt19937 rng;
+
+  LayerWeights weights(int64_t rows, int64_t cols, bool ternary) {
+    LayerWeights w;
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const float he = std::sqrt(2.0f / float(cols));
+    if (!ternary) {
+      w.dense.resize(size_t(rows * cols));
+      for (auto& v : w.dense) v = he * normal(rng);
+      return w;
+    }
+    w.ternary = true;
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<std::vector<int8_t>> codes;
+    std::vector<std::vector<float>> sp, sn;
+    // Each term carries a share of the variance; later terms are residuals, smaller.
+    for (int t = 0; t < o.terms; ++t) {
+      std::vector<int8_t> c(size_t(rows * cols));
+      for (auto& v : c) v = u(rng) < o.zero_fraction ? 0 : (u(rng) < 0.5 ? 1 : -1);
+      codes.push_back(std::move(c));
+      const float alpha =
+          he / std::sqrt(float(1.0 - std::min(o.zero_fraction, 0.99))) / float(1 << t);
+      const int64_t n = o.per_channel ? rows : 1;
+      std::vector<float> p(static_cast<size_t>(n)), m(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) {
+        p[size_t(i)] = alpha * float(0.8 + 0.4 * u(rng));
+        m[size_t(i)] = o.asymmetric ? alpha * float(0.8 + 0.4 * u(rng)) : p[size_t(i)];
+      }
+      sp.push_back(std::move(p));
+      sn.push_back(std::move(m));
+    }
+    w.tern = make_ternary(rows, cols, codes, sp, sn);
+    return w;
+  }
+
+  // Folded BN: mul around 1, small shifts.
+  void affine(int64_t k, std::vector<float>& mul, std::vector<float>& add) {
+    std::uniform_real_distribution<float> m(0.7f, 1.3f);
+    std::normal_distribution<float> a(0.0f, 0.1f);
+    for (int64_t i = 0; i < k; ++i) {
+      mul.push_back(m(rng));
+      add.push_back(a(rng));
+    }
+  }
+};
+
+}  // namespace
+
+Model make_random_resnet_cifar(const SyntheticResNetOptions& o) {
+  if (o.depth < 8 || (o.depth - 2) % 6 != 0)
+    throw std::invalid_argument("ResNet depth must be 6n+2 (20, 32, 44, 56, ...)");
+  if (o.terms < 1 || o.terms > 4) throw std::invalid_argument("terms must be 1..4");
+  Gen g{o, std::mt19937(o.seed)};
+  Model m;
+  m.name = "resnet" + std::to_string(o.depth) + "-synthetic";
+  m.in_h = m.in_w = 32;
+  m.in_c = 3;
+  m.metadata = {{"synthetic", true},
+                {"depth", o.depth},
+                {"zero_fraction", o.zero_fraction},
+                {"terms", o.terms},
+                {"seed", o.seed}};
+  std::vector<float> mul, add;
+  g.affine(16, mul, add);
+  m.nodes.push_back(make_conv2d("stem", "input", "stem.out", 16, 3, 1, 1,
+                                g.weights(16, 27, !o.fp_first), mul, add, true));
+  std::string x = "stem.out";
+  int64_t in = 16;
+  const int n = (o.depth - 2) / 6;
+  for (int s = 0; s < 3; ++s) {
+    const int64_t planes = 16 << s;
+    for (int i = 0; i < n; ++i) {
+      const int64_t stride = (s > 0 && i == 0) ? 2 : 1;
+      const std::string b = "stage" + std::to_string(s + 1) + "." + std::to_string(i);
+      std::vector<float> ma, aa, mb, ab;
+      g.affine(planes, ma, aa);
+      g.affine(planes, mb, ab);
+      m.nodes.push_back(make_conv2d(b + ".conv_a", x, b + ".a", planes, 3, stride, 1,
+                                    g.weights(planes, 9 * in, true), ma, aa, true));
+      m.nodes.push_back(make_conv2d(b + ".conv_b", b + ".a", b + ".b", planes, 3, 1, 1,
+                                    g.weights(planes, 9 * planes, true), mb, ab, false));
+      std::string shortcut = x;
+      if (stride != 1 || in != planes) {
+        m.nodes.push_back(make_shortcut_a(b + ".shortcut", x, b + ".sc", planes, stride));
+        shortcut = b + ".sc";
+      }
+      m.nodes.push_back(make_add(b + ".add", b + ".b", shortcut, b + ".out", true));
+      x = b + ".out";
+      in = planes;
+    }
+  }
+  m.nodes.push_back(make_global_avgpool("pool", x, "pool.out"));
+  std::vector<float> bias(size_t(o.classes));
+  std::normal_distribution<float> bn(0.0f, 0.01f);
+  for (auto& v : bias) v = bn(g.rng);
+  m.nodes.push_back(make_linear("fc", "pool.out", "logits", o.classes,
+                                g.weights(o.classes, 64, !o.fp_last), bias));
+  m.output = "logits";
+  infer_shapes(m);
+  return m;
+}
+
+}  // namespace tnn::kernels

@@ -1,0 +1,187 @@
+// Optimized CPU ternary kernels. Weights are prepacked once (at model load) into a
+// kernel-specific layout; the run functions take an Isa (kAuto = best supported, see isa.hpp).
+//
+//  * gemv_f32 / gemm_f32   FP32 activations, multiplication-free table lookup: for every 3
+//                          columns a 32-entry table of the 27 signed sums +-x0 +-x1 +-x2; each
+//                          output row adds T[base-3 code of its 3 weights] (vpermt2ps on
+//                          AVX-512). 5 bits per 3 weights (1.67 bits/weight).
+//  * gemv_w2a8 / gemm_w2a8 u8 activations (per-tensor scale + zero point), 2-bit weights
+//                          unpacked in registers, VNNI vpdpbusd (AVX2: pmaddubsw), int32 sums.
+//  * conv_f32              FP32 activations, zero-skipping: per output channel, lists of the
+//                          input offsets of its +1 and -1 taps; vectorized over 16 output pixels
+//                          of the planar layout (add-only, no multiplies until the scale).
+//  * conv_w2a8             u8 activations (padded NHWC), 16 output channels per vector,
+//                          2-bit weights unpacked per register tile, vpdpbusd.
+// Layouts: docs/kernels.md; the planar and padded-u8 activation layouts: layout.hpp.
+#pragma once
+
+#include "tnn/kernels/isa.hpp"
+#include "tnn/kernels/layout.hpp"
+#include "tnn/kernels/types.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tnn::kernels {
+
+constexpr int kMaxTerms = 4;  // residual-expansion terms per layer
+
+// Offsets (in uint32) of weight block (row block rb, column block cb) in the GEMV/GEMM layouts.
+// LUT (FP32): row-block major, so the 4 row blocks a GEMV walks at once are 4 streams, each
+// with its own hardware prefetcher (the kernel consumes them slowly; measured best).
+inline int64_t lut_block_offset(int64_t rb, int64_t cb, int64_t col_blocks) {
+  return (rb * col_blocks + cb) * 16;
+}
+// VNNI (W2A8): groups of 4 row blocks interleaved per column block, so the same walk is one
+// sequential stream (the fast int8 kernel is DRAM-bound; one stream measured 1.3x faster cold).
+inline int64_t vnni_block_offset(int64_t rb, int64_t cb, int64_t col_blocks) {
+  return (((rb / 4) * col_blocks + cb) * 4 + rb % 4) * 16;
+}
+inline int64_t vnni_code_words(int64_t row_blocks, int64_t col_blocks) {
+  return (row_blocks + 3) / 4 * 4 * col_blocks * 16;
+}
+constexpr int kMaxComponents = 8;  // W2A8: an asymmetric term becomes 2 symmetric components
+
+// Per-row epilogue after prepacking: padded to whole 16-row blocks, identity filled in.
+struct PackedEpilogue {
+  std::vector<float> mul, add;
+  bool relu = false;
+  static PackedEpilogue make(const Epilogue& e, int64_t rows, int64_t padded_rows);
+};
+
+// ---- FP32 activations: table-lookup GEMV / GEMM ----
+// Components as for W2A8 (below): symmetric terms as they are, an asymmetric one split in two.
+// Per component: blocks of 16 rows x 18 columns, one uint32 per row holding 6 fields of 5 bits;
+// field g (bits 5g..5g+4) is the base-3 code d0 + 3 d1 + 9 d2 of columns 3g..3g+2 of the
+// block, digit 0 / 1 / 2 for weight 0 / +1 / -1. Columns are padded with zeros to 18.
+constexpr int64_t kLutBlockCols = 18;
+struct LutMatrix {
+  int64_t rows = 0, cols = 0, row_blocks = 0, col_blocks = 0;
+  std::vector<std::vector<uint32_t>> codes;  // [component][lut_block_offset(rb, cb) + row]
+  std::vector<std::vector<float>> scale;     // [component][row_blocks*16]
+  PackedEpilogue epilogue;
+  size_t weight_bytes() const;  // codes only
+};
+LutMatrix prepack_lut(const TernaryWeights& w, const Epilogue& epilogue = {});
+void gemv_f32(const LutMatrix& w, const float* x, float* y, Isa isa = Isa::kAuto);
+void gemm_f32(const LutMatrix& w, const float* x, int64_t n, float* y, Isa isa = Isa::kAuto);
+
+// ---- W2A8: u8 activations x 2-bit weights ----
+// Each term becomes 1 symmetric component (codes w, scale s) or, when scale_pos != scale_neg,
+// 2 components: (w, (s+ + s-)/2) and (|w|, (s+ - s-)/2). Per component: blocks of 16 rows x 16
+// columns, one uint32 per row holding u = w + 1 in {0,1,2}; byte j, bits 2q..2q+1 is column
+// 4q + j, so a shift and a mask give the 4-column groups vpdpbusd consumes.
+struct VnniMatrix {
+  int64_t rows = 0, cols = 0, row_blocks = 0, col_blocks = 0;
+  std::vector<std::vector<uint32_t>> codes;  // [component][vnni_block_offset(rb, cb) + row]
+  std::vector<std::vector<float>> scale;     // [component][row_blocks*16]
+  std::vector<std::vector<int32_t>> wsum;    // [component][row_blocks*16]: sum of w over a row
+  PackedEpilogue epilogue;
+  size_t weight_bytes() const;
+};
+VnniMatrix prepack_vnni(const TernaryWeights& w, const Epilogue& epilogue = {});
+void gemv_w2a8(const VnniMatrix& w, const uint8_t* xq, const QuantParams& qp, float* y,
+               Isa isa = Isa::kAuto);
+void gemm_w2a8(const VnniMatrix& w, const uint8_t* xq, int64_t n, const QuantParams& qp, float* y,
+               Isa isa = Isa::kAuto);
+
+// ---- FP32 activations: zero-skipping direct convolution on the planar layout ----
+// The taps of a conv read "tap planes": copies of the input, one per (row phase py, column
+// offset xoff), holding Q[ch][r][q] = x[ch][s*(r+dy_min)+py][s*q+xoff] (zeros outside the image
+// baked in), so that no load needs a lane mask and, when ow is a multiple of 16, every tap's
+// 16-pixel vector load is 64-byte aligned (a plane may also be stored sigma floats early to
+// align the rows of narrower maps; the planner currently keeps sigma = 0, see
+// prepare_conv_f32.cpp). The plane (0, 0, 0) of a stride-1
+// "same" conv is the planar input itself (zero-copy). Output channels are processed in pairs:
+// every tap (plane offset) of a pair is listed once with the signs it has in the two channels,
+// so one load feeds up to two adds.
+struct ConvF32Plan {
+  ConvShape shape;        // n is ignored; the batch is an argument of the run functions
+  bool weighted = false;  // dense FP32 weights (one FMA per tap) instead of +-1 lists
+  bool symmetric = true;  // scale_pos == scale_neg: one accumulator per channel (add / sub)
+  int terms = 0;
+  int64_t vectors = 0;                         // ceil(oh*ow / 16)
+  std::vector<int32_t> tile_first, tile_size;  // pixel tiles, in 16-pixel vectors
+  // Entry groups per (term, channel pair): taps with one sign pattern, read from one base
+  // (0: the planar input, 1: the copied planes).
+  struct Group {
+    int32_t first, last;
+    int8_t sign_a, sign_b, base, pad_;
+  };
+  std::vector<int32_t> group_index;  // [term*pairs + pair] .. [+1): range into groups
+  std::vector<Group> groups;
+  std::vector<int32_t> offsets;             // tap offsets (floats) from the group's base
+  std::vector<float> weights_a, weights_b;  // weighted plans only
+  std::vector<std::vector<float>> scale_pos, scale_neg;  // [term][pairs*2]
+  PackedEpilogue epilogue;                               // padded to pairs*2 channels
+  // Tap planes. plane_copied: planes that are built by a copy (the zero-copy one is not).
+  struct Plane {
+    int32_t py, xoff, sigma;
+    bool copied;
+  };
+  std::vector<Plane> planes;
+  // Stride 1: a copied plane is the input channel plane shifted by sigma + xoff floats with the
+  // columns that would wrap zeroed; flat_masks[i][v] = lanes of vector v that keep their value.
+  std::vector<std::vector<uint16_t>> flat_masks;  // per copied plane (empty for stride > 1)
+  int64_t plane_rows = 0, dy_min = 0, channel_stride = 0, copied_planes = 0;
+  int64_t pairs() const { return (shape.k + 1) / 2; }
+  int64_t scratch_floats() const;  // per image, with slack
+  size_t entry_bytes() const;
+};
+ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
+                             const Epilogue& epilogue = {});
+ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>& w_ohwi,
+                                   const Epilogue& epilogue = {});
+// in/out: planar buffers (layout.hpp) for n images of the plan's input / output shape.
+void conv_f32_planar(const ConvF32Plan& p, const float* in, float* out, int64_t n,
+                     Isa isa = Isa::kAuto);
+// Convenience for tests and callers with NHWC tensors: converts, runs, converts back.
+void conv_f32_nhwc(const ConvF32Plan& p, const float* x, float* y, int64_t n, Isa isa = Isa::kAuto);
+
+// ---- W2A8 convolution on the padded u8 NHWC layout ----
+struct ConvW2A8Plan {
+  ConvShape shape;
+  int64_t cp_in = 0;  // input channel stride the plan was built for
+  int64_t kblocks = 0, quads = 0, blocks = 0;
+  std::vector<std::vector<uint32_t>> codes;  // [component][kb][block][16], u = w+1
+  std::vector<std::vector<float>> scale;     // [component][kblocks*16]
+  std::vector<std::vector<int32_t>> wsum;    // [component][kblocks*16]
+  std::vector<int32_t> quad_tap;             // per quad: tap index ky*kw+kx (-1 for padding)
+  std::vector<int32_t> quad_channel;         // per quad: first input channel
+  PackedEpilogue epilogue;
+  size_t weight_bytes() const;
+};
+ConvW2A8Plan prepare_conv_w2a8(const ConvShape& s, const TernaryWeights& w, int64_t cp_in,
+                               const Epilogue& epilogue = {});
+// Output: either FP32 NHWC-like (y_f32, pixel stride out.cp, border out.border) or u8
+// requantized with out_qp into a padded layout.
+struct W2A8Output {
+  float* f32 = nullptr;
+  uint8_t* u8 = nullptr;
+  U8Layout layout;  // for f32 output: cp = channel stride, border as for u8
+  QuantParams qp;   // u8 output only
+};
+void conv_w2a8(const ConvW2A8Plan& p, const uint8_t* in, const U8Layout& in_layout,
+               const QuantParams& in_qp, const W2A8Output& out, int64_t n, Isa isa = Isa::kAuto);
+// Convenience: unpadded NHWC u8 in (shape.c channels) -> NHWC float out (shape.k channels).
+void conv_w2a8_nhwc(const ConvW2A8Plan& p, const uint8_t* xq, const QuantParams& qp, float* y,
+                    int64_t n, Isa isa = Isa::kAuto);
+
+// ---- elementwise helpers of the engine (dispatched and threaded like the kernels) ----
+void add_f32(const float* a, const float* b, float* y, int64_t count, bool relu,
+             Isa isa = Isa::kAuto);
+// y = quantize(relu?(dequantize(a) + dequantize(b))), each with its own parameters.
+void add_requantize_u8(const uint8_t* a, const QuantParams& qa, const uint8_t* b,
+                       const QuantParams& qb, uint8_t* y, const QuantParams& qy, int64_t count,
+                       bool relu, Isa isa = Isa::kAuto);
+// Same rounding as quantize() in quant.hpp.
+void quantize_u8(const float* x, int64_t count, const QuantParams& qp, uint8_t* q,
+                 Isa isa = Isa::kAuto);
+
+// ---- dense FP32 reference for the GEMV roofline ----
+// Hand-written AVX-512 GEMV (4 rows x 16 lanes of FMA, OpenMP over rows) that streams a
+// row-major W [rows][cols] at DRAM speed: the roofline reference of the GEMV benchmarks, next
+// to oneDNN (whose M=1 path is ~1.5x off it). Throws on CPUs without AVX-512F.
+void gemv_dense_f32_avx512(const float* w, int64_t rows, int64_t cols, const float* x, float* y);
+
+}  // namespace tnn::kernels

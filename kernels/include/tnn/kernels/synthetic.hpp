@@ -1,0 +1,27 @@
+// Random packed models with realistic statistics, for tests and benchmarks when no trained
+// model is at hand (the kernels' speed depends on shapes and zero fractions, not on accuracy).
+#pragma once
+
+#include "tnn/kernels/model.hpp"
+
+#include <cstdint>
+
+namespace tnn::kernels {
+
+struct SyntheticResNetOptions {
+  int depth = 20;               // 6n+2: 20, 32, 44, 56
+  double zero_fraction = 0.45;  // TWN-like sparsity of every ternary layer
+  int terms = 1;                // residual-expansion terms
+  bool per_channel = true;      // per-output-channel scales (else one per layer)
+  bool asymmetric = false;      // TTQ-style scale_pos != scale_neg
+  bool fp_first = false;        // keep the stem conv dense FP32
+  bool fp_last = false;         // keep the classifier dense FP32
+  int classes = 10;
+  uint32_t seed = 1;
+};
+
+// CIFAR ResNet-(6n+2) with option-A shortcuts (same graph as lib/nn/resnet_cifar.cpp), folded
+// BN as a per-channel affine, weights scaled He-style so activations keep their magnitude.
+Model make_random_resnet_cifar(const SyntheticResNetOptions& o);
+
+}  // namespace tnn::kernels

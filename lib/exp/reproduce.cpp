@@ -1,0 +1,163 @@
+#include "tnn/reproduce.hpp"
+
+#include "tnn/experiment.hpp"
+#include "tnn/report.hpp"
+#include "tnn/runner.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+
+extern char** environ;
+
+namespace tnn {
+namespace fs = std::filesystem;
+
+std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::string>* skipped) {
+  std::vector<PlannedRun> plan;
+  std::map<std::string, std::vector<size_t>> by_id;  // id -> node indices (one per seed)
+  // Adds an experiment (and, first, what it depends on); returns its nodes.
+  std::function<std::vector<size_t>(const std::string&, int)> add = [&](const std::string& id, int depth) {
+    if (depth > 32) throw std::invalid_argument(id + ": depends_on chain too deep (a cycle?)");
+    if (by_id.count(id)) return by_id[id];
+    std::string file = experiment_path(r.experiments_root, id);
+    if (!fs::exists(file)) {
+      if (skipped) skipped->push_back(id + ": no experiment file");
+      return by_id[id] = {};
+    }
+    Experiment e = load_experiment(file);
+    auto profiles = e.profile_names();
+    if (r.profile != "paper" && std::find(profiles.begin(), profiles.end(), r.profile) == profiles.end()) {
+      if (skipped) skipped->push_back(id + ": defines no profile '" + r.profile + "'");
+      return by_id[id] = {};
+    }
+    auto cfg = resolve_config(e, r.profile);
+    std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
+    if (!cfg["train"]["init_from"].is_null()) deps.push_back(cfg["train"]["init_from"]);
+    std::vector<std::vector<size_t>> dep_nodes;
+    for (const auto& d : deps) dep_nodes.push_back(add(d, depth + 1));
+    std::vector<size_t> nodes;
+    for (int seed : cfg["seeds"].get<std::vector<int>>()) {
+      PlannedRun p{id, file, r.profile, seed, {}, ""};
+      p.status = run_status(run_dir(r.runs_root, id, r.profile, seed), config_hash(cfg));
+      for (const auto& dn : dep_nodes)
+        for (size_t i : dn)
+          if (plan[i].seed == seed) p.deps.push_back(i);  // init_from pairs runs by seed
+      nodes.push_back(plan.size());
+      plan.push_back(p);
+    }
+    return by_id[id] = nodes;
+  };
+  for (const auto& t : load_tables((fs::path(r.experiments_root) / "tables").string(), r.tables))
+    for (const auto& id : table_experiments(t)) add(id, 0);
+  return plan;
+}
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
+    throw std::runtime_error("cannot start " + args[0]);
+  return pid;
+}
+
+void render(const ReproduceRequest& r) {
+  RenderOptions o;
+  o.runs_root = r.runs_root;
+  o.experiments_root = r.experiments_root;
+  o.profiles = r.render_profiles.empty() ? std::vector<std::string>{r.profile} : r.render_profiles;
+  auto tables = load_tables((fs::path(r.experiments_root) / "tables").string(), r.tables);
+  write_tables(tables, o, r.tables_out, r.index_path);
+  std::cout << "reproduce: " << tables.size() << " tables rendered into " << r.tables_out << " (index " << r.index_path << ")\n";
+  // Plots come from the same result JSON, via Debian's matplotlib.
+  std::string script = (fs::path(r.source_dir) / "lib/report/plots.py").string();
+  std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  std::string cmd = python + " '" + script + "' --runs '" + r.runs_root + "' --out '" + r.plots_out + "' --profiles";
+  for (const auto& p : o.profiles) cmd += " " + p;
+  if (std::system(cmd.c_str()) != 0)
+    std::cerr << "reproduce: plots failed (is python3-matplotlib installed? `make deps`)\n";
+}
+
+}  // namespace
+
+int reproduce(const ReproduceRequest& r) {
+  if (r.render_only) {
+    render(r);
+    return 0;
+  }
+  std::vector<std::string> skipped;
+  auto plan = plan_runs(r, &skipped);
+  for (const auto& s : skipped) std::cout << "reproduce: skip " << s << "\n";
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs = std::max(1, r.jobs);
+  const int threads = r.threads_per_job > 0 ? r.threads_per_job : std::max(1, cores / jobs);
+  size_t todo = 0;
+  for (const auto& p : plan) todo += p.status != "finished";
+  std::cout << "reproduce: profile " << r.profile << ", " << plan.size() << " runs (" << plan.size() - todo
+            << " already finished, reused), " << jobs << " at a time x " << threads << " threads, into " << r.runs_root
+            << "\n";
+
+  enum State { kWaiting, kRunning, kDone, kFailed };
+  std::vector<State> state(plan.size(), kWaiting);
+  for (size_t i = 0; i < plan.size(); ++i)
+    if (plan[i].status == "finished") state[i] = kDone;
+  std::map<pid_t, size_t> running;
+  int failed = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  while (true) {
+    // Start what is ready.
+    for (size_t i = 0; i < plan.size() && int(running.size()) < jobs; ++i) {
+      if (state[i] != kWaiting) continue;
+      bool ready = true, blocked = false;
+      for (size_t d : plan[i].deps) {
+        ready &= state[d] == kDone;
+        blocked |= state[d] == kFailed;
+      }
+      if (blocked) {
+        state[i] = kFailed;
+        ++failed;
+        std::cout << "reproduce: " << plan[i].id << " seed " << plan[i].seed << " not run: a dependency failed\n";
+        continue;
+      }
+      if (!ready) continue;
+      std::vector<std::string> args = {r.tnn_exe, "--threads", std::to_string(threads), "run", plan[i].file,
+                                       "--profile", plan[i].profile, "--seed", std::to_string(plan[i].seed),
+                                       "--out", r.runs_root, "--data", r.data_dir};
+      std::cout.flush();
+      running[spawn(args)] = i;
+      state[i] = kRunning;
+    }
+    if (running.empty()) break;
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) throw std::runtime_error("reproduce: waitpid failed");
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    size_t i = it->second;
+    running.erase(it);
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    state[i] = ok ? kDone : kFailed;
+    if (!ok) {
+      ++failed;
+      std::cout << "reproduce: FAILED " << plan[i].id << " seed " << plan[i].seed << " (see its log.jsonl)\n";
+    }
+  }
+  double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0;
+  std::cout << "reproduce: runs done in " << minutes << " min, " << failed << " failed\n";
+  render(r);
+  return failed;
+}
+
+}  // namespace tnn

@@ -1,0 +1,30 @@
+// Result checks against expected values stored next to the experiments (in the manner of MLPerf
+// targets / MMRazor metafiles): each experiment's "expected" maps a profile to a list of
+//   {"metric": M, "value": v, "tolerance": t}            |measured - v| <= t
+//   {"metric": M, "min": a} / {"metric": M, "max": b}     bounds
+// with M one of final_top1, final_top5, best_top1, final_train_loss, weight_compression,
+// mac_weighted_zero_fraction, or final_top1_minus_baseline (needs "baseline": experiment id,
+// compared in the same profile; e.g. the papers' claim "ternary within 1 point of FP").
+// A missing run or an unknown metric is a failure, never a skip.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace tnn {
+
+struct CheckOutcome {
+  std::string experiment, metric, detail;
+  bool pass = false;
+};
+
+// Checks every experiment under `experiments_root` that has expectations for `profile`, using
+// the finished runs under runs_root (mean over seeds).
+std::vector<CheckOutcome> check_results(const std::string& experiments_root, const std::string& runs_root,
+                                        const std::string& profile);
+// The experiment files that have expectations for `profile`.
+std::vector<std::string> experiments_with_expectations(const std::string& experiments_root, const std::string& profile);
+
+}  // namespace tnn

@@ -1,0 +1,393 @@
+// Rendering of paper tables next to measured results. Every cell says where it comes from; a
+// row without a measurement says why (not run in this profile, in progress, ImageNet missing...).
+#include "tnn/report.hpp"
+
+#include "tnn/fileio.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace tnn {
+namespace fs = std::filesystem;
+
+namespace {
+
+const nlohmann::json& table_schema() {
+  static const nlohmann::json s = R"({
+    "id": "", "title": "", "paper": "", "columns": [], "notes": [], "rows": []
+  })"_json;
+  return s;
+}
+const nlohmann::json& row_schema() {
+  static const nlohmann::json s = R"({
+    "label": "", "experiment": "", "baseline": "", "paper": {}, "paper_baseline": {},
+    "provenance": "", "not_run": "", "reference": false, "conflicts": [], "compression": ""
+  })"_json;
+  return s;
+}
+
+void check_fields(const nlohmann::json& j, const nlohmann::json& schema, const std::string& where) {
+  if (!j.is_object()) throw std::invalid_argument(where + ": expected an object");
+  for (const auto& [k, v] : j.items()) {
+    if (!schema.contains(k)) throw std::invalid_argument(where + "." + k + ": unknown field");
+    const auto& d = schema[k];
+    bool ok = v.is_null() || (d.is_number() && v.is_number()) || v.type() == d.type();
+    if (!ok) throw std::invalid_argument(where + "." + k + ": expected a " + d.type_name() + ", got " + v.dump());
+  }
+}
+
+std::string fmt(double v, int prec = 2) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", prec, v);
+  return b;
+}
+std::string signed_fmt(double v) { return (v >= 0 ? "+" : "") + fmt(v); }
+
+struct Stat {
+  int n = 0;
+  double mean = 0, std = 0;
+};
+Stat stat_of(const std::vector<double>& v) {
+  Stat s;
+  s.n = int(v.size());
+  if (s.n == 0) return s;
+  for (double x : v) s.mean += x;
+  s.mean /= s.n;
+  if (s.n > 1) {
+    for (double x : v) s.std += (x - s.mean) * (x - s.mean);
+    s.std = std::sqrt(s.std / (s.n - 1));
+  }
+  return s;
+}
+
+// The table's metric of one result: the selected checkpoint ("final" or "best").
+double metric_of(const nlohmann::json& result, const std::string& column) {
+  std::string select = result.value("select", "final");
+  return result.at(select).at(column).get<double>();
+}
+
+std::string cell_escape(std::string s) {
+  for (auto& c : s)
+    if (c == '|') c = '/';
+  return s;
+}
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
+// Measured values of an experiment in the first preferred profile that has finished runs.
+struct Measured {
+  std::string profile;
+  std::vector<nlohmann::json> results;
+  std::string pending;  // why there is nothing (empty when results exist)
+};
+
+Measured measure(const std::string& id, const RenderOptions& o) {
+  Measured m;
+  if (!fs::exists(fs::path(o.experiments_root) / (id + ".json"))) {
+    m.pending = "not run: no experiment file " + id;
+    return m;
+  }
+  std::string progress;
+  for (const auto& p : o.profiles) {
+    RunSummary s = summarize_runs(o.runs_root, id, p);
+    if (!s.finished.empty()) {
+      m.profile = p;
+      m.results = s.finished;
+      return m;
+    }
+    for (const auto& u : s.unfinished) {
+      std::string st = u.value("status", "?");
+      if (st == "running" || st == "interrupted")
+        progress += (progress.empty() ? "" : "; ") + p + " profile in progress (epoch " +
+                    std::to_string(u.value("epochs_done", 0)) + "/" + std::to_string(u.value("epochs", 0)) +
+                    ", not a result yet)";
+      else
+        progress += (progress.empty() ? "" : "; ") + p + " profile: " + st;
+    }
+  }
+  std::string profiles;
+  for (const auto& p : o.profiles) profiles += (profiles.empty() ? "" : ", ") + p;
+  m.pending = "not run in profile " + profiles + (progress.empty() ? "" : " -- " + progress);
+  return m;
+}
+
+}  // namespace
+
+TableSpec load_table(const std::string& path) {
+  TableSpec t;
+  t.file = path;
+  try {
+    t.spec = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::invalid_argument(path + ": invalid JSON: " + e.what());
+  }
+  check_fields(t.spec, table_schema(), path + ": ");
+  for (const char* k : {"id", "title", "columns", "rows"})
+    if (!t.spec.contains(k)) throw std::invalid_argument(path + ": " + k + ": required field missing");
+  t.id = t.spec["id"];
+  if (fs::path(path).stem().string() != t.id)
+    throw std::invalid_argument(path + ": id: '" + t.id + "' does not match the file name");
+  for (const auto& c : t.spec["columns"])
+    if (c != "top1" && c != "top5") throw std::invalid_argument(path + ": columns: expected top1 / top5, got " + c.dump());
+  int i = 0;
+  for (const auto& r : t.spec["rows"]) {
+    std::string where = path + ": rows[" + std::to_string(i++) + "]";
+    check_fields(r, row_schema(), where);
+    if (!r.contains("label")) throw std::invalid_argument(where + ".label: required field missing");
+    if (r.contains("paper") && !r.contains("provenance"))
+      throw std::invalid_argument(where + ".provenance: every paper value needs its provenance");
+    bool has_exp = r.contains("experiment") && !r["experiment"].is_null();
+    bool reference = r.value("reference", false);
+    if (!has_exp && !reference && !r.contains("not_run"))
+      throw std::invalid_argument(where + ": a row without an experiment must be a reference row or say why it is not run (not_run)");
+  }
+  return t;
+}
+
+std::vector<TableSpec> load_tables(const std::string& dir, const std::vector<std::string>& only) {
+  std::vector<TableSpec> out;
+  std::set<std::string> wanted(only.begin(), only.end());
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    if (!wanted.empty() && !wanted.count(e.path().stem().string())) continue;
+    out.push_back(load_table(e.path().string()));
+    wanted.erase(out.back().id);
+  }
+  if (!only.empty() && !wanted.empty()) throw std::invalid_argument("--tables: no table file for '" + *wanted.begin() + "' in " + dir);
+  std::sort(out.begin(), out.end(), [](const TableSpec& a, const TableSpec& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<std::string> table_experiments(const TableSpec& t) {
+  std::vector<std::string> ids;
+  auto add = [&](const nlohmann::json& v) {
+    if (v.is_string() && std::find(ids.begin(), ids.end(), v.get<std::string>()) == ids.end()) ids.push_back(v);
+  };
+  for (const auto& r : t.spec["rows"]) {
+    if (r.contains("experiment")) add(r["experiment"]);
+    if (r.contains("baseline")) add(r["baseline"]);
+  }
+  return ids;
+}
+
+RunSummary summarize_runs(const std::string& runs_root, const std::string& id, const std::string& profile) {
+  RunSummary s;
+  s.profile = profile;
+  fs::path dir = fs::path(runs_root) / id / profile;
+  if (!fs::exists(dir)) return s;
+  std::vector<fs::path> seeds;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_directory() && e.path().filename().string().rfind("seed", 0) == 0 &&
+        e.path().filename().string().find(".old-") == std::string::npos)
+      seeds.push_back(e.path());
+  std::sort(seeds.begin(), seeds.end());
+  for (const auto& sd : seeds) {
+    fs::path rf = sd / "result.json";
+    if (!fs::exists(rf)) continue;
+    auto r = nlohmann::json::parse(read_file(rf.string()));
+    (r.value("status", "") == "finished" ? s.finished : s.unfinished).push_back(r);
+  }
+  return s;
+}
+
+RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
+  const auto& spec = t.spec;
+  std::vector<std::string> cols = spec["columns"].get<std::vector<std::string>>();
+  auto col_name = [](const std::string& c) { return c == "top1" ? std::string("top-1") : std::string("top-5"); };
+  std::string metric;
+  for (const auto& c : cols) metric += (metric.empty() ? "" : " / ") + col_name(c);
+
+  std::ostringstream md, csv;
+  md << "# " << spec["title"].get<std::string>() << "\n\n";
+  if (spec.contains("paper")) md << "Source paper: " << spec["paper"].get<std::string>() << "\n\n";
+
+  std::map<std::string, Measured> cache;
+  auto measured = [&](const std::string& id) -> const Measured& {
+    auto it = cache.find(id);
+    if (it == cache.end()) it = cache.emplace(id, measure(id, o)).first;
+    return it->second;
+  };
+  std::set<std::string> datasets;
+
+  md << "| Row | Paper " << metric << " | Provenance | Measured " << metric
+     << " (mean ± std) | n, profile | Measured − paper | Ternary − FP, measured | Ternary − FP, paper | Compression | MAC-weighted zeros | Note |\n";
+  md << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  csv << "table,row,experiment,profile,n";
+  for (const auto& c : cols) csv << ",paper_" << c << ",measured_" << c << "_mean,measured_" << c << "_std";
+  csv << ",measured_minus_paper,ternary_minus_fp_measured,ternary_minus_fp_paper,weight_compression,mac_weighted_zero_fraction,dataset,provenance,note\n";
+
+  RenderedTable out;
+  out.rows = nlohmann::json::array();
+  for (const auto& r : spec["rows"]) {
+    nlohmann::json cell;
+    cell["label"] = r["label"];
+    std::string note, paper_s = "—", meas_s = "—", n_s = "—", d_paper = "—", d_fp = "—", d_fp_paper = "—",
+                comp = r.value("compression", std::string("—")), zeros = "—";
+    std::vector<std::string> csv_cols;
+    const bool has_paper = r.contains("paper");
+    if (has_paper) {
+      paper_s.clear();
+      for (const auto& c : cols) {
+        if (!paper_s.empty()) paper_s += " / ";
+        paper_s += r["paper"].contains(c) ? fmt(r["paper"][c].get<double>()) : std::string("?");
+      }
+    }
+    if (r.contains("conflicts"))
+      for (const auto& cf : r["conflicts"]) {
+        std::string v;
+        for (const auto& c : cols)
+          if (cf["value"].contains(c)) v += (v.empty() ? "" : " / ") + fmt(cf["value"][c].get<double>());
+        note += (note.empty() ? "" : "; ") + std::string("conflicting value ") + v + " (" + cf["source"].get<std::string>() + ")";
+      }
+    std::string exp = r.contains("experiment") && r["experiment"].is_string() ? r["experiment"].get<std::string>() : "";
+    std::string profile;
+    int n = 0;
+    std::map<std::string, Stat> stats;
+    if (r.value("reference", false)) {
+      note = std::string("reference value from another paper (not reproduced here)") + (note.empty() ? "" : "; " + note);
+    } else if (exp.empty()) {
+      note = "not run: " + r.value("not_run", std::string("no experiment")) + (note.empty() ? "" : "; " + note);
+    } else {
+      const Measured& m = measured(exp);
+      if (m.results.empty()) {
+        note = m.pending + (note.empty() ? "" : "; " + note);
+      } else {
+        profile = m.profile;
+        n = int(m.results.size());
+        meas_s.clear();
+        for (const auto& c : cols) {
+          std::vector<double> v;
+          for (const auto& res : m.results) v.push_back(metric_of(res, c));
+          stats[c] = stat_of(v);
+          if (!meas_s.empty()) meas_s += " / ";
+          meas_s += fmt(stats[c].mean) + (n > 1 ? " ± " + fmt(stats[c].std) : "");
+        }
+        n_s = std::to_string(n) + " seed" + (n > 1 ? "s" : "") + ", " + profile;
+        const auto& first = m.results.front();
+        datasets.insert(first["dataset"].value("label", "unknown"));
+        if (first.contains("footprint")) comp = fmt(first["footprint"]["weight_compression"].get<double>(), 1) + "X";
+        if (first.contains("sparsity") && first["sparsity"]["mac_weighted_zero_fraction"].is_number())
+          zeros = fmt(100.0 * first["sparsity"]["mac_weighted_zero_fraction"].get<double>(), 1) + " %";
+        // Absolute differences to the paper mean something only at the paper's recipe.
+        if (has_paper && r["paper"].contains("top1"))
+          d_paper = profile == "paper" ? signed_fmt(stats["top1"].mean - r["paper"]["top1"].get<double>())
+                                       : "— (" + profile + " profile)";
+        if (profile == "smoke")
+          note = "smoke profile: plumbing check on 512 images, not a result" + (note.empty() ? "" : "; " + note);
+        else if (profile != "paper")
+          note = "profile " + profile + " is a shortened schedule: compare deltas, not absolute values" + (note.empty() ? "" : "; " + note);
+        if (r.contains("baseline")) {
+          RunSummary b = summarize_runs(o.runs_root, r["baseline"], profile);
+          if (!b.finished.empty()) {
+            std::vector<double> v;
+            for (const auto& res : b.finished) v.push_back(metric_of(res, "top1"));
+            d_fp = signed_fmt(stats["top1"].mean - stat_of(v).mean);
+          } else {
+            d_fp = "— (FP baseline not run in profile " + profile + ")";
+          }
+        }
+      }
+    }
+    if (r.contains("paper_baseline") && has_paper && r["paper"].contains("top1"))
+      d_fp_paper = signed_fmt(r["paper"]["top1"].get<double>() - r["paper_baseline"]["top1"].get<double>());
+    if (note.empty()) note = "";
+    md << "| " << cell_escape(r["label"]) << " | " << paper_s << " | " << cell_escape(r.value("provenance", std::string("—")))
+       << " | " << meas_s << " | " << n_s << " | " << d_paper << " | " << d_fp << " | " << d_fp_paper << " | " << comp
+       << " | " << zeros << " | " << cell_escape(note) << " |\n";
+
+    csv << csv_escape(t.id) << "," << csv_escape(r["label"]) << "," << csv_escape(exp) << "," << profile << "," << n;
+    for (const auto& c : cols) {
+      csv << "," << (has_paper && r["paper"].contains(c) ? fmt(r["paper"][c].get<double>()) : "");
+      csv << "," << (stats.count(c) ? fmt(stats[c].mean, 4) : "") << "," << (stats.count(c) && n > 1 ? fmt(stats[c].std, 4) : "");
+    }
+    csv << "," << (d_paper.rfind("—", 0) == 0 ? "" : d_paper) << "," << (d_fp.rfind("—", 0) == 0 ? "" : d_fp) << ","
+        << (d_fp_paper == "—" ? "" : d_fp_paper) << "," << (comp == "—" ? "" : csv_escape(comp)) << ","
+        << (zeros == "—" ? "" : zeros.substr(0, zeros.size() - 2)) << ","
+        << csv_escape(n > 0 ? *datasets.rbegin() : "") << "," << csv_escape(r.value("provenance", std::string(""))) << ","
+        << csv_escape(note) << "\n";
+
+    cell["experiment"] = exp;
+    cell["profile"] = profile;
+    cell["n"] = n;
+    cell["measured"] = meas_s;
+    cell["note"] = note;
+    out.rows.push_back(cell);
+  }
+  md << "\n";
+  if (!datasets.empty()) {
+    std::string ds;
+    for (const auto& d : datasets) ds += (ds.empty() ? "" : ", ") + d;
+    md << "**Measured on " << ds << ".** ";
+    if (ds.find("proxy") != std::string::npos)
+      md << "The proxy re-encodes every image as JPEG-75: absolute accuracies sit below those on the official files, "
+            "while FP and ternary runs on the same copy compare fairly (the papers' claim is the difference).";
+    md << "\n\n";
+  }
+  md << "Columns: *Measured* uses each run's selected checkpoint (`select` in the experiment: final epoch unless stated); "
+        "*Compression* is the exact storage of the conv/FC weights (2 bits per code per term + FP32 scales) against FP32; "
+        "*MAC-weighted zeros* is the zero fraction of the ternary codes (first term) weighted by each layer's MACs.\n\n";
+  if (spec.contains("notes")) {
+    md << "Notes:\n\n";
+    for (const auto& nte : spec["notes"]) md << "- " << nte.get<std::string>() << "\n";
+    md << "\n";
+  }
+  out.markdown = md.str();
+  out.csv = csv.str();
+  return out;
+}
+
+void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o, const std::string& out_dir,
+                  const std::string& index_path) {
+  fs::create_directories(out_dir);
+  std::ostringstream idx;
+  idx << "# Results\n\n"
+      << "Rendered by `tnn reproduce` from the run folders under `" << o.runs_root << "` (profiles preferred in this order: ";
+  for (size_t i = 0; i < o.profiles.size(); ++i) idx << (i ? ", " : "") << o.profiles[i];
+  idx << "). Each table shows the paper's values with their provenance next to what was measured.\n\n"
+      << "| Table | Measured rows | Runs' commits | Machines |\n|---|---|---|---|\n";
+  for (const auto& t : tables) {
+    auto r = render_table(t, o);
+    write_file_atomic((fs::path(out_dir) / (t.id + ".md")).string(), r.markdown);
+    write_file_atomic((fs::path(out_dir) / (t.id + ".csv")).string(), r.csv);
+    int measured = 0, total = 0;
+    std::set<std::string> commits, machines;
+    std::string why_not;
+    for (const auto& row : t.spec["rows"])
+      if (row.contains("not_run")) why_not = row["not_run"];
+    for (const auto& row : r.rows) {
+      if (row["note"].get<std::string>().rfind("reference value", 0) == 0) continue;
+      ++total;
+      if (row["n"].get<int>() == 0) continue;
+      ++measured;
+      for (const auto& res : summarize_runs(o.runs_root, row["experiment"], row["profile"]).finished) {
+        const auto& env = res["environment"];
+        commits.insert(env.value("git_commit", "?").substr(0, 10) + (env.value("git_dirty", false) ? "+dirty" : ""));
+        machines.insert(env.value("cpu_model", "?") + ", " + std::to_string(env.value("threads", 0)) + " threads" +
+                        (env.value("gpu", "none") != "none" ? ", " + env.value("gpu", "") : ""));
+      }
+    }
+    auto join = [](const std::set<std::string>& s) {
+      std::string o2;
+      for (const auto& x : s) o2 += (o2.empty() ? "" : "; ") + x;
+      return o2.empty() ? std::string("—") : o2;
+    };
+    fs::path rel = fs::path(out_dir).lexically_relative(fs::path(index_path).parent_path()) / (t.id + ".md");
+    idx << "| [" << t.spec["title"].get<std::string>() << "](" << rel.generic_string() << ") | " << measured << " of "
+        << total << (measured == 0 && !why_not.empty() ? " (" + why_not + ")" : "") << " | " << join(commits) << " | "
+        << join(machines) << " |\n";
+  }
+  idx << "\nRows without a measurement say why in their note (not run in this profile, in progress, ImageNet not available).\n";
+  write_file_atomic(index_path, idx.str());
+}
+
+}  // namespace tnn

@@ -1,0 +1,269 @@
+// Engine: every implementation against the reference on the same packed models, after a write
+// / read round trip. ternary_f32 and onednn_f32 within a float tolerance; ternary_s8 bit-exact
+// against an independent W2A8 reference of the graph on a model whose scales make every value
+// exact, and close to FP32 on a realistic model.
+#include <catch2/catch.hpp>
+
+#include "kernel_test_util.hpp"
+#include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/quant.hpp"
+#include "tnn/kernels/ref.hpp"
+#include "tnn/kernels/synthetic.hpp"
+
+using namespace tnn::kernels;
+using namespace tnn::kernels::testing;
+
+namespace {
+
+Model round_trip(const Model& m) {
+  const auto bytes = serialize_model(m);
+  return deserialize_model(bytes.data(), bytes.size());
+}
+
+double max_abs(const std::vector<float>& v) {
+  double m = 0;
+  for (float x : v) m = std::max(m, double(std::fabs(x)));
+  return m;
+}
+
+double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, double(std::fabs(a[i] - b[i])));
+  return m;
+}
+
+// A small residual net whose every scale is a power of two and whose every weight and offset
+// is a small multiple of one: FP32 sums are exact, so any two correct W2A8 paths agree bit for
+// bit. Covers: dense FP stem, 2-term asymmetric per-channel ternary, per-layer ternary, stride 2
+// with an option-A shortcut, add+ReLU, pooling and a ternary classifier.
+Model exact_model(std::mt19937& rng) {
+  Model m;
+  m.name = "exact";
+  m.in_h = m.in_w = 8;
+  m.in_c = 3;
+  auto affine = [&](int64_t k, std::vector<float>& mul, std::vector<float>& add) {
+    std::uniform_int_distribution<int> off(-8, 8);
+    for (int64_t i = 0; i < k; ++i) {
+      mul.push_back(power_of_two_scale(rng));
+      add.push_back(float(off(rng)) / 8.0f);
+    }
+  };
+  auto conv = [&](const std::string& name, const std::string& in, int64_t c, int64_t k,
+                  int64_t stride, bool relu, WeightSpec spec, bool dense = false) {
+    LayerWeights w;
+    if (dense) {
+      w.dense = small_int_floats(k * 9 * c, 2, rng);
+      for (auto& v : w.dense) v /= 4.0f;
+    } else {
+      w.ternary = true;
+      w.tern = random_ternary(k, 9 * c, spec, rng);
+    }
+    std::vector<float> mul, add;
+    affine(k, mul, add);
+    m.nodes.push_back(make_conv2d(name, in, name + ".out", k, 3, stride, 1, w, mul, add, relu));
+    return name + ".out";
+  };
+  const std::string stem = conv("stem", "input", 3, 8, 1, true, {}, true);
+  const std::string a1 = conv("b1.a", stem, 8, 8, 1, true, {0.4, 2, true, true});
+  const std::string b1 = conv("b1.b", a1, 8, 8, 1, false, {0.4, 1, false, false});
+  m.nodes.push_back(make_add("b1.add", b1, stem, "b1.out", true));
+  const std::string a2 = conv("b2.a", "b1.out", 8, 16, 2, true, {0.5, 1, true, false});
+  const std::string b2 = conv("b2.b", a2, 16, 16, 1, false, {0.3, 2, true, true});
+  m.nodes.push_back(make_shortcut_a("b2.sc", "b1.out", "b2.sc.out", 16, 2));
+  m.nodes.push_back(make_add("b2.add", b2, "b2.sc.out", "b2.out", true));
+  m.nodes.push_back(make_global_avgpool("pool", "b2.out", "pool.out"));
+  LayerWeights fc;
+  fc.ternary = true;
+  fc.tern = random_ternary(10, 16, {0.3, 1, true, false}, rng);  // symmetric (see below)
+  m.nodes.push_back(make_linear("fc", "pool.out", "logits", 10, fc, small_int_floats(10, 3, rng)));
+  m.output = "logits";
+  infer_shapes(m);
+  return m;
+}
+
+// Independent W2A8 reference of the graph: unpadded NHWC u8 tensors, ref:: kernels, the
+// engine's documented arithmetic (requantize each tensor with its own parameters; the
+// classifier input quantized per batch).
+std::vector<float> reference_w2a8(const Model& m, const std::map<std::string, QuantParams>& qp,
+                                  const std::vector<float>& images, int64_t n) {
+  const auto shapes = infer_shapes(m);
+  std::map<std::string, std::vector<uint8_t>> q;
+  std::map<std::string, std::vector<float>> vec;
+  auto quant = [&](const std::string& t, const std::vector<float>& x) {
+    q[t].resize(x.size());
+    quantize(x.data(), int64_t(x.size()), qp.at(t), q[t].data());
+  };
+  auto dequant = [&](const std::string& t) {
+    std::vector<float> x(q[t].size());
+    dequantize(q[t].data(), int64_t(x.size()), qp.at(t), x.data());
+    return x;
+  };
+  quant(m.input, images);
+  for (const Node& node : m.nodes) {
+    const TensorShape in = shapes.at(node.inputs[0]), os = shapes.at(node.output);
+    const std::string& x = node.inputs[0];
+    std::vector<float> y(size_t(n * os.h * os.w * os.c));
+    switch (node.op) {
+      case OpType::kConv2d: {
+        const ConvShape s = conv_shape(node, in, n);
+        if (node.weights.ternary)
+          ref::conv2d_w2a8(s, q[x].data(), qp.at(x), node.weights.tern, y.data());
+        else
+          ref::conv2d_dense(s, dequant(x).data(), node.weights.dense.data(), y.data());
+        ref::apply_epilogue({node.affine_mul, node.affine_add, node.relu}, y.data(),
+                            n * os.h * os.w, os.c);
+        quant(node.output, y);
+        break;
+      }
+      case OpType::kShortcutA: {
+        auto& out = q[node.output];
+        out.assign(y.size(), uint8_t(qp.at(node.output).zero_point));
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t oy = 0; oy < os.h; ++oy)
+            for (int64_t ox = 0; ox < os.w; ++ox)
+              for (int64_t c = 0; c < in.c; ++c)
+                out[size_t(((i * os.h + oy) * os.w + ox) * os.c + c)] =
+                    q[x]
+                     [size_t(((i * in.h + oy * node.stride) * in.w + ox * node.stride) * in.c + c)];
+        break;
+      }
+      case OpType::kAdd: {
+        const QuantParams qa = qp.at(x), qb = qp.at(node.inputs[1]);
+        for (size_t j = 0; j < y.size(); ++j) {
+          float v = qa.scale * float(int32_t(q[x][j]) - qa.zero_point) +
+                    qb.scale * float(int32_t(q[node.inputs[1]][j]) - qb.zero_point);
+          y[j] = node.relu ? std::max(v, 0.0f) : v;
+        }
+        quant(node.output, y);
+        break;
+      }
+      case OpType::kGlobalAvgPool: {
+        const QuantParams qx = qp.at(x);
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t c = 0; c < in.c; ++c) {
+            int64_t sum = 0;
+            for (int64_t p = 0; p < in.h * in.w; ++p)
+              sum += q[x][size_t((i * in.h * in.w + p) * in.c + c)];
+            y[size_t(i * in.c + c)] =
+                float(qx.scale * (double(sum) / double(in.h * in.w) - qx.zero_point));
+          }
+        vec[node.output] = y;
+        break;
+      }
+      case OpType::kLinear: {
+        const auto& xv = vec[x];
+        const QuantParams qx = choose_quant_params(xv.data(), int64_t(xv.size()));
+        std::vector<uint8_t> xq(xv.size());
+        quantize(xv.data(), int64_t(xv.size()), qx, xq.data());
+        ref::gemm_w2a8(node.weights.tern, xq.data(), n, qx, y.data());
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t k = 0; k < os.c; ++k) y[size_t(i * os.c + k)] += node.bias[size_t(k)];
+        vec[node.output] = y;
+        break;
+      }
+    }
+  }
+  return vec.at(m.output);
+}
+
+std::vector<EngineImpl> float_impls() {
+  std::vector<EngineImpl> v{EngineImpl::kTernaryF32};
+  if (engine_impl_available(EngineImpl::kOnednnF32)) v.push_back(EngineImpl::kOnednnF32);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("engine: float implementations match the reference", "[engine]") {
+  std::mt19937 rng(41);
+  struct Variant {
+    int terms;
+    bool asym, per_channel, fp_first, fp_last;
+    double zeros;
+  };
+  for (const Variant& v :
+       {Variant{1, false, true, false, false, 0.45}, Variant{2, true, true, true, true, 0.4},
+        Variant{1, true, false, false, true, 0.0}, Variant{3, false, false, true, false, 0.7}}) {
+    SyntheticResNetOptions o;
+    o.depth = 8;
+    o.terms = v.terms;
+    o.asymmetric = v.asym;
+    o.per_channel = v.per_channel;
+    o.fp_first = v.fp_first;
+    o.fp_last = v.fp_last;
+    o.zero_fraction = v.zeros;
+    o.seed = uint32_t(v.terms * 7 + v.asym);
+    const Model m = round_trip(make_random_resnet_cifar(o));
+    for (int64_t n : {1, 3}) {
+      const auto images = random_floats(n * 32 * 32 * 3, rng);
+      const auto want = Engine(m, {EngineImpl::kRef}).run(images, n);
+      for (EngineImpl impl : float_impls()) {
+        for (Isa isa :
+             impl == EngineImpl::kTernaryF32 ? supported_isas() : std::vector<Isa>{Isa::kAuto}) {
+          Engine e(m, {impl, isa});
+          const auto got = e.run(images, n);
+          INFO(engine_impl_name(impl)
+               << " " << isa_label(isa) << " terms " << v.terms << " n " << n);
+          CHECK(max_diff(want, got) <= 1e-4 * (1.0 + max_abs(want)));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("engine: ternary_s8 is bit-exact against a reference W2A8 graph", "[engine]") {
+  std::mt19937 rng(42);
+  const Model m = round_trip(exact_model(rng));
+  const int64_t n = 4;
+  std::vector<float> images(size_t(n * 8 * 8 * 3));
+  std::uniform_int_distribution<int> px(-100, 100);
+  for (auto& v : images) v = float(px(rng)) / 8.0f;
+  // Power-of-two activation scales; zero point 128 for the signed tensors.
+  std::map<std::string, QuantParams> qp;
+  for (const auto& t : {"input", "b1.b.out", "b2.b.out"}) qp[t] = {0.125f, 128};
+  for (const auto& t : {"stem.out", "b1.a.out", "b1.out", "b2.a.out", "b2.sc.out", "b2.out"})
+    qp[t] = {0.25f, 0};
+  const auto want = reference_w2a8(m, qp, images, n);
+  for (Isa isa : supported_isas()) {
+    Engine e(m, {EngineImpl::kTernaryS8, isa});
+    e.set_activation_params(qp);
+    const auto got = e.run(images, n);
+    INFO(isa_label(isa));
+    CHECK(count_mismatches(want, got) == 0);
+  }
+  Engine e(m, {EngineImpl::kTernaryS8});
+  std::map<std::string, QuantParams> missing = qp;
+  missing.erase("b2.out");
+  CHECK_THROWS_WITH(e.set_activation_params(missing), Catch::Contains("b2.out"));
+}
+
+TEST_CASE("engine: calibrated ternary_s8 stays close to FP32", "[engine]") {
+  std::mt19937 rng(43);
+  SyntheticResNetOptions o;
+  o.depth = 14;
+  const Model m = make_random_resnet_cifar(o);
+  const int64_t n = 8;
+  const auto calib = random_floats(16 * 32 * 32 * 3, rng);
+  const auto images = random_floats(n * 32 * 32 * 3, rng);
+  const auto want = Engine(m, {EngineImpl::kTernaryF32}).run(images, n);
+  Engine e(m, {EngineImpl::kTernaryS8});
+  CHECK(!e.calibrated());
+  e.calibrate(calib.data(), 16);
+  CHECK(e.calibrated());
+  CHECK(e.activation_params().at("stem.out").zero_point == 0);  // post-ReLU: unsigned
+  CHECK(e.activation_params().at("input").zero_point == 128);   // signed image
+  const auto got = e.run(images, n);
+  // 8-bit activations through 13 layers: a few percent of the logit range.
+  CHECK(max_diff(want, got) <= 0.1 * max_abs(want));
+  CHECK(e.describe().find("W2A8") != std::string::npos);
+}
+
+TEST_CASE("engine: input checks and names", "[engine]") {
+  const Model m = make_random_resnet_cifar({});
+  Engine e(m);
+  CHECK(e.input_size() == 32 * 32 * 3);
+  CHECK(e.output_size() == 10);
+  CHECK_THROWS_AS(e.run(std::vector<float>(10), 1), std::invalid_argument);
+  CHECK(engine_impl_from_name("ternary_s8") == EngineImpl::kTernaryS8);
+  CHECK_THROWS_AS(engine_impl_from_name("gpu"), std::invalid_argument);
+}

@@ -1,0 +1,113 @@
+// Table rendering: paper values with provenance, measured mean ± std over seeds, deltas, and a
+// reason in every row that has no measurement. The runs are minimal result.json fixtures.
+#include "test_helpers.hpp"
+#include "tnn/fileio.hpp"
+#include "tnn/report.hpp"
+
+#include <filesystem>
+
+using namespace tnn;
+using Catch::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path root() {
+  auto d = fs::temp_directory_path() / ("tnn-report-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d / "experiments/tables");
+  fs::create_directories(d / "experiments/cifar10");
+  return d;
+}
+void result(const fs::path& runs, const std::string& id, const std::string& profile, int seed, const std::string& status,
+            double top1, int epochs_done = 10) {
+  nlohmann::json r;
+  r["status"] = status;
+  r["select"] = "final";
+  r["final"] = {{"top1", top1}, {"top5", 99.0}};
+  r["epochs_done"] = epochs_done;
+  r["epochs"] = 10;
+  r["dataset"] = {{"label", "CIFAR-10 (JPEG-75 proxy)"}};
+  r["footprint"] = {{"weight_compression", 15.98}};
+  r["sparsity"] = {{"mac_weighted_zero_fraction", 0.25}};
+  r["environment"] = {{"git_commit", "abcdef0123456"}, {"cpu_model", "Test CPU"}, {"threads", 2}, {"gpu", "none"}};
+  auto dir = runs / id / profile / ("seed" + std::to_string(seed));
+  fs::create_directories(dir);
+  write_file_atomic((dir / "result.json").string(), r.dump());
+}
+}  // namespace
+
+TEST_CASE("report: rows render paper values - measurements - deltas - and reasons", "[report]") {
+  auto d = root();
+  for (std::string id : {"fp", "tern", "pending"})
+    write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
+  write_file_atomic((d / "experiments/tables/t.json").string(), R"({
+    "id": "t", "title": "Test table", "columns": ["top1"], "notes": ["a note"],
+    "rows": [
+      {"label": "FP", "experiment": "cifar10/fp", "paper": {"top1": 91.7}, "provenance": "authors' README"},
+      {"label": "Ternary", "experiment": "cifar10/tern", "baseline": "cifar10/fp", "paper": {"top1": 91.65},
+       "paper_baseline": {"top1": 91.7}, "provenance": "authors' README",
+       "conflicts": [{"value": {"top1": 90.0}, "source": "a draft"}]},
+      {"label": "Pending", "experiment": "cifar10/pending", "provenance": "measured only"},
+      {"label": "Missing file", "experiment": "cifar10/nofile", "provenance": "measured only"},
+      {"label": "ImageNet", "experiment": null, "not_run": "ImageNet not available", "paper": {"top1": 66.0}, "provenance": "unverified"},
+      {"label": "Other paper", "reference": true, "paper": {"top1": 57.5}, "provenance": "orig"}
+    ]})");
+  auto runs = d / "runs";
+  result(runs, "cifar10/fp", "quick", 1, "finished", 90.0);
+  result(runs, "cifar10/fp", "quick", 2, "finished", 92.0);
+  result(runs, "cifar10/tern", "quick", 1, "finished", 89.5);
+  result(runs, "cifar10/tern", "paper", 1, "running", 80.0, 57);
+  result(runs, "cifar10/pending", "paper", 1, "running", 50.0, 3);
+
+  RenderOptions o;
+  o.runs_root = runs.string();
+  o.experiments_root = (d / "experiments").string();
+  auto t = load_table((d / "experiments/tables/t.json").string());
+  auto r = render_table(t, o);
+  const auto& rows = r.rows;
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[0]["measured"] == "91.00 ± 1.41");  // two seeds, sample std
+  CHECK(rows[0]["profile"] == "quick");
+  CHECK(rows[0]["n"] == 2);
+  CHECK(rows[1]["measured"] == "89.50");
+  CHECK_THAT(r.markdown, Contains("| -1.50 |"));  // ternary - FP, measured in the same profile
+  CHECK_THAT(r.markdown, Contains("| -0.05 |"));  // ternary - FP, paper
+  CHECK_THAT(r.markdown, Contains("— (quick profile)"));  // no absolute delta off the paper recipe
+  CHECK_THAT(rows[1]["note"].get<std::string>(), Contains("conflicting value 90.00 (a draft)"));
+  CHECK_THAT(rows[2]["note"].get<std::string>(), Contains("paper profile in progress (epoch 3/10"));
+  CHECK_THAT(rows[3]["note"].get<std::string>(), Contains("no experiment file cifar10/nofile"));
+  CHECK_THAT(rows[4]["note"].get<std::string>(), Contains("not run: ImageNet not available"));
+  CHECK_THAT(rows[5]["note"].get<std::string>(), Contains("reference value"));
+  CHECK_THAT(r.markdown, Contains("CIFAR-10 (JPEG-75 proxy)"));
+  CHECK_THAT(r.markdown, Contains("15.98X") || Contains("16.0X"));
+  CHECK_THAT(r.csv, Contains("t,Ternary,cifar10/tern,quick,1,91.65,89.5000"));
+
+  // Preferring the paper profile: the FP row has no paper run, so it says so.
+  o.profiles = {"paper"};
+  auto p = render_table(t, o);
+  CHECK_THAT(p.rows[0]["note"].get<std::string>(), Contains("not run in profile paper"));
+  CHECK_THAT(p.rows[1]["note"].get<std::string>(), Contains("in progress (epoch 57/10"));
+
+  write_tables({t}, o, (d / "out/tables").string(), (d / "out/README.md").string());
+  CHECK(fs::exists(d / "out/tables/t.md"));
+  CHECK(fs::exists(d / "out/tables/t.csv"));
+  CHECK_THAT(read_file((d / "out/README.md").string()), Contains("tables/t.md"));
+}
+
+TEST_CASE("report: table files are validated with the file and row named", "[report]") {
+  auto d = root();
+  auto write = [&](const std::string& text) {
+    write_file_atomic((d / "experiments/tables/bad.json").string(), text);
+    return (d / "experiments/tables/bad.json").string();
+  };
+  CHECK_THROWS_WITH(load_table(write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a", "paper": {"top1": 1}}]})")),
+                    Contains("bad.json") && Contains("rows[0].provenance"));
+  CHECK_THROWS_WITH(load_table(write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a", "experimnt": "x"}]})")),
+                    Contains("rows[0].experimnt") && Contains("unknown field"));
+  CHECK_THROWS_WITH(load_table(write(R"({"id": "other", "title": "x", "columns": ["top1"], "rows": []})")),
+                    Contains("does not match the file name"));
+  CHECK_THROWS_WITH(load_table(write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a"}]})")),
+                    Contains("not_run"));
+  // The project's own table files are all valid.
+  CHECK(load_tables(std::string(TNN_SOURCE_DIR) + "/experiments/tables").size() >= 5);
+}
