@@ -6,6 +6,7 @@
 
 #include "tnn/fileio.hpp"
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/sparsity.hpp"
 #include "tnn/runtime.hpp"
 
 #include <algorithm>
@@ -54,7 +55,13 @@ void add_infer(CLI::App& app) {
     const int64_t n = data.test_images.size(0);
     kernels::Engine engine(kernels::read_model(a->model), {impl});
     nlohmann::json out = {{"model", a->model}, {"impl", a->impl}, {"test_images", n}, {"dataset", data.identity},
-                          {"environment", environment_info()}};
+                          {"environment", environment_info()}, {"model_metadata", engine.model().metadata}};
+    // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
+    auto layers = kernels::model_sparsity(engine.model());
+    out["sparsity"] = {{"mac_weighted_ternary_zero_fraction", kernels::mac_weighted_ternary_sparsity(layers)},
+                       {"ideal_model_speedup", kernels::ideal_model_speedup(layers)}};
+    for (const auto& l : layers)
+      out["sparsity"]["layers"].push_back({{"name", l.name}, {"macs", l.macs}, {"zero_fraction", l.zero_fraction}, {"ternary", l.ternary}});
     if (impl == kernels::EngineImpl::kTernaryS8) {
       // Static activation scales from training images (never the test set).
       auto calib = nhwc_images(data.train_images.narrow(0, 0, a->calibration));

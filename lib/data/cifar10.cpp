@@ -146,7 +146,9 @@ torch::Tensor make_batch(const torch::Tensor& images, const torch::Tensor& index
                          const AugmentOptions& aug, torch::Generator* gen, torch::Device device) {
   using torch::indexing::Slice;
   const int64_t b = index.size(0);
-  auto x = images.index_select(0, index).to(device, /*non_blocking=*/true);  // uint8 [B,3,32,32]
+  // The dataset may live on the GPU already (the trainer keeps it resident there); the indices
+  // come from a CPU generator.
+  auto x = images.index_select(0, index.to(images.device())).to(device, /*non_blocking=*/true);  // uint8 [B,3,32,32]
   if (gen != nullptr && aug.crop && aug.padding > 0) {
     const int p = aug.padding;
     // Zero padding in pixel space (as torchvision pads the PIL image) before normalisation.
