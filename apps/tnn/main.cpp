@@ -12,7 +12,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int threads = 0;
   app.add_option("--threads", threads, "CPU threads (default: all cores, or OMP_NUM_THREADS)");
-  app.parse_complete_callback([&threads] { tnn::init_threads(threads); });
+  app.parse_complete_callback([&threads] {
+    tnn::init_threads(threads);
+    tnn::init_allocator();
+  });
   tnn::cli::add_ternarize(app);
   tnn::cli::add_run(app);
   tnn::cli::add_eval(app);

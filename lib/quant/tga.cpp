@@ -84,10 +84,13 @@ struct TgaFn : torch::autograd::Function<TgaFn> {
     double n = static_cast<double>(w.numel());
     double dlambda = lambda * (lambda - z);
 
-    auto gw = g;
-    if (ctx->saved_data["alpha_grad"].toBool() && sigma > 0) {
-      double dalpha_dsigma = lambda - z * dlambda;
-      gw = g + G / n + (w - mu) * (G * dalpha_dsigma / ((n - 1.0) * sigma));
+    torch::Tensor gw;  // stays undefined when the weights are frozen (two-pass update, pass 1)
+    if (ctx->needs_input_grad(0)) {
+      gw = g;
+      if (ctx->saved_data["alpha_grad"].toBool() && sigma > 0) {
+        double dalpha_dsigma = lambda - z * dlambda;
+        gw = g + G / n + (w - mu) * (G * dalpha_dsigma / ((n - 1.0) * sigma));
+      }
     }
     double d = delta.item<double>();
     double sign = (d > 0) - (d < 0);

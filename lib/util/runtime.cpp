@@ -11,6 +11,10 @@
 #include <string>
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #ifdef TNN_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
 #endif
@@ -26,6 +30,13 @@ int init_threads(int threads) {
   }
   torch::set_num_threads(threads);
   return threads;
+}
+
+void init_allocator() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // the largest glibc accepts; fixes the threshold
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);   // don't give freed heap back each step
+#endif
 }
 
 namespace {

@@ -80,6 +80,7 @@ struct Trainable {
   std::unique_ptr<torch::optim::Optimizer> opt, threshold_opt;  // threshold_opt: TGA only
   double lr = 0, threshold_lr = 0;  // base learning rates
   bool two_pass = false;            // TGA sequential update
+  std::vector<torch::Tensor> model_params;  // all but the thresholds (frozen in TGA's first pass)
 };
 ModelConfig model_config_of(const nlohmann::json& config);
 // Seeds torch with `seed` before building (reference init). init_checkpoint: FP weights to start from.
