@@ -89,6 +89,7 @@ struct Measured {
   std::string profile;
   std::vector<nlohmann::json> results;
   std::string pending;  // why there is nothing (empty when results exist)
+  std::string progress;  // runs of preferred profiles still in progress (e.g. paper while quick shows)
 };
 
 Measured measure(const std::string& id, const RenderOptions& o) {
@@ -103,6 +104,7 @@ Measured measure(const std::string& id, const RenderOptions& o) {
     if (!s.finished.empty()) {
       m.profile = p;
       m.results = s.finished;
+      m.progress = progress;
       return m;
     }
     for (const auto& u : s.unfinished) {
@@ -286,6 +288,7 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
           note = "smoke profile: plumbing check on 512 images, not a result" + (note.empty() ? "" : "; " + note);
         else if (profile != "paper")
           note = "profile " + profile + " is a shortened schedule: compare deltas, not absolute values" + (note.empty() ? "" : "; " + note);
+        if (!m.progress.empty()) note = m.progress + "; " + note;
         if (r.contains("baseline")) {
           RunSummary b = summarize_runs(o.runs_root, r["baseline"], profile);
           if (!b.finished.empty()) {
@@ -351,7 +354,8 @@ void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o, 
   fs::create_directories(out_dir);
   std::ostringstream idx;
   idx << "# Results\n\n"
-      << "Rendered by `tnn reproduce` from the run folders under `" << o.runs_root << "` (profiles preferred in this order: ";
+      << "Rendered by `tnn reproduce` from the run folders under `"
+      << fs::proximate(o.runs_root).string() << "` (profiles preferred in this order: ";
   for (size_t i = 0; i < o.profiles.size(); ++i) idx << (i ? ", " : "") << o.profiles[i];
   idx << "). Each table shows the paper's values with their provenance next to what was measured.\n\n"
       << "| Table | Measured rows | Runs' commits | Machines |\n|---|---|---|---|\n";
