@@ -349,6 +349,47 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
   return out;
 }
 
+namespace {
+
+std::vector<fs::path> files_in(const fs::path& dir, const std::string& prefix, const std::string& ext) {
+  std::vector<fs::path> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && e.path().extension() == ext) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Links to the kernel and inference tables (rendered by `tnn table` and ci/engine-eval.sh) and
+// the training-step ratios of `tnn bench-train`, so the index lists all committed evidence.
+void write_other_evidence(std::ostream& idx, const std::string& out_dir, const std::string& index_path) {
+  const fs::path base = fs::path(index_path).parent_path();
+  auto link = [&](const fs::path& f) { return "[" + f.filename().string() + "](" + f.lexically_relative(base).generic_string() + ")"; };
+  auto kernels = files_in(out_dir, "kernels-", ".md"), inference = files_in(out_dir, "inference-", ".md");
+  auto bench = files_in(base / "bench-train", "", ".json");
+  if (kernels.empty() && inference.empty() && bench.empty()) return;
+  idx << "\n## Kernels, packed-model inference and training speed\n\n";
+  for (const auto& f : kernels) idx << "- Kernel ratios vs oneDNN/cuBLAS/cuDNN, one machine: " << link(f) << "\n";
+  for (const auto& f : inference) idx << "- Packed-model engine: accuracy, latency, sparsity: " << link(f) << "\n";
+  for (const auto& f : bench) {
+    nlohmann::json b = nlohmann::json::parse(read_file(f.string()));
+    const auto& env = b["environment"];
+    idx << "- Training step (`tnn bench-train`, " << b.value("arch", "?") << ", batch " << b.value("batch", 0) << ", "
+        << env.value("cpu_model", "?") << ", " << env.value("threads", 0) << " threads; " << link(f) << "): step time / fp:";
+    std::string sep = " ";
+    for (const auto& [m, v] : b["methods"].items()) {
+      if (m == "fp") continue;
+      idx << sep << m << " " << fmt(v["step_time_ratio_to_fp"].get<double>(), 3) << "x";
+      sep = ", ";
+    }
+    idx << "\n";
+  }
+}
+
+}  // namespace
+
 void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o, const std::string& out_dir,
                   const std::string& index_path) {
   fs::create_directories(out_dir);
@@ -391,6 +432,7 @@ void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o, 
         << join(machines) << " |\n";
   }
   idx << "\nRows without a measurement say why in their note (not run in this profile, in progress, ImageNet not available).\n";
+  write_other_evidence(idx, out_dir, index_path);
   write_file_atomic(index_path, idx.str());
 }
 
