@@ -61,7 +61,7 @@ std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Te
     // TGA sequential update (main_dc.py): 1) thresholds from one pass, 2) weights from a second
     // pass with the new thresholds. Both passes update BN running statistics, as there.
     // The first pass only needs the thresholds' gradients: the weights are frozen for it so that
-    // autograd skips their gradients (same thresholds' gradients, ~8 % less work).
+    // autograd skips their gradients (identical thresholds' gradients; a small saving, within noise).
     for (auto& p : t.model_params) p.requires_grad_(false);
     auto first = forward();
     t.threshold_opt->zero_grad();
