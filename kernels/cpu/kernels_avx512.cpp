@@ -5,6 +5,8 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 // GCC 12 flags the deliberately undefined pass-through operand of its own AVX-512 intrinsics
 // (_mm512_undefined_ps) as maybe-uninitialized; the warning is a known false positive.
@@ -443,9 +445,24 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
   store_pair<P>(v, out, pair, v0, sum_a, sum_b);
 }
 
+// Tile functions indexed by tile width - 1 (in 16-pixel vectors): symmetric ones up to 12, the
+// others (separate +1 and -1 sums) up to 6.
+using ConvTileFn = void (*)(const ConvF32View&, const float* const[2], float*, int64_t, int64_t);
+template <int... I>
+constexpr std::array<ConvTileFn, sizeof...(I)> sym_tiles(std::integer_sequence<int, I...>) {
+  return {conv_pair_tile_sym<I + 1>...};
+}
+template <int... I>
+constexpr std::array<ConvTileFn, sizeof...(I)> pair_tiles(std::integer_sequence<int, I...>) {
+  return {conv_pair_tile<I + 1>...};
+}
+constexpr auto kSymTiles = sym_tiles(std::make_integer_sequence<int, 12>{});
+constexpr auto kPairTiles = pair_tiles(std::make_integer_sequence<int, 6>{});
+
 void conv_f32(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
               float* out, int64_t n) {
   const int64_t items = n * v.tiles * v.pairs;
+  const bool sym = v.symmetric && !v.weighted;
 #pragma omp parallel
   {
     if (planes) build_planes(*planes, in, v.in_stride, n, scratch, v.scratch_stride);
@@ -456,41 +473,8 @@ void conv_f32(const ConvF32View& v, const PlanesView* planes, const float* in, f
       const int64_t v0 = v.tile_first[tile];
       const float* const base[2] = {in + image * v.in_stride, scratch + image * v.scratch_stride};
       float* dst = out + image * v.out_stride;
-      if (v.symmetric && !v.weighted) {
-        switch (v.tile_size[tile]) {
-#define TNN_SYM_CASE(N)                            \
-  case N:                                          \
-    conv_pair_tile_sym<N>(v, base, dst, pair, v0); \
-    break;
-          TNN_SYM_CASE(1)
-          TNN_SYM_CASE(2) TNN_SYM_CASE(3) TNN_SYM_CASE(4) TNN_SYM_CASE(5) TNN_SYM_CASE(6)
-              TNN_SYM_CASE(7) TNN_SYM_CASE(8) TNN_SYM_CASE(9) TNN_SYM_CASE(10) TNN_SYM_CASE(11)
-                  TNN_SYM_CASE(12)
-#undef TNN_SYM_CASE
-                      default : break;
-        }
-        continue;
-      }
-      switch (v.tile_size[tile]) {  // asymmetric or dense: tiles of at most 6 (weighted: 12)
-        case 1:
-          conv_pair_tile<1>(v, base, dst, pair, v0);
-          break;
-        case 2:
-          conv_pair_tile<2>(v, base, dst, pair, v0);
-          break;
-        case 3:
-          conv_pair_tile<3>(v, base, dst, pair, v0);
-          break;
-        case 4:
-          conv_pair_tile<4>(v, base, dst, pair, v0);
-          break;
-        case 5:
-          conv_pair_tile<5>(v, base, dst, pair, v0);
-          break;
-        default:
-          conv_pair_tile<6>(v, base, dst, pair, v0);
-          break;
-      }
+      // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
+      (sym ? kSymTiles.data() : kPairTiles.data())[v.tile_size[tile] - 1](v, base, dst, pair, v0);
     }
   }  // omp parallel
 }
@@ -581,41 +565,17 @@ void w2a8_tile(const ConvW2A8View& v, const uint8_t* in, int64_t image, int64_t 
   }
 }
 
-template <int NB>
-void w2a8_dispatch(const ConvW2A8View& v, const uint8_t* in, int64_t image, int64_t oy, int64_t ox0,
-                   int64_t px, int64_t kb0) {
-  switch (px) {
-#define TNN_W2A8_CASE(N) \
-  case N:                \
-    return w2a8_tile<NB, N>(v, in, image, oy, ox0, kb0);
-    TNN_W2A8_CASE(1)
-    TNN_W2A8_CASE(2) TNN_W2A8_CASE(3) TNN_W2A8_CASE(4)
-#undef TNN_W2A8_CASE
-        default : break;
-  }
-  if constexpr (NB <= 2) {
-    switch (px) {
-#define TNN_W2A8_CASE(N) \
-  case N:                \
-    return w2a8_tile<NB, N>(v, in, image, oy, ox0, kb0);
-      TNN_W2A8_CASE(5)
-      TNN_W2A8_CASE(6) TNN_W2A8_CASE(7) TNN_W2A8_CASE(8)
-#undef TNN_W2A8_CASE
-          default : break;
-    }
-  }
-  if constexpr (NB == 1) {
-    switch (px) {
-#define TNN_W2A8_CASE(N) \
-  case N:                \
-    return w2a8_tile<1, N>(v, in, image, oy, ox0, kb0);
-      TNN_W2A8_CASE(9)
-      TNN_W2A8_CASE(10) TNN_W2A8_CASE(11) TNN_W2A8_CASE(12)
-#undef TNN_W2A8_CASE
-          default : break;
-    }
-  }
+// Tile functions of NB channel blocks indexed by pixel count - 1 (NB * PX accumulators + NB
+// weight registers must fit the 32 zmm: PX <= 4 / 8 / 12 for NB = 4 / 2 / 1).
+using W2A8TileFn = void (*)(const ConvW2A8View&, const uint8_t*, int64_t, int64_t, int64_t,
+                            int64_t);
+template <int NB, int... I>
+constexpr std::array<W2A8TileFn, sizeof...(I)> w2a8_tiles(std::integer_sequence<int, I...>) {
+  return {w2a8_tile<NB, I + 1>...};
 }
+constexpr auto kW2A8Tiles4 = w2a8_tiles<4>(std::make_integer_sequence<int, 4>{});
+constexpr auto kW2A8Tiles2 = w2a8_tiles<2>(std::make_integer_sequence<int, 8>{});
+constexpr auto kW2A8Tiles1 = w2a8_tiles<1>(std::make_integer_sequence<int, 12>{});
 
 void conv_w2a8(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
   // Output-channel blocks per tile: each broadcast feeds NB vpdpbusd; pixels per tile so that
@@ -632,12 +592,10 @@ void conv_w2a8(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
     const int64_t base = v.ow / chunks, extra = v.ow % chunks;
     const int64_t ox0 = chunk * base + (chunk < extra ? chunk : extra);
     const int64_t px = base + (chunk < extra ? 1 : 0);
-    if (nb == 4)
-      w2a8_dispatch<4>(v, in, image, oy, ox0, px, kg * 4);
-    else if (nb == 2)
-      w2a8_dispatch<2>(v, in, image, oy, ox0, px, kg * 2);
-    else
-      w2a8_dispatch<1>(v, in, image, oy, ox0, px, kg);
+    const W2A8TileFn* tiles = nb == 4   ? kW2A8Tiles4.data()
+                              : nb == 2 ? kW2A8Tiles2.data()
+                                        : kW2A8Tiles1.data();
+    tiles[px - 1](v, in, image, oy, ox0, kg * nb);
   }
 }
 
