@@ -72,6 +72,10 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
       c.metric = x.value("metric", "?");
       if (runs.finished.empty()) {
         c.detail = "no finished run in " + runs_root + "/" + e.id + "/" + profile;
+        for (const auto& u : runs.unfinished)  // say how far an unfinished one got
+          c.detail += " (" + u.value("status", std::string("?")) + " at epoch " +
+                      std::to_string(u.value("epochs_done", 0)) + "/" +
+                      std::to_string(u.value("epochs", 0)) + ")";
         out.push_back(c);
         continue;
       }

@@ -1,0 +1,113 @@
+// `tnn check`: expected values next to the experiments against minimal result.json fixtures.
+// A missing run, an unfinished run and an unknown metric fail; tolerances and bounds apply to
+// the mean over seeds; the baseline delta compares the same profile.
+#include <catch2/catch.hpp>
+
+#include "tnn/check.hpp"
+#include "tnn/fileio.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+using namespace tnn;
+using Catch::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path fresh_root() {
+  auto d = fs::temp_directory_path() / ("tnn-check-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d / "experiments/cifar10");
+  return d;
+}
+
+void experiment(const fs::path& d, const std::string& name, const std::string& expected) {
+  write_file_atomic((d / "experiments/cifar10" / (name + ".json")).string(),
+                    R"({"expected": )" + expected + "}");
+}
+
+void result(const fs::path& d, const std::string& name, const std::string& profile, int seed,
+            const std::string& status, double top1, int epochs_done = 10) {
+  nlohmann::json r;
+  r["status"] = status;
+  r["final"] = {{"top1", top1}, {"top5", 99.0}};
+  r["best"] = {{"top1", top1 + 0.5}};
+  r["history"] = nlohmann::json::array({{{"train_loss", 0.5}}});
+  r["epochs_done"] = epochs_done;
+  r["epochs"] = 10;
+  r["footprint"] = {{"weight_compression", 15.98}};
+  r["sparsity"] = {{"mac_weighted_zero_fraction", 0.25}};
+  auto dir = d / "runs/cifar10" / name / profile / ("seed" + std::to_string(seed));
+  fs::create_directories(dir);
+  write_file_atomic((dir / "result.json").string(), r.dump());
+}
+
+// Outcomes keyed by "experiment metric".
+std::map<std::string, CheckOutcome> check(const fs::path& d, const std::string& profile) {
+  std::map<std::string, CheckOutcome> out;
+  for (const auto& c : check_results((d / "experiments").string(), (d / "runs").string(), profile))
+    out[c.experiment + " " + c.metric] = c;
+  return out;
+}
+}  // namespace
+
+TEST_CASE("check: tolerances and bounds on the mean over seeds", "[check]") {
+  auto d = fresh_root();
+  experiment(d, "fp", R"({"quick": [
+      {"metric": "final_top1", "value": 91.0, "tolerance": 1.0},
+      {"metric": "best_top1", "min": 92.0},
+      {"metric": "final_train_loss", "max": 0.4},
+      {"metric": "weight_compression", "value": 16.0, "tolerance": 0.05},
+      {"metric": "mac_weighted_zero_fraction", "min": 0.2, "max": 0.3}]})");
+  result(d, "fp", "quick", 1, "finished", 90.0);
+  result(d, "fp", "quick", 2, "finished", 92.0);  // mean 91.0
+  auto c = check(d, "quick");
+  REQUIRE(c.size() == 5);
+  CHECK(c["cifar10/fp final_top1"].pass);
+  CHECK_THAT(c["cifar10/fp final_top1"].detail, Contains("measured 91 (2 run(s))"));
+  CHECK_FALSE(c["cifar10/fp best_top1"].pass);         // mean best 91.5 < 92
+  CHECK_FALSE(c["cifar10/fp final_train_loss"].pass);  // 0.5 > 0.4
+  CHECK(c["cifar10/fp weight_compression"].pass);
+  CHECK(c["cifar10/fp mac_weighted_zero_fraction"].pass);
+  // Other profiles' expectations are not checked.
+  CHECK(check(d, "paper").empty());
+}
+
+TEST_CASE("check: missing, unfinished and unknown are failures, never skips", "[check]") {
+  auto d = fresh_root();
+  experiment(d, "never", R"({"paper": [{"metric": "final_top1", "min": 1.0}]})");
+  experiment(d, "running", R"({"paper": [{"metric": "final_top1", "min": 1.0}]})");
+  experiment(d, "odd", R"({"paper": [{"metric": "mystery", "min": 1.0},
+                                    {"metric": "final_top1"}]})");
+  result(d, "running", "paper", 1, "running", 80.0, 5);
+  result(d, "odd", "paper", 1, "finished", 80.0);
+  auto c = check(d, "paper");
+  REQUIRE(c.size() == 4);
+  for (const auto& [key, outcome] : c) CHECK_FALSE(outcome.pass);
+  CHECK_THAT(c["cifar10/never final_top1"].detail, Contains("no finished run"));
+  CHECK_THAT(c["cifar10/running final_top1"].detail, Contains("running at epoch 5/10"));
+  CHECK_THAT(c["cifar10/odd mystery"].detail, Contains("unimplemented metric 'mystery'"));
+  CHECK_THAT(c["cifar10/odd final_top1"].detail, Contains("no value/min/max given"));
+}
+
+TEST_CASE("check: the baseline delta uses the baseline's runs of the same profile", "[check]") {
+  auto d = fresh_root();
+  experiment(d, "base", "{}");
+  experiment(d, "tern", R"({"quick": [{"metric": "final_top1_minus_baseline",
+                                      "baseline": "cifar10/base", "min": -1.0}],
+                            "paper": [{"metric": "final_top1_minus_baseline",
+                                      "baseline": "cifar10/base", "min": -1.0}]})");
+  result(d, "base", "quick", 1, "finished", 91.7);
+  result(d, "tern", "quick", 1, "finished", 91.0);
+  result(d, "tern", "paper", 1, "finished", 91.0);
+  auto quick = check(d, "quick");
+  CHECK(quick["cifar10/tern final_top1_minus_baseline"].pass);  // -0.7 >= -1.0
+  result(d, "tern", "quick", 2, "finished", 89.0);              // mean 90.0: -1.7
+  CHECK_FALSE(check(d, "quick")["cifar10/tern final_top1_minus_baseline"].pass);
+  auto paper = check(d, "paper");  // the baseline has only quick runs
+  CHECK_FALSE(paper["cifar10/tern final_top1_minus_baseline"].pass);
+  CHECK_THAT(paper["cifar10/tern final_top1_minus_baseline"].detail,
+             Contains("has no finished run in profile paper"));
+}
