@@ -1,13 +1,15 @@
 #include "progress.hpp"
 
+#include <unistd.h>
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 namespace tnn {
 
 Progress::Progress(const std::string& log_path, bool live, std::string run_name)
-    : log_(log_path, std::ios::app), live_(live && ::isatty(STDERR_FILENO)), name_(std::move(run_name)) {}
+    : log_(log_path, std::ios::app),
+      live_(live && ::isatty(STDERR_FILENO)),
+      name_(std::move(run_name)) {}
 
 void Progress::log(const nlohmann::json& record) {
   log_ << record.dump() << "\n";
@@ -18,9 +20,31 @@ std::string Progress::format_duration(double s) {
   if (s < 0) return "?";
   char buf[32];
   int h = int(s / 3600), m = int(s / 60) % 60, sec = int(s) % 60;
-  if (h > 0) std::snprintf(buf, sizeof buf, "%dh%02dm", h, m);
-  else std::snprintf(buf, sizeof buf, "%dm%02ds", m, sec);
+  if (h > 0)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", h, m);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", m, sec);
   return buf;
+}
+
+nlohmann::json Progress::segments(const std::string& log_path) {
+  nlohmann::json out = nlohmann::json::array();
+  std::ifstream in(log_path);
+  for (std::string line; std::getline(in, line);) {
+    const auto e = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!e.is_object()) continue;  // a line cut by a kill: skip it
+    const std::string event = e.value("event", "");
+    if (event != "start" && event != "resume") continue;
+    if (event == "start") out.clear();  // an earlier start left no checkpoint
+    out.push_back(
+        {{"from_epoch", e.value("epoch", 0)},
+         {"git_commit", e.value("git_commit", std::string("unknown"))},
+         {"git_dirty", e.contains("git_dirty") ? e["git_dirty"] : nlohmann::json("unknown")},
+         {"hostname", e.value("hostname", std::string("unknown"))},
+         {"threads", e.value("threads", 0)},
+         {"device", e.value("device", std::string("unknown"))}});
+  }
+  return out;
 }
 
 void Progress::step(int epoch, int epochs, int step, int steps, double loss, double acc,
@@ -30,7 +54,8 @@ void Progress::step(int epoch, int epochs, int step, int steps, double loss, dou
   if (step != steps && now - last_draw_ < std::chrono::milliseconds(250)) return;
   last_draw_ = now;
   std::fprintf(stderr, "\r%s epoch %d/%d step %d/%d loss %.4f acc %.2f%% %.0f img/s ETA %s   ",
-               name_.c_str(), epoch, epochs, step, steps, loss, acc, rate, format_duration(eta).c_str());
+               name_.c_str(), epoch, epochs, step, steps, loss, acc, rate,
+               format_duration(eta).c_str());
   std::fflush(stderr);
 }
 

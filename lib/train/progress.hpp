@@ -20,6 +20,10 @@ class Progress {
   void epoch_line(const std::string& text);  // ends the live line and prints `text`
 
   static std::string format_duration(double seconds);
+  // The segments of a run that was resumed: one entry per start/resume event of the log since
+  // its last start from epoch 0 ({from_epoch, git_commit, git_dirty, hostname, threads, device};
+  // git fields "unknown" where the event predates their logging).
+  static nlohmann::json segments(const std::string& log_path);
 
  private:
   std::ofstream log_;

@@ -113,8 +113,12 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   Progress progress((out / "log.jsonl").string(), o.progress, name);
   const nlohmann::json env = environment_info();
   if (st.epoch > 0) progress.epoch_line(name + ": resuming after epoch " + std::to_string(st.epoch));
+  // A run resumed over several sessions records each segment's commit and machine (result.json
+  // "segments"), not only the last one's.
   progress.log({{"event", st.epoch > 0 ? "resume" : "start"}, {"epoch", st.epoch}, {"config_hash", hash},
-                {"seed", o.seed}, {"device", r.device.str()}, {"threads", torch::get_num_threads()}});
+                {"seed", o.seed}, {"device", r.device.str()}, {"threads", torch::get_num_threads()},
+                {"git_commit", env["git_commit"]}, {"git_dirty", env["git_dirty"]},
+                {"hostname", env["hostname"]}});
 
   AugmentOptions aug;
   aug.channels_last = cfg["model"]["channels_last"];
@@ -125,6 +129,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     auto res = result_json(r, st, data, status, env);
     res["sparsity"] = sparsity_report(net);
     res["footprint"] = footprint_report(net);
+    res["segments"] = Progress::segments((out / "log.jsonl").string());
     write_file_atomic((out / "result.json").string(), res.dump(2) + "\n");
     return res;
   };

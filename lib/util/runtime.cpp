@@ -82,7 +82,8 @@ nlohmann::json environment_info() {
   nlohmann::json env;
   std::string commit = run_command("git rev-parse HEAD 2>/dev/null");
   env["git_commit"] = commit.empty() ? "unknown" : commit;
-  env["git_dirty"] = !run_command("git status --porcelain --untracked-files=no 2>/dev/null").empty();
+  // Committed evidence under results/ does not make the code dirty (runs rewrite it as they go).
+  env["git_dirty"] = !run_command("git status --porcelain --untracked-files=no -- ':(top,exclude)results' 2>/dev/null").empty();
   env["cpu_model"] = cpuinfo_field("model name");
   env["cpu_isa"] = isa_flags();
   env["cpu_cores"] = std::thread::hardware_concurrency();

@@ -69,6 +69,12 @@ TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupte
     REQUIRE(!fs::exists(resumed / "checkpoints/final.pt"));
     auto b = train(cfg, options(resumed));
     REQUIRE(b["status"] == "finished");
+    // The resumed run lists both segments with their commit; the straight one a single segment.
+    REQUIRE(b["segments"].size() == 2);
+    CHECK(b["segments"][0]["from_epoch"] == 0);
+    CHECK(b["segments"][1]["from_epoch"] == 1);
+    CHECK(b["segments"][1]["git_commit"] == b["environment"]["git_commit"]);
+    CHECK(a["segments"].size() == 1);
     for (int e = 0; e < 3; ++e) CHECK(a["history"][e]["test_top1"] == b["history"][e]["test_top1"]);
     auto na = model_from((straight / "checkpoints/final.pt").string());
     auto nb = model_from((resumed / "checkpoints/final.pt").string());
