@@ -3,7 +3,8 @@
 # engine with each implementation: top-1 on the CIFAR-10 test set, agreement with the LibTorch
 # checkpoint, latency at batch 1 and 128, MAC-weighted zeros and the ideal zero-skipping speed-up.
 #
-#   ci/engine-eval.sh BUILD_DIR [PROFILE]        (PROFILE default: quick)
+#   ci/engine-eval.sh BUILD_DIR [PROFILE [EXPERIMENT]]   (PROFILE default: quick; EXPERIMENT:
+#                                                          one run, e.g. resnet20-ttq-ft; default all)
 #
 # Writes results/models/<exp>-<profile>.tnn, results/inference/<machine>/<exp>-<profile>.<impl>.json
 # and results/tables/inference-<machine>.md. TNN_BENCH_PAUSE=1 pauses background `tnn run` jobs
@@ -11,6 +12,7 @@
 set -euo pipefail
 build=${1:?usage: ci/engine-eval.sh BUILD_DIR [PROFILE]}
 profile=${2:-quick}
+only=${3:-*}
 root=$(cd "$(dirname "$0")/.." && pwd)
 tnn="$build/bin/tnn"
 machine=$("$build/kernels/bench/tnn_kernel_bench" --machine-slug)
@@ -25,7 +27,8 @@ if [[ "${TNN_BENCH_PAUSE:-0}" == 1 ]]; then
   [[ -n "$paused" ]] && echo "engine-eval: pausing $paused while timing" && kill -STOP $paused
 fi
 
-for result in "$root"/results/runs/cifar10/*/"$profile"/seed1/result.json; do
+for result in "$root"/results/runs/cifar10/$only/"$profile"/seed1/result.json; do
+  [[ -f "$result" ]] || { echo "engine-eval: no run $only in profile $profile" >&2; exit 1; }
   grep -q '"status": "finished"' "$result" || continue
   run=$(dirname "$result")
   exp=$(basename "$(dirname "$(dirname "$run")")")
