@@ -21,14 +21,24 @@ def main():
         runs.setdefault(name, {})[r["impl"]] = r
     if not runs:
         sys.exit("inference_table.py: no results in " + src)
-    any_r = next(iter(next(iter(runs.values())).values()))
-    env = any_r["environment"]
+    results = [r for by_impl in runs.values() for r in by_impl.values()]
+
+    def distinct(key):  # every value of an environment field across the results, as one string
+        values = set()
+        for r in results:
+            env = r["environment"]
+            v = env.get(key, "?")
+            if key == "git_commit":
+                v = str(v)[:10] + ("+dirty" if env.get("git_dirty") else "")
+            values.add(str(v))
+        return ", ".join(sorted(values))
+
     lines = [
         "# Packed-model inference on the CIFAR-10 test set",
         "",
-        "Machine: %s, %s threads; commit %s%s; data: %s." % (
-            env.get("cpu_model", "?"), env.get("threads", "?"), env.get("git_commit", "?")[:10],
-            "+dirty" if env.get("git_dirty") else "", any_r["dataset"].get("label", "?")),
+        "Machine: %s, %s thread(s); commit(s) %s; data: %s." % (
+            distinct("cpu_model"), distinct("threads"), distinct("git_commit"),
+            ", ".join(sorted({r["dataset"].get("label", "?") for r in results}))),
         "",
         "Each trained checkpoint (`select: final`) is packed by `tnn pack` (BN folded, 2-bit codes + FP32 scales) and run by "
         "the engine. *Agreement* is the share of test images on which the engine predicts the same class as the LibTorch "
