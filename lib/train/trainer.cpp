@@ -134,7 +134,10 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     return res;
   };
 
+  // The ETA uses this call's epochs only: a resumed run's history may come from another machine
+  // or from a time when the cores were shared, and would skew it.
   int epochs_this_call = 0;
+  double seconds_this_call = 0;
   for (int epoch = st.epoch; epoch < epochs; ++epoch) {
     const auto t_epoch = Clock::now();
     auto gen = epoch_generator(o.seed, epoch);
@@ -170,7 +173,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                                    "; last good checkpoint: " + last.string());
         }
         double elapsed = seconds_since(t_epoch), rate = double(seen) / std::max(elapsed, 1e-9);
-        double per_epoch = st.epoch > 0 ? st.train_seconds / st.epoch : double(n) / rate;
+        double per_epoch = epochs_this_call > 0 ? seconds_this_call / epochs_this_call : double(n) / rate;
         double eta = double(n - seen) / rate + per_epoch * (epochs - epoch - 1);
         progress.step(epoch + 1, epochs, s + 1, steps, loss_sum / seen, 100.0 * correct / seen, rate, eta);
         if ((s + 1) % log_every == 0)
@@ -181,7 +184,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     const double train_time = seconds_since(t_epoch);
     EvalResult ev = evaluate(net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
                              aug.channels_last);
-    st.train_seconds += seconds_since(t_epoch);
+    const double epoch_seconds = seconds_since(t_epoch);
+    st.train_seconds += epoch_seconds;
+    seconds_this_call += epoch_seconds;
     st.epoch = epoch + 1;
     auto sp = sparsity_report(net);
     nlohmann::json rec = {{"epoch", st.epoch},
@@ -206,13 +211,13 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     log_rec["event"] = "epoch";
     log_rec["sparsity"] = sp["layers"];
     progress.log(log_rec);
+    ++epochs_this_call;
     char line[256];
     std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s ETA %s",
                   name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1, st.best_top1,
                   st.best_epoch, seen / train_time,
-                  Progress::format_duration(st.train_seconds / st.epoch * (epochs - st.epoch)).c_str());
+                  Progress::format_duration(seconds_this_call / epochs_this_call * (epochs - st.epoch)).c_str());
     progress.epoch_line(line);
-    ++epochs_this_call;
     if (st.epoch < epochs) write_result("running");
     if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
       return write_result("interrupted");

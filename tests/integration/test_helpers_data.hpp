@@ -1,6 +1,7 @@
 // Where the integration tests find CIFAR-10 and the experiment files.
 #pragma once
 
+#include "../temp_dir.hpp"
 #include "tnn/data.hpp"
 
 #include <filesystem>
@@ -13,13 +14,6 @@ inline std::string data_dir() { return resolve_cifar10_dir(""); }
 
 inline std::string experiment_file(const std::string& id) {
   return std::string(TNN_SOURCE_DIR) + "/experiments/" + id + ".json";
-}
-
-inline std::filesystem::path fresh_temp_dir(const std::string& name) {
-  auto d = std::filesystem::temp_directory_path() / ("tnn-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
 }
 
 }  // namespace tnn::test

@@ -3,10 +3,9 @@
 // the mean over seeds; the baseline delta compares the same profile.
 #include <catch2/catch.hpp>
 
+#include "../temp_dir.hpp"
 #include "tnn/check.hpp"
 #include "tnn/fileio.hpp"
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -17,8 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path fresh_root() {
-  auto d = fs::temp_directory_path() / ("tnn-check-" + std::to_string(::getpid()));
-  fs::remove_all(d);
+  auto d = test::fresh_temp_dir("check");
   fs::create_directories(d / "experiments/cifar10");
   return d;
 }

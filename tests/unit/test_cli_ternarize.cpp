@@ -1,4 +1,5 @@
 // `tnn ternarize` end to end: every method on a 64x3x3x3 tensor, and its errors (exit code != 0).
+#include "../temp_dir.hpp"
 #include "test_helpers.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/npy.hpp"
@@ -18,8 +19,7 @@ int run(const std::string& args) {
 }  // namespace
 
 TEST_CASE("tnn ternarize: every method on a 64x3x3x3 tensor", "[cli]") {
-  auto dir = fs::temp_directory_path() / ("tnn-cli-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  auto dir = test::fresh_temp_dir("cli");
   torch::manual_seed(1);
   auto w = torch::randn({64, 3, 3, 3}) * 0.2;
   NpyArray in{{64, 3, 3, 3}, std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel())};

@@ -1,4 +1,5 @@
 // .npy reading and writing, and the error messages for bad input.
+#include "../temp_dir.hpp"
 #include "test_helpers.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/npy.hpp"
@@ -10,11 +11,6 @@ using Catch::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path temp_dir() {
-  auto d = fs::temp_directory_path() / ("tnn-test-npy-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
 // A hand-made v1.0 header with the given descr and shape.
 std::string npy_bytes(const std::string& descr, const std::string& shape, size_t data_bytes) {
   std::string h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
@@ -30,7 +26,7 @@ std::string npy_bytes(const std::string& descr, const std::string& shape, size_t
 }  // namespace
 
 TEST_CASE("npy: write then read round trip", "[npy]") {
-  auto path = (temp_dir() / "a.npy").string();
+  auto path = (test::fresh_temp_dir("npy") / "a.npy").string();
   NpyArray a{{2, 3}, {1, 2, 3, 4, 5, -6.5f}};
   write_npy_f32(path, a);
   auto b = read_npy_f32(path);
@@ -41,7 +37,7 @@ TEST_CASE("npy: write then read round trip", "[npy]") {
 }
 
 TEST_CASE("npy: bad input gives errors that name the file and the problem", "[npy]") {
-  auto dir = temp_dir();
+  auto dir = test::fresh_temp_dir("npy");
   CHECK_THROWS_WITH(read_npy_f32((dir / "missing.npy").string()), Contains("missing.npy") && Contains("cannot open"));
   write_file_atomic((dir / "text.npy").string(), "hello, not numpy");
   CHECK_THROWS_WITH(read_npy_f32((dir / "text.npy").string()), Contains("text.npy") && Contains("not a .npy"));

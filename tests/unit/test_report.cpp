@@ -1,5 +1,6 @@
 // Table rendering: paper values with provenance, measured mean ± std over seeds, deltas, and a
 // reason in every row that has no measurement. The runs are minimal result.json fixtures.
+#include "../temp_dir.hpp"
 #include "test_helpers.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/report.hpp"
@@ -12,8 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path root() {
-  auto d = fs::temp_directory_path() / ("tnn-report-" + std::to_string(::getpid()));
-  fs::remove_all(d);
+  auto d = test::fresh_temp_dir("report");
   fs::create_directories(d / "experiments/tables");
   fs::create_directories(d / "experiments/cifar10");
   return d;
