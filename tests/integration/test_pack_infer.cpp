@@ -25,7 +25,7 @@ std::vector<float> nhwc(const torch::Tensor& u8) {
 TEST_CASE("pack: packed models predict as the LibTorch checkpoint for every method", "[pack]") {
   auto data = load_cifar10(test::data_dir(), 1, 200);
   auto images = nhwc(data.test_images);
-  // One section per method, so `-c ttq` runs one (e.g. under the sanitizers, ~8 min each).
+  // One section per method, so `-c ttq` runs one (e.g. under the sanitizers, 4–6 min each).
   for (std::string m : {"fp", "wacv19", "twn", "ttq", "tga"}) DYNAMIC_SECTION(m) {
     auto dir = test::fresh_temp_dir("pack-" + m);
     auto cfg = resolve_config(load_experiment(test::experiment_file("cifar10/resnet20-" + m)), "smoke",
