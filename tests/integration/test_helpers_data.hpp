@@ -4,7 +4,6 @@
 #include "../temp_dir.hpp"
 #include "tnn/data.hpp"
 
-#include <filesystem>
 #include <string>
 
 namespace tnn::test {
