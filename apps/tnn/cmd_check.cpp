@@ -15,7 +15,7 @@ namespace tnn::cli {
 void add_check(CLI::App& app) {
   struct Args {
     std::string profile = "smoke", runs, data;
-    bool run = false;
+    bool run = false, strict = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("check", "check results against the expected values of the experiments");
@@ -23,6 +23,7 @@ void add_check(CLI::App& app) {
   cmd->add_option("--runs", a->runs, "run folders (default results/runs, or a fresh folder with --run)");
   cmd->add_flag("--run", a->run, "train the experiments that have expectations first (into --runs)");
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder (with --run)");
+  cmd->add_flag("--strict", a->strict, "also fail when a measured paper claim (\"claim\": true) is not met");
   cmd->callback([a] {
     namespace fs = std::filesystem;
     std::string root = (fs::path(TNN_SOURCE_DIR) / "experiments").string();
@@ -40,14 +41,20 @@ void add_check(CLI::App& app) {
       }
     }
     auto outcomes = check_results(root, runs, a->profile);
-    int failed = 0;
+    int failed = 0, claims_missed = 0;
     for (const auto& o : outcomes) {
-      std::cout << (o.pass ? "PASS " : "FAIL ") << o.experiment << " " << o.metric << ": " << o.detail << "\n";
-      failed += !o.pass;
+      const bool claim_missed = !o.pass && o.claim && o.measured;  // a finding, not a broken result
+      std::cout << (o.pass ? (o.claim ? "CLAIM MET " : "PASS ") : claim_missed ? "CLAIM NOT MET " : "FAIL ")
+                << o.experiment << " " << o.metric << ": " << o.detail << "\n";
+      claims_missed += claim_missed;
+      failed += !o.pass && !claim_missed;
     }
-    std::cout << "check (" << a->profile << "): " << outcomes.size() - failed << " passed, " << failed << " failed\n";
+    std::cout << "check (" << a->profile << "): " << outcomes.size() - failed - claims_missed << " passed, "
+              << failed << " failed, " << claims_missed << " paper claim(s) not met\n";
     if (outcomes.empty()) throw std::runtime_error("no expectations for profile '" + a->profile + "' (nothing checked)");
     if (failed > 0) throw std::runtime_error(std::to_string(failed) + " check(s) failed");
+    if (a->strict && claims_missed > 0)
+      throw std::runtime_error(std::to_string(claims_missed) + " paper claim(s) not met (--strict)");
   });
 }
 

@@ -70,6 +70,7 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
       CheckOutcome c;
       c.experiment = e.id;
       c.metric = x.value("metric", "?");
+      c.claim = x.value("claim", false);
       if (runs.finished.empty()) {
         c.detail = "no finished run in " + runs_root + "/" + e.id + "/" + profile;
         for (const auto& u : runs.unfinished)  // say how far an unfinished one got
@@ -97,6 +98,7 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
         out.push_back(c);
         continue;
       }
+      c.measured = true;
       c.pass = true;
       std::string want;
       if (x.contains("value")) {
@@ -113,7 +115,7 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
         want += (want.empty() ? "" : ", ") + std::string("<= ") + num(x["max"].get<double>());
       }
       if (want.empty()) {
-        c.pass = false;
+        c.pass = c.measured = false;
         want = "no value/min/max given";
       }
       c.detail = "measured " + num(v) + " (" + std::to_string(runs.finished.size()) + " run(s)), " + want;

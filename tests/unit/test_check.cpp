@@ -109,3 +109,24 @@ TEST_CASE("check: the baseline delta uses the baseline's runs of the same profil
   CHECK_THAT(paper["cifar10/tern final_top1_minus_baseline"].detail,
              Contains("has no finished run in profile paper"));
 }
+
+TEST_CASE("check: a paper claim is marked, measured like any target, and unmeasurable means failure",
+          "[check]") {
+  auto d = fresh_root();
+  experiment(d, "base", R"({"paper": [{"metric": "final_top1", "value": 88.5, "tolerance": 0.5},
+                                     {"metric": "final_top1", "min": 89.0, "claim": true}]})");
+  experiment(d, "tern", R"({"paper": [{"metric": "final_top1_minus_baseline",
+                                      "baseline": "cifar10/base", "min": -1.0, "claim": true}]})");
+  experiment(d, "none", R"({"paper": [{"metric": "final_top1", "min": 1.0, "claim": true}]})");
+  result(d, "base", "paper", 1, "finished", 88.6);
+  result(d, "tern", "paper", 1, "finished", 88.0);
+  auto out = check_results((d / "experiments").string(), (d / "runs").string(), "paper");
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].pass);  // the recorded value
+  CHECK_FALSE(out[0].claim);
+  CHECK((out[1].claim && out[1].measured && !out[1].pass));  // 88.6 < 89: measured, not met
+  CHECK_THAT(out[1].detail, Contains("measured 88.6"));
+  CHECK(out[2].experiment == "cifar10/none");  // sorted by file: no run, so not measured
+  CHECK((out[2].claim && !out[2].measured && !out[2].pass));
+  CHECK((out[3].claim && out[3].measured && out[3].pass));  // -0.6 >= -1.0
+}

@@ -6,6 +6,10 @@
 // mac_weighted_zero_fraction, or final_top1_minus_baseline (needs "baseline": experiment id,
 // compared in the same profile; e.g. the papers' claim "ternary within 1 point of FP").
 // A missing run or an unknown metric is a failure, never a skip.
+// "claim": true marks a target that states what a paper claims (or what we expected before
+// measuring) rather than a value recorded from our own finished run. A measured claim that is
+// not met is a finding, reported as such ("CLAIM NOT MET"); `tnn check` fails on it only with
+// --strict. An unmeasurable claim (no run, unknown metric) fails like any other target.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -18,6 +22,8 @@ namespace tnn {
 struct CheckOutcome {
   std::string experiment, metric, detail;
   bool pass = false;
+  bool claim = false;     // a paper's claim, not a recorded value (see above)
+  bool measured = false;  // the metric could be computed from finished runs
 };
 
 // Checks every experiment under `experiments_root` that has expectations for `profile`, using
