@@ -262,7 +262,10 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
     } else {
       const Measured& m = measured(exp);
       if (m.results.empty()) {
-        note = m.pending + (note.empty() ? "" : "; " + note);
+        // A row whose runs need data this machine lacks (ImageNet) says so until results exist.
+        std::string why = r.contains("not_run") ? "not run here: " + r["not_run"].get<std::string>() + " (" + m.pending + ")"
+                                                : m.pending;
+        note = why + (note.empty() ? "" : "; " + note);
       } else {
         profile = m.profile;
         n = int(m.results.size());
@@ -285,7 +288,8 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
           d_paper = profile == "paper" ? signed_fmt(stats["top1"].mean - r["paper"]["top1"].get<double>())
                                        : "— (" + profile + " profile)";
         if (profile == "smoke")
-          note = "smoke profile: plumbing check on 512 images, not a result" + (note.empty() ? "" : "; " + note);
+          note = "smoke profile: plumbing check on " + std::to_string(first["dataset"].value("train_images", 0)) + " images of " +
+                 first["dataset"].value("label", std::string("?")) + ", not a result" + (note.empty() ? "" : "; " + note);
         else if (profile != "paper")
           note = "profile " + profile + " is a shortened schedule: compare deltas, not absolute values" + (note.empty() ? "" : "; " + note);
         if (!m.progress.empty()) note = m.progress + "; " + note;
