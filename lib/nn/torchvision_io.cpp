@@ -1,11 +1,13 @@
-// torchvision state_dicts in (torch::pickle_load reads torch.save's zip format) and our models out
-// as state_dicts (torch::pickle_save writes the same format).
+// torchvision state_dicts in (lib/nn/state_dict_reader.cpp reads torch.save's zip format) and our
+// models out as state_dicts (torch::pickle_save writes the same format).
 #include "tnn/torchvision_io.hpp"
 
+#include "state_dict_reader.hpp"
 #include "tnn/fileio.hpp"
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -26,31 +28,18 @@ bool owned_by_quantizer(const std::string& name) {
 
 std::vector<std::pair<std::string, torch::Tensor>> read_state_dict(const std::string& path) {
   if (!fs::exists(path)) throw std::runtime_error(path + ": state_dict file not found");
-  const std::string bytes = read_file(path);
-  if (bytes.size() < 4 || bytes.compare(0, 2, "PK") != 0)
+  char magic[2] = {0, 0};
+  std::ifstream(path, std::ios::binary).read(magic, 2);
+  if (magic[0] != 'P' || magic[1] != 'K')
     throw std::runtime_error(
         path +
         ": not a zip-format torch.save file (files written before PyTorch 1.6 use the "
         "legacy format: re-save it in Python with torch.save(torch.load(f), f2))");
-  c10::IValue v;
-  try {
-    v = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(path +
-                             ": cannot read as a torch.save file: " + e.what_without_backtrace());
-  }
-  if (!v.isGenericDict())
-    throw std::runtime_error(path + ": expected a state_dict (a dict of name -> tensor), got " +
-                             v.tagKind());
   std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& item : v.toGenericDict()) {
-    if (!item.key().isString() || !item.value().isTensor())
-      throw std::runtime_error(path +
-                               ": expected a dict of name -> tensor (a state_dict); found a " +
-                               item.key().tagKind() + " -> " + item.value().tagKind() + " entry");
-    std::string name = item.key().toStringRef();
-    if (name.rfind("module.", 0) == 0) name = name.substr(7);
-    out.emplace_back(name, item.value().toTensor());
+  for (auto& [key, t] : nn::read_torch_save_state_dict(path)) {
+    std::string name = key;
+    if (name.rfind("module.", 0) == 0) name = name.substr(7);  // saved from DataParallel
+    out.emplace_back(name, t);
   }
   return out;
 }
