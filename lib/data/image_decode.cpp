@@ -36,13 +36,17 @@ bool Decoder::decode_impl(const std::string& bytes, bool jpeg, double min_scale,
   if (jpeg) {
     int w = 0, h = 0, subsamp = 0, colorspace = 0;
     tjDecompressHeader3(tj_, data, bytes.size(), &w, &h, &subsamp, &colorspace);
-    // The smallest M/8 factor (fewest pixels to decode) that keeps the needed resolution.
+    // The smallest of 1/2, 1/4, 1/8 that keeps the needed resolution. Only these reduce the work:
+    // measured here, the other M/8 factors decode 1.5-1.8x slower than full size (libjpeg-turbo's
+    // SIMD IDCTs are the power-of-two ones), and Huffman decoding costs the same at any scale.
     int n = 0;
     const tjscalingfactor* factors = tjGetScalingFactors(&n);
     tjscalingfactor best{1, 1};
     for (int i = 0; i < n; ++i) {
-      double s = double(factors[i].num) / factors[i].denom;
-      if (s <= 1.0 && s + 1e-9 >= min_scale && s < double(best.num) / best.denom) best = factors[i];
+      const auto& f = factors[i];
+      const bool power_of_two = f.num == 1 && (f.denom == 2 || f.denom == 4 || f.denom == 8);
+      double s = double(f.num) / f.denom;
+      if (power_of_two && s + 1e-9 >= min_scale && s < double(best.num) / best.denom) best = f;
     }
     out.full_width = w;
     out.full_height = h;

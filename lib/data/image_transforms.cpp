@@ -78,13 +78,13 @@ void crop_resize(const Image& img, const Rect& r, int out, bool flip, uint8_t* d
   cv::Mat src(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()));
   cv::Mat roi = src(cv::Rect(x0, y0, x1 - x0, y1 - y0));
   cv::Mat target(out, out, CV_8UC3, dst);
-  const bool shrink = roi.cols > out && roi.rows > out;
+  // Bilinear: DCT scaling (1/2, 1/4, 1/8) already did any reduction beyond 2x, so what remains is
+  // mild; area interpolation cost 5x more here (4.3 vs 0.9 ms per 224 x 224 crop).
   cv::Mat resized;
   if (roi.cols == out && roi.rows == out)
     resized = roi;
   else
-    cv::resize(roi, flip ? resized : target, cv::Size(out, out), 0, 0,
-               shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(roi, flip ? resized : target, cv::Size(out, out), 0, 0, cv::INTER_LINEAR);
   if (flip)
     cv::flip(resized, target, 1);  // not in place: from the resized copy into the batch
   else if (!resized.empty())

@@ -373,7 +373,8 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
   auto link = [&](const fs::path& f) { return "[" + f.filename().string() + "](" + f.lexically_relative(base).generic_string() + ")"; };
   auto kernels = files_in(out_dir, "kernels-", ".md"), inference = files_in(out_dir, "inference-", ".md");
   auto bench = files_in(base / "bench-train", "", ".json");
-  if (kernels.empty() && inference.empty() && bench.empty()) return;
+  auto loader = files_in(base / "imagenet", "bench-data", ".json");
+  if (kernels.empty() && inference.empty() && bench.empty() && loader.empty()) return;
   idx << "\n## Kernels, packed-model inference and training speed\n\n";
   for (const auto& f : kernels) idx << "- Kernel ratios vs oneDNN/cuBLAS/cuDNN, one machine: " << link(f) << "\n";
   for (const auto& f : inference) idx << "- Packed-model engine: accuracy, latency, sparsity: " << link(f) << "\n";
@@ -388,6 +389,14 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
       idx << sep << m << " " << fmt(v["step_time_ratio_to_fp"].get<double>(), 3) << "x";
       sep = ", ";
     }
+    idx << "\n";
+  }
+  for (const auto& f : loader) {  // `tnn bench-data`: the ImageNet loader against torchvision's
+    nlohmann::json b = nlohmann::json::parse(read_file(f.string()));
+    idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", " << b.value("threads", 0)
+        << " threads; " << link(f) << "): " << fmt(b.value("tnn_img_per_s_median", 0.0), 1) << " img/s";
+    if (b.contains("ratio_to_torchvision"))
+      idx << ", " << fmt(b["ratio_to_torchvision"].get<double>()) << "x a torchvision ImageFolder DataLoader in the same run";
     idx << "\n";
   }
 }

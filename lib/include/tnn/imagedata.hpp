@@ -53,8 +53,8 @@ struct Image {
 };
 
 // One per thread (holds a TurboJPEG handle). JPEGs in YCbCr or grayscale go through TurboJPEG,
-// scaled in the DCT domain by the smallest factor M/8 that keeps both sides >= min_scale * size
-// (min_scale 1 = full size); other files (a PNG named .JPEG, CMYK/YCCK JPEGs, ...) through
+// scaled in the DCT domain by the smallest of 1/2, 1/4, 1/8 that keeps both sides >= min_scale *
+// size (min_scale 1 = full size); other files (a PNG named .JPEG, CMYK/YCCK JPEGs, ...) through
 // OpenCV's imdecode at full size. A corrupt or truncated file is an error (libjpeg warnings
 // included), returned in `error`.
 class Decoder {
@@ -102,7 +102,7 @@ Rect random_resized_crop(int width, int height, double scale_lo, double scale_hi
 Rect resize_center_crop(int width, int height, int resize, int crop);
 
 // Crops `r` (full-size coordinates; mapped onto the decoded size) and resizes it to out x out
-// (area interpolation when shrinking, bilinear when enlarging), optionally mirrored; writes
+// (bilinear), optionally mirrored; writes
 // out*out*3 bytes (HWC RGB) to `dst`.
 void crop_resize(const Image& img, const Rect& r, int out, bool flip, uint8_t* dst);
 
