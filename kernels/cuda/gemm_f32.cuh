@@ -3,33 +3,12 @@
 // K chunk of weights is decoded once into shared memory (magic-number FADD per weight) and
 // reused by the 64 activation rows. Which thread loads what (f32_a_slot, f32_b_slot) is chosen
 // for whole sectors on the global side and no bank conflicts on the shared side; the host tests
-// (tests/cuda/test_tiling.cu) check both.
+// (index_maps.hpp; tests/cuda/test_tiling.cpp) check both.
 #pragma once
 
 #include "tile_common.cuh"
 
 namespace tnn::kernels::cuda::detail {
-
-constexpr int kF32BM = 64, kF32BN = 64, kF32Threads = 256;
-constexpr int kF32LdA = kF32BM + 4, kF32LdB = kF32BN + 4;  // floats; +4 keeps float4 alignment
-
-// Which element of a tile load `idx` (0 .. 1023 for A, 0 .. 255 for B) a thread takes.
-struct TileSlot {
-  int row, col;  // col: 4-float chunk (A) or tg16 word (B) of the 64-wide K chunk
-};
-// A: 64 rows x 16 chunks. A warp takes 16 rows x 2 neighbouring chunks, so each row gives one
-// whole 32-byte sector (not 32 rows x 16 B), and its transposed stores as[4 col + j][row] hit 32
-// distinct banks (kF32LdA = 68, and 4 * 68 = 16 mod 32 banks).
-TNN_HD TileSlot f32_a_slot(int idx) {
-  return {idx % 16 + 16 * ((idx / 32) % 4), (idx / 16) % 2 + 2 * (idx / 128)};
-}
-// B: 64 rows x 4 words. A warp takes 32 rows of one word, so its stores bs[16 col + i][row] hit
-// 32 distinct banks (lanes that share a row but not a word used to collide 4 ways). The word
-// loads scatter over 32 rows instead, but a weight tile is 16x smaller than the A tile.
-TNN_HD TileSlot f32_b_slot(int idx) {
-  return {idx % kF32BN, idx / kF32BN};
-}
-static_assert(kF32BM == 64 && kF32BN == 64 && kBK == 64, "the slot maps assume 64 x 64 x 64 tiles");
 
 template <class A>
 __global__ void __launch_bounds__(kF32Threads)

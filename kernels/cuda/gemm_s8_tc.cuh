@@ -16,10 +16,7 @@ struct S8TileConfig {
   static constexpr int kWarps = (BM / WM) * (BN / WN);
   static constexpr int kThreads = 32 * kWarps;
   static constexpr int kSlices = kBK / 16;
-  // A slice is rows x 16 bytes plus 32 bytes, so the 4 slices a quarter warp stores into start
-  // in different banks (without the pad their stores collide 4 ways); 32 keeps every wmma
-  // fragment pointer 256-bit aligned.
-  static constexpr int kSliceA = BM * 16 + 32, kSliceB = BN * 16 + 32;
+  static constexpr int kSliceA = s8_slice_bytes(BM), kSliceB = s8_slice_bytes(BN);  // padded
   static constexpr int kABytes = kSlices * kSliceA, kBBytes = kSlices * kSliceB;
   static_assert(kSliceA % 32 == 0 && kSliceB % 32 == 0 && kABytes % 32 == 0,
                 "wmma needs 256-bit aligned fragment pointers");

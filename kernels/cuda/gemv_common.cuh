@@ -5,6 +5,7 @@
 #pragma once
 
 #include "decode.cuh"
+#include "index_maps.hpp"
 #include "tnn/kernels/cuda.hpp"
 
 #include <cuda_runtime.h>
@@ -40,36 +41,12 @@ __device__ __forceinline__ uint32_t word_of(const uint4& v, int q) {
   return q == 0 ? v.x : q == 1 ? v.y : q == 2 ? v.z : v.w;
 }
 
-// Activation staging. In block iteration `it` lane L works on weight chunk v = 32 it + L, i.e.
-// activations k = 64 v .. 64 v + 63. Read straight from global memory, the lanes' 16-byte loads
-// were 64 activations apart and each touched 32 cache lines (about 3x the byte floor at
-// 16384^2). Instead the block copies the iteration's 2048 activations into shared memory with
-// coalesced 16-byte loads, one row of 64 per lane, zero past K; each lane then reads its row.
-// Rows are padded by 16 bytes so that the 8 lanes of a quarter warp, reading the same column of
-// 8 consecutive rows, hit 8 different 16-byte bank groups (tests/cuda/test_tiling.cu).
-constexpr int kGemvChunk = 64;                   // activations per lane and iteration
-constexpr int kGemvIterElems = 32 * kGemvChunk;  // activations per block iteration
-
-template <typename T>
-struct XStage {
-  static constexpr int kVec = 16 / int(sizeof(T));       // elements per 16-byte copy
-  static constexpr int kCopies = kGemvIterElems / kVec;  // 16-byte copies per iteration
-  static constexpr int kRowBytes = kGemvChunk * int(sizeof(T)) + 16;
-  static constexpr int kBytes = 32 * kRowBytes;  // one buffer
-  // Copy u covers activations u * kVec .. + kVec - 1 of the iteration: lane row u * kVec / 64.
-  TNN_HD static int copy_offset(int u) {
-    const int e = u * kVec;
-    return (e / kGemvChunk) * kRowBytes + (e % kGemvChunk) * int(sizeof(T));
-  }
-  // Byte offset of activation j (0 .. 63) of lane L's row.
-  TNN_HD static int read_offset(int lane, int j) { return lane * kRowBytes + j * int(sizeof(T)); }
-};
-
-// The block's threads copy activations [it * 2048, it * 2048 + 2048) of x (K = cols) into `buf`.
+// The block's threads copy activations [it * 2048, it * 2048 + 2048) of x (K = cols) into `buf`
+// (the layout: XStage in index_maps.hpp); zero past K.
 template <typename T>
 __device__ __forceinline__ void stage_x(unsigned char* buf, const T* x, int cols, int it) {
   using S = XStage<T>;
-  const int base = it * kGemvIterElems;
+  const int base = it * kGemvStepElems;
   for (int u = threadIdx.x; u < S::kCopies; u += blockDim.x) {
     const int k = base + u * S::kVec;
     uint4 v = make_uint4(0, 0, 0, 0);

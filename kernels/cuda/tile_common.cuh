@@ -3,38 +3,19 @@
 #pragma once
 
 #include "decode.cuh"
+#include "index_maps.hpp"
 
 #include <cuda_runtime.h>
 
 #include <cstdint>
-#include <limits>
 #include <stdexcept>
-#include <string>
 
 namespace tnn::kernels::cuda::detail {
-
-constexpr int kBK = 64;
 
 // Word q of weight row n for K chunk kc; rows past N decode to zeros.
 __device__ __forceinline__ uint32_t tile_word(const TernaryMatrix& w, int n, int kc, int q) {
   return n < w.rows ? __ldg(w.words + size_t(n) * size_t(w.ld_words) + size_t(kc) * 4 + q)
                     : kZeroWord;
-}
-
-// Grid of a tiled launch. M tiles go on grid.x (up to 2^31 - 1 blocks): a batch-128 conv at
-// 224^2 has M = 6.4 M rows, past the 65535 x 64 that grid.y allows. N tiles (output channels)
-// go on grid.y, which caps N at 65535 tiles; more is refused with a clear error.
-inline dim3 tile_grid(int m, int n, int bm, int bn) {
-  if (m <= 0 || n <= 0) throw std::invalid_argument("cuda gemm: empty shape");
-  const long long m_tiles = (static_cast<long long>(m) + bm - 1) / bm;
-  const long long n_tiles = (static_cast<long long>(n) + bn - 1) / bn;
-  if (n_tiles > 65535)
-    throw std::invalid_argument("cuda gemm: N = " + std::to_string(n) + " needs " +
-                                std::to_string(n_tiles) + " column tiles of " + std::to_string(bn) +
-                                ", more than grid.y allows (65535)");
-  if (m > std::numeric_limits<int>::max() - bm)  // keeps blockIdx.x * bm + bm within int
-    throw std::invalid_argument("cuda gemm: M = " + std::to_string(m) + " is too large");
-  return dim3(static_cast<unsigned>(m_tiles), static_cast<unsigned>(n_tiles));
 }
 
 inline void check_tile_args(const TernaryMatrix& w, int m, const void* x, const void* y) {

@@ -1,10 +1,9 @@
 // The benchmark harness (kernels/cuda/bench) on the GPU, on a cudaStreamNonBlocking stream as
 // tnn_cuda_bench uses: its copies must wait for the work queued on that stream (the legacy
 // default stream does not), its reference kernels must be exact, and its own gemv/gemm/conv
-// cases must find our kernels exact. A delay kernel keeps the stream busy when a case starts,
-// so an unordered copy would read buffers before they are written.
+// cases must find our kernels exact. A host function that sleeps keeps the stream busy when a
+// case starts, so an unordered copy would read buffers before they are written.
 #include "cases.hpp"
-#include "delay.hpp"
 #include "exact_reference.hpp"
 #include "fill.hpp"
 #include "reference.hpp"
@@ -13,8 +12,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <regex>
 #include <set>
+#include <thread>
 
 namespace cu = tnn::kernels::cuda;
 namespace g = tnn::bench::gpu;
@@ -30,6 +33,23 @@ struct NonBlockingStream {
   ~NonBlockingStream() { cudaStreamDestroy(s); }
 };
 
+void CUDART_CB sleep_on_stream(void* ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(reinterpret_cast<uintptr_t>(ms)));
+}
+
+// Holds back everything queued on `s` after it by `ms` milliseconds (a host function on the
+// stream; it calls no CUDA API, as host functions must not).
+void delay_stream(cudaStream_t s, int ms) {
+  cu::check_cuda(cudaLaunchHostFunc(s, sleep_on_stream, reinterpret_cast<void*>(uintptr_t(ms))),
+                 "cudaLaunchHostFunc");
+}
+
+float bits_as_float(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof(f));
+  return f;
+}
+
 cu::Conv3x3Shape conv_shape(int n, int h, int w, int c, int k, int stride) {
   cu::Conv3x3Shape s;
   s.n = n, s.h = h, s.w = w, s.c = c, s.k = k, s.stride = stride;
@@ -43,16 +63,20 @@ TEST_CASE("bench copies wait for the non-blocking stream's work", "[gpu][bench]"
   const size_t n = 1 << 16;
   DeviceBuffer<float> y(n);
   y.fill_bytes(0);
-  delay_then_fill(y.get(), n, 3.0f, 50.0, st.s);
+  delay_stream(st.s, 50);
+  cu::check_cuda(cudaMemsetAsync(y.get(), 0x40, n * sizeof(float), st.s), "memset");
+  const float want = bits_as_float(0x40404040u);
   const auto h = g::download(y.get(), n, st.s);
   size_t wrong = 0;
-  for (float v : h) wrong += v != 3.0f;
+  for (float v : h) wrong += v != want;
   CHECK(wrong == 0);
 
-  delay_then_fill(y.get(), n, 5.0f, 50.0, st.s);
+  delay_stream(st.s, 50);
+  cu::check_cuda(cudaMemsetAsync(y.get(), 0x3F, n * sizeof(float), st.s), "memset");
+  const float want2 = bits_as_float(0x3F3F3F3Fu);
   const auto h2 = y.download(st.s);
   wrong = 0;
-  for (float v : h2) wrong += v != 5.0f;
+  for (float v : h2) wrong += v != want2;
   CHECK(wrong == 0);
 }
 
@@ -91,8 +115,7 @@ TEST_CASE("bench reference kernels are exact", "[gpu][bench]") {
 TEST_CASE("bench weights expand to codes times their scales", "[gpu][bench]") {
   NonBlockingStream st;
   const int rows = 37, cols = 333;
-  DeviceBuffer<float> busy(1);
-  delay_then_fill(busy.get(), 1, 0.0f, 20.0, st.s);  // the weights' set-up queues behind this
+  delay_stream(st.s, 20);  // the weights' set-up queues behind this
   g::BenchWeights w(rows, cols, 0.45f, 99, st.s);
   DeviceBuffer<float> dense(size_t(rows) * cols);
   g::expand_tg16(w.view, dense.get(), st.s);
@@ -121,13 +144,12 @@ TEST_CASE("bench cases find our kernels exact on a non-blocking stream", "[gpu][
   g::Timer timer(st.s, opt);
   std::vector<g::Entry> out;
   g::Runner runner{timer, st.s, std::regex("."), false, false, out};
-  DeviceBuffer<float> busy(1);
 
-  delay_then_fill(busy.get(), 1, 0.0f, 20.0, st.s);
+  delay_stream(st.s, 20);
   g::run_gemm_case(runner, "gemv", g::GemmShape{1, 300, 1000, ""}, 0.45f);
-  delay_then_fill(busy.get(), 1, 0.0f, 20.0, st.s);
+  delay_stream(st.s, 20);
   g::run_gemm_case(runner, "gemm", g::GemmShape{17, 70, 333, ""}, 0.45f);
-  delay_then_fill(busy.get(), 1, 0.0f, 20.0, st.s);
+  delay_stream(st.s, 20);
   g::run_conv_case(runner, g::ConvLayer{"test", conv_shape(2, 9, 9, 16, 32, 2)}, 0.45f);
 
   REQUIRE(out.size() == 18);  // 3 cases x 6 implementations, cold only

@@ -1,10 +1,9 @@
-// Host checks of the tiled and GEMV kernels' index maps (no GPU needed): the launch grid past the
-// old grid.y limit, which thread loads what into shared memory, and that those shared-memory
+// Host checks of the kernels' index maps (index_maps.hpp, no GPU needed): the launch grid past
+// the old grid.y limit, which thread loads what into shared memory, and that those shared-memory
 // accesses are free of bank conflicts. The GPU tests then check the results themselves.
-#include "gemm_f32.cuh"
-#include "gemm_s8_tc.cuh"
-#include "gemv_common.cuh"
+#include "index_maps.hpp"
 
+#include <cuda_fp16.h>
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -110,15 +109,16 @@ TEST_CASE("FP32 tile loads: every element once, whole sectors, no bank conflicts
     }
 }
 
-template <class Cfg>
-void check_s8_tile_stores(int bm, int bn) {
-  // Thread idx stores a 16-byte chunk of row idx / 4, slice idx % 4 (A and B alike).
-  for (int rows : {bm, bn}) {
-    const int slice = rows == bm ? Cfg::kSliceA : Cfg::kSliceB;
-    for (int warp0 = 0; warp0 < rows * Cfg::kSlices; warp0 += 32) {
+TEST_CASE("int8 tensor-core tiles: padded slices, conflict-free stores", "[cuda-host]") {
+  constexpr int kSlices = d::kBK / 16;
+  for (int rows : {16, 32, 64}) {  // the tile heights and widths gemm_s8_tc.cuh uses
+    const int slice = d::s8_slice_bytes(rows);
+    CHECK(slice % 32 == 0);  // wmma fragment pointers stay 256-bit aligned
+    // Thread idx stores a 16-byte chunk of row idx / 4, slice idx % 4.
+    for (int warp0 = 0; warp0 < rows * kSlices; warp0 += 32) {
       std::vector<int> addr;
-      for (int l = 0; l < 32 && warp0 + l < rows * Cfg::kSlices; ++l) {
-        const int idx = warp0 + l, r = idx / Cfg::kSlices, s = idx % Cfg::kSlices;
+      for (int l = 0; l < 32 && warp0 + l < rows * kSlices; ++l) {
+        const int idx = warp0 + l, r = idx / kSlices, s = idx % kSlices;
         addr.push_back(s * slice + r * 16);
       }
       CHECK(ways_128bit(addr) == 1);
@@ -126,17 +126,12 @@ void check_s8_tile_stores(int bm, int bn) {
   }
 }
 
-TEST_CASE("int8 tensor-core tiles: padded slices, conflict-free stores", "[cuda-host]") {
-  check_s8_tile_stores<d::S8TileConfig<64, 64, 32, 32>>(64, 64);
-  check_s8_tile_stores<d::S8TileConfig<16, 32, 16, 16>>(16, 32);
-}
-
 template <typename T>
 void check_gemv_staging(int max_write_ways) {
   using S = d::XStage<T>;
   const int esz = int(sizeof(T));
   // Every activation of the iteration lands once, at the place its lane reads it from.
-  std::vector<int> where(d::kGemvIterElems, -1);
+  std::vector<int> where(d::kGemvStepElems, -1);
   for (int u = 0; u < S::kCopies; ++u)
     for (int i = 0; i < S::kVec; ++i) {
       const int e = u * S::kVec + i;
