@@ -247,7 +247,8 @@ fi
 # shellcheck disable=SC2317
 cuda_tests() {
   # From tests/: its own Testing/ folder, so a CTest that runs this script stays undisturbed.
-  ctest --test-dir "$build/tests" -R '^cuda' --output-on-failure --timeout 300 \
+  # In parallel: the tests' CPU references take longer than their kernels.
+  ctest --test-dir "$build/tests" -R '^cuda' --parallel "$jobs" --output-on-failure --timeout 300 \
     --output-junit "$out/cuda-tests.xml" | tee "$out/.ctest.txt"
   local rc=${PIPESTATUS[0]}
   notes+=("tests: $(grep -E 'tests passed|No tests were found' "$out/.ctest.txt" | tail -1)")
