@@ -11,7 +11,7 @@ gc_verdicts=()
 gc_times=()
 
 # gc_classify RC MODE -> "CLASS|VERDICT". CLASS is ok, skipped, degraded or failed.
-#   MODE check:    a real check; any failure is FAILED
+#   MODE check:    a real check; any failure is FAILED (124: its time box ran out, e.g. a hang)
 #   MODE optional: a failure has a fallback (e.g. LibTorch configure -> kernel-only build): degraded
 #   MODE boxed:    run under `timeout`; 124 means the box ran out, not that the check failed
 # 77 is what every GPU program of the project exits with when it finds no CUDA device.
@@ -19,8 +19,9 @@ gc_classify() {
   local rc=$1 mode=$2
   if [ "$rc" -eq 0 ]; then echo "ok|ok"
   elif [ "$rc" -eq 77 ]; then echo "skipped|skipped (no GPU)"
-  elif [ "$mode" = boxed ] && [ "$rc" -eq 124 ]; then echo "degraded|TIMED OUT (box ran out; incomplete)"
+  elif [ "$mode" != check ] && [ "$rc" -eq 124 ]; then echo "degraded|TIMED OUT (box ran out; incomplete)"
   elif [ "$mode" = optional ]; then echo "degraded|failed rc=$rc (fallback used)"
+  elif [ "$rc" -eq 124 ]; then echo "failed|FAILED rc=124 (time box ran out)"
   else echo "failed|FAILED rc=$rc"
   fi
 }

@@ -239,7 +239,8 @@ fi
 train_build_pid=""
 if [ $training = ON ]; then
   t_train0=$SECONDS
-  cmake --build "$build" -j "$jobs" --target tnn_cli > "$build/train-build.log" 2>&1 &
+  # ninja itself (the configure is -G Ninja), so that stopping it stops its compilers too.
+  ninja -C "$build" -j "$jobs" tnn_cli > "$build/train-build.log" 2>&1 &
   train_build_pid=$!
 fi
 
@@ -247,9 +248,13 @@ fi
 # shellcheck disable=SC2317
 cuda_tests() {
   # From tests/: its own Testing/ folder, so a CTest that runs this script stays undisturbed.
-  # In parallel: the tests' CPU references take longer than their kernels.
-  ctest --test-dir "$build/tests" -R '^cuda' --parallel "$jobs" --output-on-failure --timeout 300 \
-    --output-junit "$out/cuda-tests.xml" | tee "$out/.ctest.txt"
+  # In parallel: the tests' CPU references take longer than their kernels. A hung kernel fails
+  # its test after 120 s; the whole stage gets at most 240 s, leaving the benchmark its time.
+  local box=$(( $(left) - 200 ))
+  [ "$box" -gt 240 ] && box=240
+  [ "$box" -lt 60 ] && box=60
+  timeout "$box" ctest --test-dir "$build/tests" -R '^cuda' --parallel "$jobs" --output-on-failure \
+    --timeout 120 --output-junit "$out/cuda-tests.xml" | tee "$out/.ctest.txt"
   local rc=${PIPESTATUS[0]}
   notes+=("tests: $(grep -E 'tests passed|No tests were found' "$out/.ctest.txt" | tail -1)")
   rm -f "$out/.ctest.txt"
@@ -262,6 +267,15 @@ stage tests cuda_tests
 if [ -n "$train_build_pid" ]; then
   # shellcheck disable=SC2317
   wait_train_build() {
+    # Not past the point where the benchmark (and memcheck) would lose their time.
+    while kill -0 "$train_build_pid" 2> /dev/null && [ "$(left)" -gt 200 ]; do sleep 2; done
+    if kill -0 "$train_build_pid" 2> /dev/null; then
+      kill "$train_build_pid"
+      wait "$train_build_pid"
+      tail -5 "$build/train-build.log"
+      echo "(LibTorch build stopped after $((SECONDS - t_train0)) s: $(left) s of budget left)"
+      return 124
+    fi
     wait "$train_build_pid"
     local rc=$?
     tail -5 "$build/train-build.log"
@@ -274,16 +288,21 @@ fi
 # ---- c) benchmarks, then memcheck -----------------------------------------------------------
 # shellcheck disable=SC2317
 run_bench() {
+  # Boxed so that the summary still comes within the budget; the results file is rewritten
+  # after every shape, so a cut-off run keeps what it measured.
+  local box=$(( $(left) - 30 ))
+  [ "$box" -lt 60 ] && box=60
   # shellcheck disable=SC2086  # TNN_BENCH_ARGS is a word list on purpose
-  "$build/bin/tnn_cuda_bench" --shapes experiments/kernels/gpu.json --out-dir "$out" --graph \
-    ${TNN_BENCH_ARGS:-} | tee "$out/.bench.txt"
+  timeout --signal=INT --kill-after=10 "$box" "$build/bin/tnn_cuda_bench" \
+    --shapes experiments/kernels/gpu.json --out-dir "$out" --graph ${TNN_BENCH_ARGS:-} |
+    tee "$out/.bench.txt"
   local rc=${PIPESTATUS[0]}
   while IFS= read -r l; do notes+=("bench: ${l#summary: }"); done < <(grep '^summary: ' "$out/.bench.txt")
   rm -f "$out/.bench.txt"
   return "$rc"
 }
 if [ $bench = 1 ]; then
-  stage bench run_bench
+  stage --boxed bench run_bench
 else
   skip bench "--no-bench"
 fi

@@ -16,8 +16,10 @@ is "rc 77 (no GPU)" "$(gc_classify 77 check)" "skipped|skipped (no GPU)"
 is "check failing" "$(gc_classify 2 check)" "failed|FAILED rc=2"
 is "time box ran out" "$(gc_classify 124 boxed)" "degraded|TIMED OUT (box ran out; incomplete)"
 is "memcheck errors" "$(gc_classify 3 boxed)" "failed|FAILED rc=3"
-is "plain 124 is a failure" "$(gc_classify 124 check)" "failed|FAILED rc=124"
+is "a check's box running out is a failure" "$(gc_classify 124 check)" "failed|FAILED rc=124 (time box ran out)"
 is "fallback" "$(gc_classify 1 optional)" "degraded|failed rc=1 (fallback used)"
+is "stopped LibTorch build" "$(gc_classify 124 optional)" "degraded|TIMED OUT (box ran out; incomplete)"
+is "benchmark MISMATCH" "$(gc_classify 2 boxed)" "failed|FAILED rc=2"
 
 gc_record configure ok ok 3
 gc_record tests skipped "skipped (no GPU)" 1
