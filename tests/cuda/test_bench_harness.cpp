@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -143,7 +142,7 @@ TEST_CASE("bench cases find our kernels exact on a non-blocking stream", "[gpu][
   opt.min_time_s = 0.001, opt.min_reps = 2, opt.max_reps = 3, opt.flush_bytes = size_t(1) << 20;
   g::Timer timer(st.s, opt);
   std::vector<g::Entry> out;
-  g::Runner runner{timer, st.s, std::regex("."), false, false, out};
+  g::Runner runner{timer, st.s, [](const std::string&) { return true; }, false, false, out};
 
   delay_stream(st.s, 20);
   g::run_gemm_case(runner, "gemv", g::GemmShape{1, 300, 1000, ""}, 0.45f);

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <string>
 
 #ifndef TNN_SOURCE_DIR
@@ -129,7 +130,8 @@ int main(int argc, char** argv) {
     tnn::kernels::cuda::check_cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
                                    "cudaStreamCreate");
     g::Timer timer(stream, args.timing);
-    g::Runner runner{timer, stream, filter, args.graph, args.exhaustive, entries};
+    const auto wanted = [&](const std::string& name) { return std::regex_search(name, filter); };
+    g::Runner runner{timer, stream, wanted, args.graph, args.exhaustive, entries};
     std::printf("%s: %s, %d SMs, L2 %d MB\n%s\n", p.name, g::gpu_slug().c_str(),
                 p.multiProcessorCount, p.l2CacheSize >> 20, timer.describe().c_str());
     if (!args.out_dir.empty()) args.out = args.out_dir + "/" + g::gpu_slug() + ".json";
