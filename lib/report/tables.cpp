@@ -308,7 +308,7 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
           note = "smoke profile: plumbing check on 512 images, not a result" + (note.empty() ? "" : "; " + note);
         else if (profile != "paper")
           note = "profile " + profile + " is a shortened schedule: compare deltas, not absolute values" + (note.empty() ? "" : "; " + note);
-        if (!m.progress.empty()) note = m.progress + "; " + note;
+        if (!m.progress.empty()) note = m.progress + (note.empty() ? "" : "; " + note);
         if (r.contains("baseline")) {
           RunSummary b = summarize_runs(o.runs_root, r["baseline"], profile);
           pairs = paired_differences(m.results, b.finished, final_top1);
