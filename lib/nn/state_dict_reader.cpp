@@ -131,6 +131,11 @@ class Reader {
 
   ValuePtr call(const Global& g, const std::vector<ValuePtr>& args) {
     const std::string f = g.module + "." + g.name;
+    // LibTorch's own pickle_save (our `tnn export`) tags typed dicts; the tag is not needed here.
+    if (f == "torch.jit._pickle.restore_type_tag") {
+      if (args.empty()) fail(f + ": no argument");
+      return args[0];
+    }
     if (f == "collections.OrderedDict" || f == "builtins.dict" || f == "__builtin__.dict")
       return make(std::vector<std::pair<ValuePtr, ValuePtr>>{});
     if (f == "torch._utils._rebuild_tensor_v2" || f == "torch._utils._rebuild_tensor") {
