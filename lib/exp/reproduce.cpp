@@ -3,6 +3,7 @@
 #include "tnn/experiment.hpp"
 #include "tnn/report.hpp"
 #include "tnn/runner.hpp"
+#include "tnn/ternarize.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -86,6 +87,8 @@ void render(const ReproduceRequest& r) {
   std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   std::string cmd = python + " '" + script + "' --runs '" + r.runs_root + "' --out '" + r.plots_out + "' --profiles";
   for (const auto& p : o.profiles) cmd += " " + p;
+  cmd += " --methods";
+  for (const auto& info : ternarizer_registry()) cmd += " " + info.name;
   if (std::system(cmd.c_str()) != 0)
     std::cerr << "reproduce: plots failed (is python3-matplotlib installed? `make deps`)\n";
 }

@@ -3,7 +3,8 @@
 training curves (test top-1 per epoch, FP vs each ternarizer), top-1 vs weight compression, and
 per-layer zero fractions of the ternary codes. Called by `tnn reproduce`; needs python3-matplotlib.
 
-usage: plots.py --runs RUNS_ROOT --out PLOTS_DIR [--profiles paper quick ...]
+usage: plots.py --runs RUNS_ROOT --out PLOTS_DIR [--profiles paper quick ...] [--methods fp wacv19 ...]
+(`tnn reproduce` passes the ternarizer registry's order as --methods.)
 """
 import argparse
 import glob
@@ -16,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-METHOD_ORDER = ["fp", "wacv19", "twn", "ttq", "tga"]
+METHOD_ORDER = []  # the ternarizer registry's order (--methods)
 
 
 def load_runs(root, profiles):
@@ -33,6 +34,22 @@ def load_runs(root, profiles):
         key = (cfg["model"]["arch"], r["profile"])
         runs.setdefault(key, {}).setdefault(cfg["quantizer"]["method"], []).append(r)
     return runs
+
+
+def first_term_zeros(sparsity):
+    """MAC-weighted zeros of the first ternary term (the papers' sparsity); None for an all-FP
+    network. Results written before the measures had distinct names call it
+    mac_weighted_zero_fraction."""
+    return sparsity.get("mac_weighted_zero_fraction_first_term", sparsity.get("mac_weighted_zero_fraction"))
+
+
+def layer_first_term_zeros(layer):
+    return layer.get("zero_fraction_first_term", layer.get("zero_fraction"))
+
+
+def full_precision(results):
+    """True when no run of a method has a ternary layer (the FP baseline)."""
+    return all(first_term_zeros(r.get("sparsity", {})) is None for r in results)
 
 
 def methods_sorted(by_method):
@@ -53,7 +70,8 @@ def plot_curves(arch, profile, by_method, out):
             ep = [h["epoch"] for h in r["history"]]
             top1 = [h["test_top1"] for h in r["history"]]
             status = "" if r["status"] == "finished" else " (%s, %d/%d)" % (r["status"].split(":")[0], r["epochs_done"], r["epochs"])
-            ax.plot(ep, top1, label="%s seed %d%s" % (m, r["seed"], status), lw=1.4, ls="-" if m == "fp" else "--" if i else "-")
+            ax.plot(ep, top1, label="%s seed %d%s" % (m, r["seed"], status), lw=1.4,
+                    ls="-" if full_precision(by_method[m]) else "--" if i else "-")
     ax.set_xlabel("epoch")
     ax.set_ylabel("test top-1 (%)")
     ax.set_title("%s, profile %s: test top-1 per epoch\n%s" % (arch, profile, dataset_label(by_method)), fontsize=10)
@@ -69,7 +87,7 @@ def plot_curves(arch, profile, by_method, out):
 
 
 def plot_sparsity(arch, profile, by_method, out):
-    methods = [m for m in methods_sorted(by_method) if m != "fp"]
+    methods = [m for m in methods_sorted(by_method) if not full_precision(by_method[m])]
     finished = {m: [r for r in by_method[m] if r.get("sparsity")] for m in methods}
     methods = [m for m in methods if finished[m]]
     if not methods:
@@ -79,13 +97,13 @@ def plot_sparsity(arch, profile, by_method, out):
     width = 0.8 / len(methods)
     for k, m in enumerate(methods):
         r = finished[m][0]
-        vals = [100 * (l["zero_fraction"] or 0) for l in r["sparsity"]["layers"]]
+        vals = [100 * (layer_first_term_zeros(l) or 0) for l in r["sparsity"]["layers"]]
         ax.bar([i + k * width for i in range(len(vals))], vals, width, label="%s (MAC-weighted %.1f %%)" % (
-            m, 100 * (r["sparsity"]["mac_weighted_zero_fraction"] or 0)))
+            m, 100 * (first_term_zeros(r["sparsity"]) or 0)))
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(layers))])
     ax.set_xticklabels(layers, rotation=70, fontsize=7)
-    ax.set_ylabel("zero codes (%)")
-    ax.set_title("%s, profile %s: per-layer zero fraction of the ternary codes (seed %d, epoch %d)" % (
+    ax.set_ylabel("zero codes of the first term (%)")
+    ax.set_title("%s, profile %s: per-layer zero fraction of the first ternary term (seed %d, epoch %d)" % (
         arch, profile, finished[methods[0]][0]["seed"], finished[methods[0]][0]["epochs_done"]), fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
@@ -131,7 +149,9 @@ def main():
     ap.add_argument("--runs", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--profiles", nargs="+", default=["paper", "quick"])
+    ap.add_argument("--methods", nargs="*", default=[], help="method order (the ternarizer registry's)")
     a = ap.parse_args()
+    METHOD_ORDER[:] = a.methods
     os.makedirs(a.out, exist_ok=True)
     runs = load_runs(a.runs, a.profiles)
     written = []

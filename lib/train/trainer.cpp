@@ -199,7 +199,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                           {"train_images", seen},
                           {"train_seconds", train_time},
                           {"img_per_s", seen / train_time},
-                          {"mac_weighted_zero_fraction", sp["mac_weighted_zero_fraction"]}};
+                          {"mac_weighted_zero_fraction_first_term", sp["mac_weighted_zero_fraction_first_term"]}};
     st.history.push_back(rec);
     if (ev.top1 > st.best_top1) {
       st.best_top1 = ev.top1;

@@ -5,6 +5,7 @@
 #include "test_helpers_data.hpp"
 #include "tnn/experiment.hpp"
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/pack.hpp"
 #include "tnn/train.hpp"
 

@@ -45,9 +45,6 @@ struct EvalResult {
 EvalResult evaluate(Network& net, const torch::Tensor& images, const torch::Tensor& labels,
                     int64_t batch_size, torch::Device device, bool channels_last);
 
-// Per-layer zero fractions of the ternary codes (each term), MAC-weighted mean of term 1.
-nlohmann::json sparsity_report(Network& net);
-
 // ---- checkpoints (lib/train/checkpoint.cpp) ----
 
 struct TrainState {
