@@ -14,9 +14,20 @@ namespace tnn::cli {
 namespace {
 
 struct Args {
-  std::string method, input, output, report;
+  std::string method, input, output, report, grad_output, grad_input;
   std::vector<std::string> params;
 };
+
+torch::Tensor read_tensor(const std::string& path) {
+  NpyArray a = read_npy_f32(path);
+  return torch::from_blob(a.data.data(), a.shape, torch::kFloat).clone();
+}
+
+void write_tensor(const std::string& path, const torch::Tensor& t) {
+  auto c = t.detach().to(torch::kFloat).contiguous();
+  write_npy_f32(path, {c.sizes().vec(),
+                       std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
+}
 
 nlohmann::json to_list(const torch::Tensor& t) {
   auto c = t.to(torch::kDouble).contiguous();
@@ -28,12 +39,23 @@ nlohmann::json to_list(const torch::Tensor& t) {
 void run(const Args& a) {
   QuantizerConfig config{a.method, parse_key_values(a.params, "--param")};
   auto q = make_ternarizer(config, "--param");
+  q->eval();  // outside training: no state updates (LQ-Net's levels)
   NpyArray in = read_npy_f32(a.input);
   auto w = torch::from_blob(in.data.data(), in.shape, torch::kFloat).clone();
+  q->init_from_weight(w);
+  if (!a.grad_output.empty()) {
+    // dL/dW for L = sum(G * W_t): the method's backward, for comparison with other implementations.
+    auto g = read_tensor(a.grad_output);
+    if (g.sizes() != w.sizes())
+      throw std::invalid_argument("--grad-output " + a.grad_output +
+                                  ": expected the shape of --input " + a.input);
+    auto wv = w.clone().requires_grad_(true);
+    q->forward(wv).backward(g);
+    write_tensor(a.grad_input, wv.grad());
+  }
   if (q->terms() == 0) {
     write_npy_f32(a.output, in);  // fp: identity
   } else {
-    q->init_from_weight(w);
     auto terms = q->decompose(w);
     auto eff = effective_weight(terms).contiguous();
     // The report must describe the same weights training would use: check against forward().
@@ -79,11 +101,20 @@ void add_ternarize(CLI::App& app) {
   auto* cmd = app.add_subcommand("ternarize", "ternarize a float32 .npy tensor; writes the effective weights and a JSON report");
   std::string methods;
   for (const auto& info : ternarizer_registry()) methods += (methods.empty() ? "" : ", ") + info.name;
-  cmd->add_option("--method", args->method, "method: " + methods)->required();
+  cmd->add_option("--method", args->method,
+                  "method: " + methods + " (`tnn methods` lists their parameters)")
+      ->required();
   cmd->add_option("--param", args->params, "method parameter key=value (repeatable); see docs/ternarizers.md");
   cmd->add_option("--input", args->input, "input float32 .npy")->required();
   cmd->add_option("--output", args->output, "output .npy: effective weights (sum of alpha*T over terms)")->required();
   cmd->add_option("--report", args->report, "JSON report: per-term Delta, alpha, zero fraction");
+  auto* gout = cmd->add_option(
+      "--grad-output", args->grad_output,
+      "float32 .npy G: also write dL/dW for L = sum(G * W_t) (the method's backward)");
+  auto* gin = cmd->add_option("--grad-input", args->grad_input,
+                              "output .npy for dL/dW (with --grad-output)");
+  gout->needs(gin);
+  gin->needs(gout);
   cmd->callback([args] { run(*args); });
 }
 

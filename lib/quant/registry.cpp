@@ -1,20 +1,32 @@
-// The ternarizer registry: one line per method. Adding a method = one file in lib/quant/ that
-// defines `<name>_info()` + one line here (and its declaration in methods.hpp).
+// The ternarizer registry. Adding a method = one file lib/quant/<name>.cpp defining
+// quant::<name>_info() (lib/CMakeLists.txt compiles every file of lib/quant/) + one line in
+// TNN_TERNARIZERS below. Every list of methods (CLI help, bench-train, tests, docs tables, plots)
+// comes from here, in this order.
 #include "methods.hpp"
 
 #include <sstream>
 #include <stdexcept>
 
+#define TNN_TERNARIZERS(X)                                              \
+  X(fp)            /* identity (full precision) */                      \
+  X(wacv19)        /* He, Gong, Fan, WACV'19 (+ residual expansion) */  \
+  X(twn)           /* Li & Liu, TWN */                                  \
+  X(ttq)           /* Zhu et al., TTQ */                                \
+  X(tga)           /* He & Fan, CVPR'19 (truncated Gaussian approx.) */ \
+  X(lqnet_ternary) /* Zhang et al., LQ-Net, levels restricted to ternary */
+
 namespace tnn {
 
+namespace quant {
+#define TNN_DECLARE_INFO(name) TernarizerInfo name##_info();
+TNN_TERNARIZERS(TNN_DECLARE_INFO)
+#undef TNN_DECLARE_INFO
+}  // namespace quant
+
 const std::vector<TernarizerInfo>& ternarizer_registry() {
-  static const std::vector<TernarizerInfo> registry = {
-      quant::fp_info(),      // identity (full precision)
-      quant::wacv19_info(),  // He, Gong, Fan, WACV'19 (+ residual expansion)
-      quant::twn_info(),     // Li & Liu, TWN
-      quant::ttq_info(),     // Zhu et al., TTQ
-      quant::tga_info(),     // He & Fan, CVPR'19 (truncated Gaussian approximation)
-  };
+#define TNN_INFO(name) quant::name##_info(),
+  static const std::vector<TernarizerInfo> registry = {TNN_TERNARIZERS(TNN_INFO)};
+#undef TNN_INFO
   return registry;
 }
 

@@ -381,8 +381,10 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
     idx << "- Training step (`tnn bench-train`, " << b.value("arch", "?") << ", batch " << b.value("batch", 0) << ", "
         << env.value("cpu_model", "?") << ", " << env.value("threads", 0) << " threads; " << link(f) << "): step time / fp:";
     std::string sep = " ";
+    const std::string baseline =
+        b.value("baseline", "fp");  // files before "baseline" compared with fp
     for (const auto& [m, v] : b["methods"].items()) {
-      if (m == "fp") continue;
+      if (m == baseline) continue;
       idx << sep << m << " " << fmt(v["step_time_ratio_to_fp"].get<double>(), 3) << "x";
       sep = ", ";
     }
