@@ -14,6 +14,8 @@ PACKAGES=(
   libbenchmark-dev        # Google Benchmark
   libcli11-dev            # CLI11 (the tnn command line)
   python3-matplotlib      # plots in results/plots
+  python3-torch           # PyTorch 1.13 (same build as libtorch-dev): the torch.ops.tnn test
+  python3-numpy           # .npy exchange in that test
   lld                     # faster links of LibTorch programs
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
 )
