@@ -17,6 +17,7 @@ PACKAGES=(
   python3-torch           # PyTorch 1.13 (same build as libtorch-dev): the torch.ops.tnn test
   python3-numpy           # .npy exchange in that test
   lld                     # faster links of LibTorch programs
+  clang-format            # ci/check-format.sh (git clang-format)
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
 )
 

@@ -54,7 +54,8 @@ struct TernarizerHolder : torch::CustomClassHolder {
   int64_t terms() { return q->terms(); }
   std::vector<at::Tensor> decompose(const at::Tensor& w) {
     std::vector<at::Tensor> out;
-    for (const auto& t : q->decompose(w)) out.insert(out.end(), {t.codes, t.scale_pos, t.scale_neg});
+    for (const auto& t : q->decompose(w))
+      out.insert(out.end(), {t.codes, t.scale_pos, t.scale_neg});
     return out;
   }
   std::shared_ptr<tnn::Ternarizer> q;

@@ -189,17 +189,18 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     seconds_this_call += epoch_seconds;
     st.epoch = epoch + 1;
     auto sp = sparsity_report(net);
-    nlohmann::json rec = {{"epoch", st.epoch},
-                          {"lr", scheduled_lr(tc["schedule"], r.t.lr, epoch, 0, steps, epochs)},
-                          {"train_loss", loss_sum / seen},
-                          {"train_top1", 100.0 * correct / seen},
-                          {"test_loss", ev.loss},
-                          {"test_top1", ev.top1},
-                          {"test_top5", ev.top5},
-                          {"train_images", seen},
-                          {"train_seconds", train_time},
-                          {"img_per_s", seen / train_time},
-                          {"mac_weighted_zero_fraction_first_term", sp["mac_weighted_zero_fraction_first_term"]}};
+    nlohmann::json rec = {
+        {"epoch", st.epoch},
+        {"lr", scheduled_lr(tc["schedule"], r.t.lr, epoch, 0, steps, epochs)},
+        {"train_loss", loss_sum / seen},
+        {"train_top1", 100.0 * correct / seen},
+        {"test_loss", ev.loss},
+        {"test_top1", ev.top1},
+        {"test_top5", ev.top5},
+        {"train_images", seen},
+        {"train_seconds", train_time},
+        {"img_per_s", seen / train_time},
+        {"mac_weighted_zero_fraction_first_term", sp["mac_weighted_zero_fraction_first_term"]}};
     st.history.push_back(rec);
     if (ev.top1 > st.best_top1) {
       st.best_top1 = ev.top1;
