@@ -1,9 +1,12 @@
 #include "tnn/reproduce.hpp"
 
 #include "tnn/experiment.hpp"
+#include "tnn/fileio.hpp"
 #include "tnn/report.hpp"
 #include "tnn/runner.hpp"
+#include "tnn/runtime.hpp"
 #include "tnn/ternarize.hpp"
+#include "tnn/train.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -41,13 +44,18 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
       return by_id[id] = {};
     }
     auto cfg = resolve_config(e, r.profile);
+    const std::string dataset = cfg["data"]["dataset"];
+    if (dataset == "imagenet" && r.imagenet_dir.empty() && !r.render_only) {
+      if (skipped) skipped->push_back(id + ": not run here: no ImageNet (give --imagenet-data or set TNN_IMAGENET_DIR)");
+      return by_id[id] = {};
+    }
     std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
-    if (!cfg["train"]["init_from"].is_null()) deps.push_back(cfg["train"]["init_from"]);
+    if (cfg["train"]["init_from"].is_string()) deps.push_back(cfg["train"]["init_from"]);
     std::vector<std::vector<size_t>> dep_nodes;
     for (const auto& d : deps) dep_nodes.push_back(add(d, depth + 1));
     std::vector<size_t> nodes;
     for (int seed : cfg["seeds"].get<std::vector<int>>()) {
-      PlannedRun p{id, file, r.profile, seed, {}, ""};
+      PlannedRun p{id, file, r.profile, dataset, seed, {}, ""};
       p.status = run_status(run_dir(r.runs_root, id, r.profile, seed), config_hash(cfg));
       for (const auto& dn : dep_nodes)
         for (size_t i : dn)
@@ -74,6 +82,62 @@ pid_t spawn(const std::vector<std::string>& args) {
   return pid;
 }
 
+// Says the cost before spending it: each run with its state and estimated remaining time, and
+// the total; warns when the runs would record uncommitted code. Returns the number of runs to do.
+size_t print_plan(const ReproduceRequest& r, const std::vector<PlannedRun>& plan, int jobs, int threads) {
+  const nlohmann::json env = environment_info();
+  CostContext ctx;
+  ctx.cpu = env.value("cpu_model", "?");
+  ctx.samples = load_cost_samples({r.runs_root, (fs::path(r.source_dir) / "results" / "runs").string()});
+  const fs::path bench_dir = fs::path(r.source_dir) / "results" / "bench-train";
+  if (fs::is_directory(bench_dir))
+    for (const auto& f : fs::directory_iterator(bench_dir)) {
+      if (f.path().extension() != ".json") continue;
+      auto b = nlohmann::json::parse(read_file(f.path().string()));
+      for (const auto& [m, v] : b["methods"].items()) ctx.step_ratio_to_fp.emplace(m, v["step_time_ratio_to_fp"].get<double>());
+    }
+  ctx.macs_of = [](const nlohmann::json& cfg) {
+    double macs = 0;
+    auto net = make_model(model_config_of(cfg));
+    for (const auto& l : net->quant_layers()) macs += double(l.macs_per_image);
+    return macs;
+  };
+  size_t todo = 0;
+  double total = 0;
+  bool unknown = false;
+  std::cout << "reproduce: plan for profile " << r.profile << " (" << jobs << " at a time x " << threads
+            << " threads, into " << r.runs_root << "):\n";
+  for (const auto& p : plan) {
+    std::string line = "  " + p.id + " seed " + std::to_string(p.seed) + ": ";
+    if (p.status == "finished") {
+      std::cout << line << "finished, reused\n";
+      continue;
+    }
+    ++todo;
+    auto cfg = resolve_config(load_experiment(p.file), p.profile);
+    int done = 0;
+    if (p.status == "partial") {
+      fs::path res = fs::path(run_dir(r.runs_root, p.id, p.profile, p.seed)) / "result.json";
+      if (fs::exists(res)) done = nlohmann::json::parse(read_file(res.string())).value("epochs_done", 0);
+      line += "resume after epoch " + std::to_string(done) + "/" + std::to_string(cfg["train"]["epochs"].get<int>());
+    } else {
+      line += p.status == "stale" ? "re-run (config changed; the old run is moved aside)" : "to run";
+    }
+    RunEstimate e = estimate_run(cfg, done, threads, ctx);
+    if (e.seconds < 0) unknown = true;
+    else total += e.seconds;
+    std::cout << line << ", ~" << format_hours(e.seconds) << " (" << e.basis << ")\n";
+  }
+  std::cout << "reproduce: " << plan.size() << " runs, " << plan.size() - todo << " reused, " << todo
+            << " to run: ~" << format_hours(total) << " of compute, ~" << format_hours(total / std::max(1, jobs))
+            << " wall at " << jobs << " at a time" << (unknown ? " (plus runs with no estimate)" : "")
+            << " -- estimates scaled from measured runs, see each line\n";
+  if (todo > 0 && env.value("git_dirty", false))
+    std::cout << "reproduce: WARNING: the source tree has uncommitted changes outside results/; the runs will "
+                 "record git_dirty = true (commit first for clean provenance)\n";
+  return todo;
+}
+
 void render(const ReproduceRequest& r) {
   RenderOptions o;
   o.runs_root = r.runs_root;
@@ -81,6 +145,16 @@ void render(const ReproduceRequest& r) {
   o.profiles = r.render_profiles.empty() ? std::vector<std::string>{r.profile} : r.render_profiles;
   auto tables = load_tables((fs::path(r.experiments_root) / "tables").string(), r.tables);
   write_tables(tables, o, r.tables_out, r.index_path);
+  if (!r.readme_path.empty() || !r.check_readme.empty()) {
+    const std::string summary = render_summary(tables, o);
+    if (!r.readme_path.empty()) {
+      write_file_atomic(r.readme_path, readme_with_summary(r.readme_path, summary));
+      std::cout << "reproduce: " << r.readme_path << ": \"What is measured so far\" regenerated\n";
+    }
+    if (!r.check_readme.empty() && readme_with_summary(r.check_readme, summary) != read_file(r.check_readme))
+      throw std::runtime_error(r.check_readme + ": the generated \"What is measured so far\" block differs from "
+                               "the committed results; run `make tables` and commit README.md");
+  }
   std::cout << "reproduce: " << tables.size() << " tables rendered into " << r.tables_out << " (index " << r.index_path << ")\n";
   // Plots come from the same result JSON, via Debian's matplotlib.
   std::string script = (fs::path(r.source_dir) / "lib/report/plots.py").string();
@@ -89,6 +163,9 @@ void render(const ReproduceRequest& r) {
   for (const auto& p : o.profiles) cmd += " " + p;
   cmd += " --methods";
   for (const auto& info : ternarizer_registry()) cmd += " " + info.name;
+  cmd += " --stateful";
+  for (const auto& info : ternarizer_registry())
+    if (has_own_state(info)) cmd += " " + info.name;
   if (std::system(cmd.c_str()) != 0)
     std::cerr << "reproduce: plots failed (is python3-matplotlib installed? `make deps`)\n";
 }
@@ -106,11 +183,8 @@ int reproduce(const ReproduceRequest& r) {
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   const int jobs = std::max(1, r.jobs);
   const int threads = r.threads_per_job > 0 ? r.threads_per_job : std::max(1, cores / jobs);
-  size_t todo = 0;
-  for (const auto& p : plan) todo += p.status != "finished";
-  std::cout << "reproduce: profile " << r.profile << ", " << plan.size() << " runs (" << plan.size() - todo
-            << " already finished, reused), " << jobs << " at a time x " << threads << " threads, into " << r.runs_root
-            << "\n";
+  print_plan(r, plan, jobs, threads);
+  if (r.plan_only) return 0;
 
   enum State { kWaiting, kRunning, kDone, kFailed };
   std::vector<State> state(plan.size(), kWaiting);
@@ -137,7 +211,8 @@ int reproduce(const ReproduceRequest& r) {
       if (!ready) continue;
       std::vector<std::string> args = {r.tnn_exe, "--threads", std::to_string(threads), "run", plan[i].file,
                                        "--profile", plan[i].profile, "--seed", std::to_string(plan[i].seed),
-                                       "--out", r.runs_root, "--data", r.data_dir};
+                                       "--out", r.runs_root, "--data",
+                                       plan[i].dataset == "imagenet" ? r.imagenet_dir : r.data_dir};
       std::cout.flush();
       running[spawn(args)] = i;
       state[i] = kRunning;

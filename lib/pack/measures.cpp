@@ -1,33 +1,54 @@
 // What a result records about a network's weights ("footprint" and "sparsity" in result.json):
-// the network is packed and measured with the kernels' measures (tnn/kernels/measures.hpp), so
-// the training side, `tnn pack` and `tnn infer` share one definition of each number.
+// each conv/linear layer is packed as `tnn pack` packs it (packed_weights) and measured with the
+// kernels' measures (tnn/kernels/measures.hpp), so the training side, `tnn pack` and `tnn infer`
+// share one definition of each number. Layer by layer rather than through to_packed(): the
+// measures need no inference graph, and models the packed engine cannot run yet (the ImageNet
+// ResNets: no max-pool node) are measured too.
 #include "tnn/pack.hpp"
 
 #include "tnn/kernels/measures.hpp"
-
-#include <map>
 
 namespace tnn {
 
 namespace {
 
-// The packed form of `net`; packing switches to eval mode, the caller's mode is restored.
-kernels::Model packed(Network& net) {
-  const bool training = net.is_training();
-  kernels::Model m = pack_network(net, nlohmann::json::object());
-  if (training) net.train();
-  return m;
-}
-
 nlohmann::json number_or_null(double v, bool defined) {
   return defined ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+// The first term's threshold as the half-width of its zero band (TGA: the clipped delta; a
+// per-channel method: the mean over channels), and relative to the layer's weight spread.
+nlohmann::json threshold_of(const QuantLayer& l) {
+  torch::NoGradGuard ng;
+  if (l.quantizer->terms() == 0) return nullptr;
+  const auto t0 = l.quantizer->decompose(l.weight)[0];
+  if (!t0.threshold_lo.defined() || !t0.threshold_hi.defined()) return nullptr;
+  const double half_width = ((t0.threshold_hi - t0.threshold_lo) * 0.5).mean().item<double>();
+  const double sigma = l.weight.numel() > 1 ? l.weight.std().item<double>() : 0.0;
+  return {{"threshold", half_width},
+          {"weight_std", sigma},
+          {"threshold_over_std", number_or_null(sigma > 0 ? half_width / sigma : 0.0, sigma > 0)}};
+}
+
+// FP32 values stored beside the conv/linear weights: BN scale and shift (the running statistics
+// fold into the same two values per channel) and biases. The ternarizers' own parameters (TGA's
+// delta, TTQ's levels) are already counted as the layers' scales.
+int64_t extra_fp32_values(Network& net) {
+  int64_t n = 0;
+  for (const auto& p : net.named_parameters())
+    if (p.value().dim() == 1 && p.key().find("quantizer.") == std::string::npos)
+      n += p.value().numel();
+  return n;
 }
 
 }  // namespace
 
 nlohmann::json footprint_report(Network& net) {
-  const auto layers = kernels::model_footprint(packed(net));
-  const auto total = kernels::sum_footprints(layers);
+  std::vector<kernels::LayerFootprint> layers;
+  for (auto& l : net.quant_layers())
+    layers.push_back(kernels::layer_footprint(l.name, packed_weights(l.weight, *l.quantizer)));
+  auto total = kernels::sum_footprints(layers);
+  total.extra_fp32 = extra_fp32_values(net);
   nlohmann::json r;
   r["layers"] = nlohmann::json::array();
   for (const auto& l : layers)
@@ -48,19 +69,30 @@ nlohmann::json footprint_report(Network& net) {
 
 nlohmann::json sparsity_report(Network& net) {
   using kernels::ZeroCount;
-  std::map<std::string, std::string> method_of;
-  for (const auto& l : net.quant_layers()) method_of[l.name] = l.quantizer->method();
-  const auto layers = kernels::model_sparsity(packed(net));
+  std::vector<kernels::LayerSparsity> layers;
   nlohmann::json out = nlohmann::json::array();
   bool any_ternary = false;
-  for (const auto& l : layers) {
-    nlohmann::json j = {{"name", l.name}, {"macs_per_image", l.macs}};
-    if (method_of.count(l.name)) j["method"] = method_of[l.name];
+  for (auto& q : net.quant_layers()) {
+    const auto w = packed_weights(q.weight, *q.quantizer);
+    kernels::LayerSparsity l;
+    l.name = q.name;
+    l.macs = q.macs_per_image;
+    l.ternary = w.ternary;
+    if (l.ternary) {
+      l.zeros_per_term = kernels::zero_fraction_per_term(w.tern);
+      l.zeros_first_term = kernels::zero_fraction_first_term(w.tern);
+      l.zeros_all_terms = kernels::zero_fraction_all_terms(w.tern);
+    }
+    nlohmann::json j = {
+        {"name", l.name}, {"method", q.quantizer->method()}, {"macs_per_image", l.macs}};
+    const auto threshold = threshold_of(q);
+    if (!threshold.is_null()) j.update(threshold);
     j["zero_fraction_first_term"] = number_or_null(l.zeros_first_term, l.ternary);
     j["zero_fraction_all_terms"] = number_or_null(l.zeros_all_terms, l.ternary);
     if (l.ternary) j["zero_fraction_per_term"] = l.zeros_per_term;
     any_ternary = any_ternary || l.ternary;
     out.push_back(j);
+    layers.push_back(std::move(l));
   }
   nlohmann::json r;
   r["layers"] = out;

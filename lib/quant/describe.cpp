@@ -14,9 +14,13 @@ std::string names(const std::vector<std::string>& v) {
   return s;
 }
 
+std::shared_ptr<Ternarizer> default_instance(const TernarizerInfo& info) {
+  return info.make(resolve_params(info, nlohmann::json::object(), info.name), info.name);
+}
+
 // What the trainer does with a method (its TrainingPolicy and the state of a default instance).
 std::string training_text(const TernarizerInfo& info) {
-  const auto q = info.make(resolve_params(info, nlohmann::json::object(), info.name), info.name);
+  const auto q = default_instance(info);
   std::vector<std::string> params, buffers;
   for (const auto& p : q->named_parameters(/*recurse=*/false)) params.push_back(p.key());
   for (const auto& b : q->named_buffers(/*recurse=*/false)) buffers.push_back(b.key());
@@ -45,6 +49,12 @@ std::string cell(std::string s) {
 }
 
 }  // namespace
+
+bool has_own_state(const TernarizerInfo& info) {
+  const auto q = default_instance(info);
+  return !q->named_parameters(/*recurse=*/false).is_empty() ||
+         !q->named_buffers(/*recurse=*/false).is_empty();
+}
 
 std::string ternarizers_markdown() {
   std::ostringstream md;

@@ -79,6 +79,7 @@ TEST_CASE("lqnet_ternary: training policy and errors", "[lqnet_ternary]") {
   const auto& policy = find_ternarizer("lqnet_ternary").policy;
   CHECK(policy.reinit_after_loading_weights);
   CHECK(policy.passes_per_step == 1);
+  CHECK(has_own_state(find_ternarizer("lqnet_ternary")));  // the level buffer
   CHECK_THROWS_WITH(make_ternarizer({"lqnet_ternary", {}})->forward(vec({1, 2})),
                     Catch::Contains("init_from_weight"));
   CHECK_THROWS_WITH(make_ternarizer({"lqnet_ternary", {{"momentum", 1.5}}}),

@@ -22,6 +22,7 @@ TEST_CASE("registry: unique names, documented parameters, a buildable default", 
   }
   // The first method is the identity: bench-train and the tables compare with it.
   CHECK(make_ternarizer({ternarizer_registry().front().name, {}})->terms() == 0);
+  CHECK_FALSE(has_own_state(ternarizer_registry().front()));
 }
 
 TEST_CASE("registry: docs/ternarizers.md holds the generated method tables", "[registry]") {

@@ -126,5 +126,8 @@ std::shared_ptr<Ternarizer> make_ternarizer(const QuantizerConfig& config,
 // Every method as Markdown: summary, training policy, parameter table (`tnn methods`, and the
 // generated block of docs/ternarizers.md).
 std::string ternarizers_markdown();
+// Whether the method keeps quantizer state of its own (learned parameters such as TGA's delta or
+// TTQ's levels, or fitted buffers such as LQ-Net's levels), judged on a default instance.
+bool has_own_state(const TernarizerInfo& info);
 
 }  // namespace tnn
