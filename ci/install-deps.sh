@@ -14,7 +14,10 @@ PACKAGES=(
   libbenchmark-dev        # Google Benchmark
   libcli11-dev            # CLI11 (the tnn command line)
   python3-matplotlib      # plots in results/plots
+  python3-torch           # PyTorch 1.13 (same build as libtorch-dev): the torch.ops.tnn test
+  python3-numpy           # .npy exchange in that test
   lld                     # faster links of LibTorch programs
+  clang-format            # ci/check-format.sh (git clang-format)
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
   libturbojpeg0-dev       # ImageNet JPEG decoding (TurboJPEG API, DCT-domain scaling)
   libopencv-imgcodecs-dev # ImageNet: odd files (CMYK JPEG, PNG named .JPEG) and resizing

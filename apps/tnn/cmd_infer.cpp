@@ -6,7 +6,7 @@
 
 #include "tnn/fileio.hpp"
 #include "tnn/kernels/engine.hpp"
-#include "tnn/kernels/sparsity.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/runtime.hpp"
 
 #include <algorithm>
@@ -61,10 +61,20 @@ void add_infer(CLI::App& app) {
                           {"environment", environment_info()}, {"model_metadata", engine.model().metadata}};
     // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
     auto layers = kernels::model_sparsity(engine.model());
-    out["sparsity"] = {{"mac_weighted_ternary_zero_fraction", kernels::mac_weighted_ternary_sparsity(layers)},
+    // Over the ternary layers; "all terms" is what the kernels skip, "first term" the papers'
+    // figure.
+    using kernels::ZeroCount;
+    out["sparsity"] = {{"mac_weighted_zero_fraction_all_terms",
+                        kernels::mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, true)},
+                       {"mac_weighted_zero_fraction_first_term",
+                        kernels::mac_weighted_zero_fraction(layers, ZeroCount::kFirstTerm, true)},
                        {"ideal_model_speedup", kernels::ideal_model_speedup(layers)}};
     for (const auto& l : layers)
-      out["sparsity"]["layers"].push_back({{"name", l.name}, {"macs", l.macs}, {"zero_fraction", l.zero_fraction}, {"ternary", l.ternary}});
+      out["sparsity"]["layers"].push_back({{"name", l.name},
+                                           {"macs", l.macs},
+                                           {"ternary", l.ternary},
+                                           {"zero_fraction_first_term", l.zeros_first_term},
+                                           {"zero_fraction_all_terms", l.zeros_all_terms}});
     if (impl == kernels::EngineImpl::kTernaryS8) {
       // Static activation scales from training images (never the test set).
       auto calib = nhwc_images(data.train_images.narrow(0, 0, a->calibration));

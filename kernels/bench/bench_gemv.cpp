@@ -3,6 +3,7 @@
 #include "bench_common.hpp"
 
 #include "tnn/kernels/cpu.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/kernels/pack.hpp"
 #include "tnn/kernels/ref.hpp"
 #ifdef TNN_HAVE_ONEDNN
@@ -54,7 +55,7 @@ std::shared_ptr<GemvState> state_for(const std::string& key, int64_t rows, int64
   s->cols = cols;
   const double zeros = cfg.value("zero_fraction", 0.45);
   s->tern = random_weights(rows, cols, zeros, 7);
-  s->zeros = s->tern.zero_fraction();
+  s->zeros = zero_fraction_all_terms(s->tern);
   std::mt19937 rng(3);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   s->x.resize(size_t(cols));

@@ -5,6 +5,7 @@
 #include "tnn/report.hpp"
 #include "tnn/runner.hpp"
 #include "tnn/runtime.hpp"
+#include "tnn/ternarize.hpp"
 #include "tnn/train.hpp"
 
 #include <chrono>
@@ -160,6 +161,11 @@ void render(const ReproduceRequest& r) {
   std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   std::string cmd = python + " '" + script + "' --runs '" + r.runs_root + "' --out '" + r.plots_out + "' --profiles";
   for (const auto& p : o.profiles) cmd += " " + p;
+  cmd += " --methods";
+  for (const auto& info : ternarizer_registry()) cmd += " " + info.name;
+  cmd += " --stateful";
+  for (const auto& info : ternarizer_registry())
+    if (has_own_state(info)) cmd += " " + info.name;
   if (std::system(cmd.c_str()) != 0)
     std::cerr << "reproduce: plots failed (is python3-matplotlib installed? `make deps`)\n";
 }

@@ -20,7 +20,7 @@ struct ModelConfig {
   std::string last_layer = "ternary";   // fp | ternary: the classifier
   QuantizerConfig quantizer;            // for every other conv / linear (and first/last if ternary)
   int64_t num_classes = 10;
-  bool channels_last = true;            // 25-30 % faster CPU training (toolchain.md §2)
+  bool channels_last = true;  // 25-30 % faster CPU training with LibTorch 1.13
 };
 
 // A conv or linear layer with its ternarizer, for sparsity accounting, reports and packing.

@@ -1,4 +1,5 @@
-// Training: optimizers and schedules, the epoch loop (incl. TGA's two-pass update), evaluation,
+// Training: optimizers and schedules, the epoch loop (incl. the two-pass update of methods whose
+// TrainingPolicy asks for it), evaluation,
 // atomic checkpoints with exact resume, progress output.
 #pragma once
 
@@ -48,9 +49,6 @@ EvalResult evaluate(Network& net, const torch::Tensor& images, const torch::Tens
 // Over every batch of a stream (e.g. DataSource::test_batches).
 EvalResult evaluate(Network& net, BatchStream& batches);
 
-// Per-layer zero fractions of the ternary codes (each term), MAC-weighted mean of term 1.
-nlohmann::json sparsity_report(Network& net);
-
 // ---- checkpoints (lib/train/checkpoint.cpp) ----
 
 struct TrainState {
@@ -76,14 +74,16 @@ void load_matching_weights(const std::string& path, Network& net);
 // ---- one training step (lib/train/step.cpp), shared by the trainer and `tnn bench-train` ----
 
 // A model with its optimizers, built from a resolved config exactly as the trainer does:
-// weights (+ BN/bias unless exempt) in the main optimizer; TGA's delta in the threshold
-// optimizer; other quantizer parameters (TTQ W_p/W_n) in the main one without weight decay.
+// weights (+ BN/bias unless exempt) in the main optimizer; the ternarizers' own parameters where
+// the method's TrainingPolicy puts them: the threshold optimizer (TGA's delta) or the main one
+// without weight decay (TTQ's W_p/W_n).
 struct Trainable {
   std::shared_ptr<Network> net;
-  std::unique_ptr<torch::optim::Optimizer> opt, threshold_opt;  // threshold_opt: TGA only
+  // threshold_opt: only for methods whose policy gives their parameters an optimizer of their own
+  std::unique_ptr<torch::optim::Optimizer> opt, threshold_opt;
   double lr = 0, threshold_lr = 0;  // base learning rates
-  bool two_pass = false;            // TGA sequential update
-  std::vector<torch::Tensor> model_params;  // all but the thresholds (frozen in TGA's first pass)
+  bool two_pass = false;            // sequential two-pass update (policy.passes_per_step == 2)
+  std::vector<torch::Tensor> model_params;  // all but the thresholds (frozen in the first pass)
 };
 ModelConfig model_config_of(const nlohmann::json& config);
 // Seeds torch with `seed` before building (reference init). init_checkpoint: FP weights to start
