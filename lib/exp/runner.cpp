@@ -2,6 +2,7 @@
 
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/run_lock.hpp"
 #include "tnn/train.hpp"
 
 #include <filesystem>
@@ -65,7 +66,8 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
       continue;
     }
     if (status == "stale" || (status == "finished" && !req.reuse)) {
-      // Keep the old run: move it aside rather than deleting evidence.
+      // Keep the old run: move it aside rather than deleting evidence (never from under a live run).
+      { RunLock probe(dir); }
       std::string aside = dir + ".old-" + std::to_string(std::time(nullptr));
       fs::rename(dir, aside);
       std::cout << e.id << ": previous run moved to " << aside << "\n";

@@ -8,6 +8,7 @@
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/pack.hpp"
+#include "tnn/run_lock.hpp"
 #include "tnn/runtime.hpp"
 
 #include <chrono>
@@ -84,6 +85,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const auto wall_start = Clock::now();
   fs::path out(o.out_dir), ckpt_dir = fs::path(o.out_dir) / "checkpoints";
   fs::create_directories(ckpt_dir);
+  RunLock lock(o.out_dir);  // one writer per run folder: a second process refuses, naming this one
   const std::string hash = config_hash(cfg);
   const auto& tc = cfg["train"];
   const int epochs = tc["epochs"], batch = tc["batch_size"], log_every = tc["log_every"];
@@ -119,6 +121,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                 {"seed", o.seed}, {"device", r.device.str()}, {"threads", torch::get_num_threads()},
                 {"git_commit", env["git_commit"]}, {"git_dirty", env["git_dirty"]},
                 {"hostname", env["hostname"]}});
+  if (!lock.taken_over_from().empty()) progress.log({{"event", "lock_taken_over"}, {"from", lock.taken_over_from()}});
 
   AugmentOptions aug;
   aug.channels_last = cfg["model"]["channels_last"];
