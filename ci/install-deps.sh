@@ -16,6 +16,7 @@ PACKAGES=(
   python3-matplotlib      # plots in results/plots
   lld                     # faster links of LibTorch programs
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
+  libgloo-dev             # Gloo headers for torch c10d's ProcessGroupGloo (data-parallel training)
 )
 
 missing=()

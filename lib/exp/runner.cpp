@@ -1,5 +1,6 @@
 #include "tnn/runner.hpp"
 
+#include "tnn/dist.hpp"
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/run_lock.hpp"
@@ -54,6 +55,7 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     d.seeds = seeds;
     d.overrides = nlohmann::json::object();
     run_one(d, active);
+    if (checkpoint_signal() != 0) return {};  // stopped by a checkpoint signal: nothing more
   }
 
   std::vector<nlohmann::json> results;
@@ -65,7 +67,8 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
       results.push_back(nlohmann::json::parse(read_file(dir + "/result.json")));
       continue;
     }
-    if (status == "stale" || (status == "finished" && !req.reuse)) {
+    const bool writer = !req.dist || req.dist->rank() == 0;
+    if (writer && (status == "stale" || (status == "finished" && !req.reuse))) {
       // Keep the old run: move it aside rather than deleting evidence (never from under a live run).
       { RunLock probe(dir); }
       std::string aside = dir + ".old-" + std::to_string(std::time(nullptr));
@@ -77,9 +80,11 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     o.seed = seed;
     o.data_dir = req.data_dir;
     o.progress = req.progress;
+    o.dist = req.dist;
     if (!cfg["train"]["init_from"].is_null())
       o.init_checkpoint = run_dir(req.out_root, cfg["train"]["init_from"], req.profile, seed) + "/checkpoints/final.pt";
     results.push_back(train(cfg, o));
+    if (checkpoint_signal() != 0) break;
   }
   active.erase(e.id);
   return results;
