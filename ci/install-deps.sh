@@ -17,6 +17,9 @@ PACKAGES=(
   lld                     # faster links of LibTorch programs
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
   libgloo-dev             # Gloo headers for torch c10d's ProcessGroupGloo (data-parallel training)
+  slurm-wlm munge         # the single-node Slurm of the CI test ci/slurm-test.sh (its daemons are
+                          # started and stopped by that script; on a systemd machine the packages
+                          # also install services, which need a cluster's configuration to run)
 )
 
 missing=()

@@ -43,7 +43,7 @@ void add_run(CLI::App& app) {
     std::string file, profile = "quick", out = "results/runs", data;
     std::vector<int> seeds;
     std::vector<std::string> set;
-    bool fresh = false;
+    bool fresh = false, no_deps = false;
     int nproc = 1;
     double timeout = 600;
   };
@@ -56,6 +56,8 @@ void add_run(CLI::App& app) {
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder (default $TNN_DATA_DIR, then ./data/cifar-10-batches-bin)");
   cmd->add_option("--set", a->set, "override a config field: path=value (repeatable), e.g. train.epochs=3");
   cmd->add_flag("--fresh", a->fresh, "re-train even if a finished run exists (the old one is moved aside)");
+  cmd->add_flag("--no-deps", a->no_deps,
+                "do not run the experiments this one depends on first (tnn reproduce schedules them itself)");
   cmd->add_option("--nproc", a->nproc,
                   "data-parallel: start N local ranks (one per GPU, or cores/N threads each on the CPU), as torchrun --standalone "
                   "(docs/distributed.md); torchrun's and srun's variables are read without it");
@@ -79,6 +81,7 @@ void add_run(CLI::App& app) {
     r.overrides = parse_key_values(a->set, "--set");
     r.data_dir = resolve_cifar10_dir(a->data);
     r.reuse = !a->fresh;
+    r.run_dependencies = !a->no_deps;
     install_checkpoint_signals();
     if (launch.active()) r.dist = dist::connect(launch, a->timeout);
     auto results = run_experiment(r);

@@ -49,7 +49,7 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
   // Dependencies (and the experiment whose final weights initialise this one) run first.
   std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
   if (!cfg["train"]["init_from"].is_null()) deps.push_back(cfg["train"]["init_from"]);
-  for (const auto& dep : deps) {
+  for (const auto& dep : req.run_dependencies ? deps : std::vector<std::string>{}) {
     RunRequest d = req;
     d.experiment_file = experiment_path(experiments_root_of(e.file).string(), dep);
     d.seeds = seeds;
