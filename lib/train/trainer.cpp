@@ -164,6 +164,16 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const int64_t per_rank = (n + world - 1) / world;  // the sampler pads to equal shards
   const int steps = int((per_rank + batch - 1) / batch);
   nlohmann::json distributed;  // per-rank throughput and communication (data-parallel runs)
+  // Which checkpoint files the result vouches for (sha256), so committed evidence can be verified.
+  auto checkpoint_digests = [&](bool finished) {
+    nlohmann::json c = nlohmann::json::object();
+    for (const char* f : {"final.pt", "best.pt", "last.pt"}) {
+      const fs::path p = ckpt_dir / f;
+      if (finished && std::string(f) == "last.pt") continue;  // deleted right after this write
+      if (fs::exists(p)) c[f] = {{"sha256", sha256_file(p.string())}, {"bytes", fs::file_size(p)}};
+    }
+    return c;
+  };
   auto write_result = [&](const std::string& status) {
     auto res = result_json(r, st, data, status, env);
     res["sparsity"] = sparsity_report(net);
@@ -171,6 +181,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (dp) res["distributed"] = distributed;
     if (!writer) return res;
     res["segments"] = Progress::segments((out / "log.jsonl").string());
+    res["checkpoints"] = checkpoint_digests(status == "finished");
     write_file_atomic((out / "result.json").string(), res.dump(2) + "\n");
     return res;
   };
@@ -181,6 +192,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   };
   const double comm_at_start = dp ? dp->comm_seconds() : 0, wait_at_start = dp ? dp->wait_seconds() : 0;
   int steps_this_call = 0;
+  // best.pt is kept only when the experiment selects the best epoch; otherwise the final weights
+  // are the result and the best epoch is reported from the history.
+  const bool keep_best = cfg["select"] == "best";
 
   // The ETA uses this call's epochs only: a resumed run's history may come from another machine
   // or from a time when the cores were shared, and would skew it.
@@ -309,7 +323,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (ev.top1 > st.best_top1) {
       st.best_top1 = ev.top1;
       st.best_epoch = st.epoch;
-      checkpoint(ckpt_dir / "best.pt", false);
+      if (keep_best) checkpoint(ckpt_dir / "best.pt", false);
     }
     checkpoint(last, true);
     nlohmann::json log_rec = rec;
@@ -327,8 +341,14 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
       return write_result("interrupted");
   }
+  // A finished run keeps final.pt only (weights and quantizer state, no optimizer state): the
+  // result is written first, so a crash in between leaves last.pt to resume from.
   checkpoint(ckpt_dir / "final.pt", false);
   auto res = write_result("finished");
+  if (writer) {
+    fs::remove(last);
+    if (!keep_best) fs::remove(ckpt_dir / "best.pt");
+  }
   progress.log({{"event", "finished"}, {"epochs", st.epoch}, {"wall_seconds_this_call", seconds_since(wall_start)}});
   return res;
 }
