@@ -259,23 +259,21 @@ std::vector<std::string> Context::gather_text(const std::string& mine) {
   return all;
 }
 
-EvalResult evaluate_sharded(Context& ctx, Network& net, const torch::Tensor& images,
-                            const torch::Tensor& labels, int64_t batch_size, torch::Device device,
-                            bool channels_last) {
-  const int64_t n = images.size(0), w = ctx.world(), r = ctx.rank();
-  const int64_t begin = n * r / w, end = n * (r + 1) / w;
-  EvalResult mine =
-      evaluate(net, images.narrow(0, begin, end - begin), labels.narrow(0, begin, end - begin),
-               batch_size, device, channels_last);
-  if (end == begin) {  // more ranks than test images: this one only adds zeros
-    ctx.sum({0, 0, 0, 0});
-    return ctx.sum({0, 0, 0, 0}), EvalResult{};
+EvalResult evaluate_sharded(Context& ctx, Network& net, DataSource& data, int64_t batch_size) {
+  const Shard shard{ctx.world(), ctx.rank()};
+  const auto [begin, end] = test_shard_range(data.test_size(), shard);
+  EvalResult mine;
+  double count1 = 0, count5 = 0, loss_sum = 0, len = 0;
+  if (end > begin) {  // more ranks than test images: this one only adds zeros
+    mine = evaluate(net, *data.test_batches(batch_size, shard));
+    len = double(mine.images);  // fewer than end - begin when files were unreadable
+    // evaluate() returns percentages and a mean: back to counts and sums (exact after rounding).
+    count1 = std::round(mine.top1 * len / 100.0);
+    count5 = std::round(mine.top5 * len / 100.0);
+    loss_sum = mine.loss * len;
   }
-  const double len = double(end - begin);
-  // evaluate() returns percentages and a mean: back to counts and sums (exact:
-  // count/len*100*len/100).
-  auto s = ctx.sum({std::round(mine.top1 * len / 100.0), std::round(mine.top5 * len / 100.0),
-                    mine.loss * len, len});
+  auto s = ctx.sum({count1, count5, loss_sum, len});
+  if (s[3] == 0) throw std::runtime_error("evaluate: the test split yielded no images on any rank");
   EvalResult out;
   out.images = int64_t(s[3]);
   out.top1 = 100.0 * s[0] / s[3];

@@ -46,7 +46,7 @@ struct Run {
   Trainable t;
 };
 
-nlohmann::json result_json(const Run& r, const TrainState& st, const Dataset& data,
+nlohmann::json result_json(const Run& r, const TrainState& st, const DataSource& data,
                            const std::string& status, const nlohmann::json& env) {
   nlohmann::json res;
   res["format"] = "ternary-bench result v1";
@@ -67,7 +67,8 @@ nlohmann::json result_json(const Run& r, const TrainState& st, const Dataset& da
         res["best"] = {{"top1", h["test_top1"]}, {"top5", h["test_top5"]}, {"epoch", h["epoch"]}};
   }
   res["select"] = r.cfg["select"];
-  res["dataset"] = data.identity;
+  res["dataset"] = data.identity();
+  if (!data.errors().is_null()) res["data_errors"] = data.errors();  // unreadable files, counted
   res["wall_seconds"] = st.train_seconds;
   double images = 0;
   for (const auto& h : st.history) images += h["train_images"].get<double>();
@@ -107,13 +108,12 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const int batch = global_batch / world;  // this rank's
 
   Run r{cfg, o, pick_device(tc["device"], dp ? dp->launch().local_rank : 0), {}};
-  Dataset data = load_cifar10(o.data_dir, cfg["data"]["train_limit"], cfg["data"]["test_limit"]);
-  if (r.device.is_cuda()) {  // keep the whole dataset resident on the GPU
-    data.train_images = data.train_images.to(r.device);
-    data.test_images = data.test_images.to(r.device);
-  }
-  r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint);
+  auto data = open_dataset(cfg, o.data_dir, r.device);  // CIFAR-10 or ImageNet (data.dataset)
+  r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint, o.init_torchvision);
   Network& net = *r.t.net;
+  if (net.config().num_classes != data->num_classes())
+    throw std::runtime_error(cfg["id"].get<std::string>() + ": model.num_classes is " + std::to_string(net.config().num_classes) +
+                             " but the dataset has " + std::to_string(data->num_classes()) + " classes");
 
   TrainState st;
   const fs::path last = ckpt_dir / "last.pt";
@@ -157,12 +157,10 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                 {"hostname", env["hostname"]}, {"world_size", world}});
   if (lock && !lock->taken_over_from().empty()) progress.log({{"event", "lock_taken_over"}, {"from", lock->taken_over_from()}});
 
-  AugmentOptions aug;
-  aug.channels_last = cfg["model"]["channels_last"];
-  aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
-  const int64_t n = data.train_images.size(0);
+  const int64_t n = data->train_size();
   const int64_t per_rank = (n + world - 1) / world;  // the sampler pads to equal shards
   const int steps = int((per_rank + batch - 1) / batch);
+  const Shard shard{world, rank};
   nlohmann::json distributed;  // per-rank throughput and communication (data-parallel runs)
   // Which checkpoint files the result vouches for (sha256), so committed evidence can be verified.
   auto checkpoint_digests = [&](bool finished) {
@@ -175,7 +173,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     return c;
   };
   auto write_result = [&](const std::string& status) {
-    auto res = result_json(r, st, data, status, env);
+    auto res = result_json(r, st, *data, status, env);
     res["sparsity"] = sparsity_report(net);
     res["footprint"] = footprint_report(net);
     if (dp) res["distributed"] = distributed;
@@ -202,9 +200,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   double seconds_this_call = 0;
   for (int epoch = st.epoch; epoch < epochs; ++epoch) {
     const auto t_epoch = Clock::now();
-    auto order = dist::epoch_order(o.seed, epoch, n, world, rank);
-    auto& gen = order.augment;
-    const auto& perm = order.indices;
+    // Order, crops, flips: f(seed, epoch); this rank's shard of the epoch (DistributedSampler).
+    auto batches = data->train_epoch(o.seed, epoch, batch, shard);
     net.train();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
@@ -219,14 +216,15 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
       loss_acc.fill_(mine["loss_sum"].get<double>());
       correct_acc.fill_(mine["correct"].get<int64_t>());
       seen = mine["seen"];
-      set_generator_state(gen, mine["generator"]);
+      batches->resume_at(first_step, mine["generator"]);
       st.partial = nullptr;
     }
+    Batch b;
     for (int s = first_step; s < steps; ++s) {
       // A checkpoint signal (SIGUSR1/SIGTERM, tnn/train.hpp): save the epoch in progress and stop.
       if (dp ? dp->any(checkpoint_signal() != 0) : checkpoint_signal() != 0) {
         nlohmann::json mine = {{"loss_sum", loss_acc.item<double>()}, {"correct", correct_acc.item<int64_t>()},
-                               {"seen", seen}, {"generator", generator_state(gen)}};
+                               {"seen", seen}, {"generator", batches->augment_state()}};
         nlohmann::json ranks = nlohmann::json::array();
         if (dp) {
           for (const auto& text : dp->gather_text(mine.dump())) ranks.push_back(nlohmann::json::parse(text));
@@ -243,13 +241,14 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                             "; the same command continues the run");
         return write_result("interrupted");
       }
+      // Data-parallel ranks must take the same number of steps: a rank whose shard ran out early
+      // (whole batches of unreadable ImageNet files) stops the others at the collective timeout.
+      if (!batches->next(b)) break;
       double lr = scheduled_lr(tc["schedule"], r.t.lr, epoch, s, steps, epochs);
       set_step_lr(r.t, lr);
-      const int64_t len = std::min<int64_t>(batch, per_rank - int64_t(s) * batch);
-      auto idx = perm.narrow(0, int64_t(s) * batch, len);
-      auto x = make_batch(data.train_images, idx, aug, &gen, r.device);
-      auto y = data.train_labels.index_select(0, idx).to(r.device);
-      auto [loss, logits] = train_step(r.t, x, y);
+      const auto& y = b.y;
+      const int64_t len = y.size(0);  // smaller when unreadable images were skipped
+      auto [loss, logits] = train_step(r.t, b.x, y);
       auto l = loss.detach();
       loss_acc += l * double(len);
       correct_acc += logits.detach().argmax(1).eq(y).sum();
@@ -276,7 +275,12 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                         {"loss", loss_sum / seen}, {"train_top1", 100.0 * correct / seen}, {"img_per_s", rate}});
       }
     }
+    if (seen == 0) throw std::runtime_error(name + ": epoch " + std::to_string(epoch + 1) + " had no readable training images");
+    loss_sum = loss_acc.item<double>();  // fewer batches than planned when unreadable images were skipped
+    correct = correct_acc.item<int64_t>();
     const double train_time = seconds_before + seconds_since(t_epoch);
+    const double data_wait = batches->wait_seconds();
+    batches.reset();
     steps_this_call += steps - first_step;
     if (dp) {  // the epoch's figures over all ranks; per-rank throughput and communication
       auto sums = dp->sum({loss_sum, double(correct), double(seen)});
@@ -299,10 +303,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
       distributed["comm_seconds_per_step"] = comm / steps_this_call;
       distributed["comm_wait_seconds_per_step"] = wait / steps_this_call;
     }
-    EvalResult ev = dp ? dist::evaluate_sharded(*dp, net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
-                                                aug.channels_last)
-                       : evaluate(net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
-                                  aug.channels_last);
+    EvalResult ev = dp ? dist::evaluate_sharded(*dp, net, *data, tc["eval_batch_size"])
+                       : evaluate(net, *data->test_batches(tc["eval_batch_size"]));
     const double epoch_seconds = seconds_since(t_epoch);  // this call's part (train_seconds has the rest)
     st.train_seconds += epoch_seconds;
     seconds_this_call += epoch_seconds;
@@ -318,6 +320,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                           {"train_images", seen},
                           {"train_seconds", train_time},
                           {"img_per_s", seen / train_time},
+                          {"data_wait_seconds", data_wait},  // the step waited for the loader
                           {"mac_weighted_zero_fraction", sp["mac_weighted_zero_fraction"]}};
     st.history.push_back(rec);
     if (ev.top1 > st.best_top1) {
@@ -332,9 +335,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     progress.log(log_rec);
     ++epochs_this_call;
     char line[256];
-    std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s ETA %s",
+    std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s (data wait %.1f s) ETA %s",
                   name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1, st.best_top1,
-                  st.best_epoch, seen / train_time,
+                  st.best_epoch, seen / train_time, data_wait,
                   Progress::format_duration(seconds_this_call / epochs_this_call * (epochs - st.epoch)).c_str());
     progress.epoch_line(line);
     if (st.epoch < epochs) write_result("running");

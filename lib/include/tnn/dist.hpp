@@ -121,8 +121,6 @@ std::shared_ptr<GradientSync> make_data_parallel(const std::shared_ptr<Context>&
                                                  bool sync_batchnorm);
 
 // Evaluation of a contiguous shard of the test set per rank, counts summed over ranks.
-EvalResult evaluate_sharded(Context& ctx, Network& net, const torch::Tensor& images,
-                            const torch::Tensor& labels, int64_t batch_size, torch::Device device,
-                            bool channels_last);
+EvalResult evaluate_sharded(Context& ctx, Network& net, DataSource& data, int64_t batch_size);
 
 }  // namespace tnn::dist
