@@ -104,10 +104,11 @@ run_dir() { echo "$1/runs/cifar10/$2/smoke/seed1"; }
 history() {  # RUN_DIR -> per-epoch losses and accuracies, full precision
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1]+"/result.json")); print(r["status"], [(h["train_loss"], h["test_loss"], h["test_top1"]) for h in r["history"]])' "$1"
 }
-# Smoke runs of 2 epochs x 6 steps of 64 images, a log line per step (the requeue waits for the
-# first); every run has 2 data-parallel ranks of 1 thread (--tasks-per-run 2) on this 2-CPU node.
-common=(--profile smoke --tasks-per-run 2 --cpus-per-task 1 --set data.train_limit=384
-        --set train.batch_size=64 --set data.test_limit=128 --set train.log_every=1)
+# Smoke runs of 2 epochs x 4 steps of 64 images (the least that leaves the requeue steps to land
+# in), a log line per step (the requeue waits for the first); every run has 2 data-parallel ranks
+# of 1 thread (--tasks-per-run 2) on this 2-CPU node.
+common=(--profile smoke --tasks-per-run 2 --cpus-per-task 1 --set data.train_limit=256
+        --set train.batch_size=64 --set data.test_limit=64 --set train.log_every=1)
 
 # ---- 1. two runs linked by a dependency, then the tables ----------------------------------
 a=$S/reproduce
