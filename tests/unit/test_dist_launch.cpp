@@ -136,3 +136,21 @@ TEST_CASE("dist: the sampler has DistributedSampler's semantics", "[dist]") {
   CHECK(torch::rand({4}, a.augment).sum().item<double>() !=
         torch::rand({4}, b.augment).sum().item<double>());
 }
+
+TEST_CASE("dist: shards of a given order (ImageNet) and of the test split", "[dist]") {
+  const std::vector<int64_t> order = {7, 3, 9, 1, 5, 0, 8};  // 7 items over 3 ranks: 9 with padding
+  CHECK(shard_order(order, {1, 0}) == order);
+  CHECK(shard_order(order, {3, 0}) == std::vector<int64_t>{7, 1, 8});
+  CHECK(shard_order(order, {3, 1}) == std::vector<int64_t>{3, 5, 7});  // padded with the head
+  CHECK(shard_order(order, {3, 2}) == std::vector<int64_t>{9, 0, 3});
+  // The test split: contiguous parts without padding, together each item once.
+  int64_t next = 0;
+  for (int r = 0; r < 3; ++r) {
+    auto [begin, end] = test_shard_range(7, {3, r});
+    CHECK(begin == next);
+    next = end;
+  }
+  CHECK(next == 7);
+  auto [b, e] = test_shard_range(1, {2, 0});  // more ranks than items: an empty part
+  CHECK(b == e);
+}
