@@ -23,6 +23,10 @@ PACKAGES=(
   libopencv-imgcodecs-dev # ImageNet: odd files (CMYK JPEG, PNG named .JPEG) and resizing
   python3-pil python3-numpy  # ci/make-imagefolder.py (the JPEG test folder)
   python3-torchvision     # torchvision round-trip test and the bench-data peer
+  libgloo-dev             # Gloo headers for torch c10d's ProcessGroupGloo (data-parallel training)
+  slurm-wlm munge         # the single-node Slurm of the CI test ci/slurm-test.sh (its daemons are
+                          # started and stopped by that script; on a systemd machine the packages
+                          # also install services, which need a cluster's configuration to run)
 )
 
 missing=()

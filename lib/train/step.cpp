@@ -72,22 +72,30 @@ std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Te
     // statistics, as there. The first pass only needs the thresholds' gradients: the weights are
     // frozen for it so that autograd skips their gradients (identical thresholds' gradients; a
     // small saving, within noise).
+    // Under data parallelism both passes' gradients are averaged over ranks (tnn/dist.hpp).
     for (auto& p : t.model_params) p.requires_grad_(false);
+    if (t.sync) t.sync->before_forward();
     auto first = forward();
     t.threshold_opt->zero_grad();
     first.first.backward();
     for (auto& p : t.model_params) p.requires_grad_(true);
+    if (t.sync) t.sync->average_now(*t.threshold_opt);
     t.threshold_opt->step();
     auto second = forward();
     t.opt->zero_grad();
+    if (t.sync) t.sync->before_backward();
     second.first.backward();
+    if (t.sync) t.sync->after_backward();
     t.opt->step();
     return second;
   }
   t.opt->zero_grad();
   if (t.threshold_opt) t.threshold_opt->zero_grad();
+  if (t.sync) t.sync->before_forward();
   auto out = forward();
+  if (t.sync) t.sync->before_backward();
   out.first.backward();
+  if (t.sync) t.sync->after_backward();
   t.opt->step();
   if (t.threshold_opt) t.threshold_opt->step();
   return out;
