@@ -37,6 +37,7 @@ std::vector<Impl> build_registry() {
       ternary_conv_w2a8_impl("scalar", cpu::conv_w2a8_scalar),
       ternary_conv_w2a8_impl("avx2", cpu::conv_w2a8_avx2),
       ternary_conv_w2a8_impl("avx512", cpu::conv_w2a8_avx512),
+      unpacked_conv_w2a8_impl("avx512", cpu::conv_w2a8_unpacked_avx512),
       // elementwise helpers of the engine
       ref_elementwise_impl(Op::kAddF32),
       simd_elementwise_impl(Op::kAddF32, "scalar", cpu::kElementwiseScalar),

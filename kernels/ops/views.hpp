@@ -58,6 +58,8 @@ struct ConvW2A8View {
   int64_t k, kblocks, blocks, oh, ow;
   int comps;
   const uint32_t* codes[kMaxComponents];
+  // Weights unpacked to s8 once (ternary_s8_unpacked): [kb][block][quad][16 rows][4], or null.
+  const int8_t* unpacked[kMaxComponents];
   const float* scale[kMaxComponents];
   const int32_t* wsum[kMaxComponents];
   const int32_t* quad_offset;  // [blocks*4] bytes from the pixel's first tap

@@ -27,6 +27,7 @@ using ConvW2A8Fn = void (*)(const ConvW2A8View& v, const uint8_t* in, int64_t n)
 void conv_w2a8_scalar(const ConvW2A8View& v, const uint8_t* in, int64_t n);
 void conv_w2a8_avx2(const ConvW2A8View& v, const uint8_t* in, int64_t n);
 void conv_w2a8_avx512(const ConvW2A8View& v, const uint8_t* in, int64_t n);
+void conv_w2a8_unpacked_avx512(const ConvW2A8View& v, const uint8_t* in, int64_t n);
 
 }  // namespace tnn::kernels::cpu
 
@@ -36,6 +37,8 @@ Impl ref_conv_f32_impl();
 Impl ref_conv_w2a8_impl();
 Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn);
 Impl ternary_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn);
+// The same kernels on weights unpacked to s8 once (family "ternary_s8_unpacked").
+Impl unpacked_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn);
 Impl onednn_conv_f32_impl();
 Impl onednn_conv_s8_impl();
 Impl cuda_conv_f32_impl();

@@ -19,7 +19,7 @@ U8Layout u8_layout(const Layout& l) {
 
 class W2A8ConvKernel : public Kernel {
  public:
-  W2A8ConvKernel(const Problem& p, cpu::ConvW2A8Fn fn)
+  W2A8ConvKernel(const Problem& p, cpu::ConvW2A8Fn fn, bool unpack)
       : fn_(fn),
         in_(Layout::padded_u8(p.shape.h, p.shape.w, p.shape.c, p.in_border)),
         out_(p.out_dtype == DType::kU8
@@ -38,11 +38,17 @@ class W2A8ConvKernel : public Kernel {
                                 plan_.quad_channel[q]);
     }
     fold();
+    if (unpack) unpack_weights();
   }
   Layout input_layout(int) const override { return in_; }
   Layout output_layout() const override { return out_; }
-  size_t weight_bytes() const override { return plan_.weight_bytes(); }
-  std::string describe() const override { return "W2A8, 2-bit codes unpacked per register tile"; }
+  size_t weight_bytes() const override {
+    return unpacked_.empty() ? plan_.weight_bytes() : unpacked_.size() * unpacked_[0].size();
+  }
+  std::string describe() const override {
+    return unpacked_.empty() ? "W2A8, 2-bit codes unpacked per register tile"
+                             : "W2A8, weights unpacked to s8 at load";
+  }
 
   void run(const RunArgs& a) override {
     const ConvShape& s = plan_.shape;
@@ -56,6 +62,7 @@ class W2A8ConvKernel : public Kernel {
     v.comps = int(plan_.codes.size());
     for (int c = 0; c < v.comps; ++c) {
       v.codes[c] = plan_.codes[size_t(c)].data();
+      v.unpacked[c] = unpacked_.empty() ? nullptr : unpacked_[size_t(c)].data();
       v.scale[c] = plan_.scale[size_t(c)].data();
       v.wsum[c] = plan_.wsum[size_t(c)].data();
     }
@@ -107,6 +114,23 @@ class W2A8ConvKernel : public Kernel {
     fold_low_ = to_u8 ? (plan_.epilogue.relu ? zp : 0.0f) : 0.0f;
   }
 
+  // [kb][block][quad][row][j] = code of column (quad, j) of row kb*16 + row, as s8.
+  void unpack_weights() {
+    for (const auto& codes : plan_.codes) {
+      std::vector<int8_t> u(size_t(plan_.kblocks * plan_.blocks * 4 * 64));
+      for (int64_t kb = 0; kb < plan_.kblocks; ++kb)
+        for (int64_t blk = 0; blk < plan_.blocks; ++blk)
+          for (int64_t row = 0; row < 16; ++row) {
+            const uint32_t word = codes[size_t((kb * plan_.blocks + blk) * 16 + row)];
+            for (int q = 0; q < 4; ++q)
+              for (int j = 0; j < 4; ++j)
+                u[size_t((((kb * plan_.blocks + blk) * 4 + q) * 16 + row) * 4 + j)] =
+                    int8_t(int((word >> (8 * j + 2 * q)) & 3) - 1);
+          }
+      unpacked_.push_back(std::move(u));
+    }
+  }
+
   cpu::ConvW2A8Fn fn_;
   Layout in_, out_;
   QuantParams in_q_, out_q_;
@@ -114,6 +138,7 @@ class W2A8ConvKernel : public Kernel {
   std::vector<int32_t> quad_offset_;
   std::vector<float> fold_scale_, fold_bias_;
   float fold_low_ = 0.0f;
+  std::vector<std::vector<int8_t>> unpacked_;
 };
 
 bool supports_w2a8(const Problem& p, std::string* why) {
@@ -126,8 +151,15 @@ bool supports_w2a8(const Problem& p, std::string* why) {
 }  // namespace
 
 Impl ternary_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn) {
-  return make_impl(Op::kConvW2A8, "ternary_s8", isa, Role::kTernary, supports_w2a8,
-                   [fn](const Problem& p) { return std::make_unique<W2A8ConvKernel>(p, fn); });
+  return make_impl(
+      Op::kConvW2A8, "ternary_s8", isa, Role::kTernary, supports_w2a8,
+      [fn](const Problem& p) { return std::make_unique<W2A8ConvKernel>(p, fn, false); });
+}
+
+Impl unpacked_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn) {
+  return make_impl(
+      Op::kConvW2A8, "ternary_s8_unpacked", isa, Role::kTernary, supports_w2a8,
+      [fn](const Problem& p) { return std::make_unique<W2A8ConvKernel>(p, fn, true); });
 }
 
 }  // namespace tnn::kernels::ops

@@ -18,7 +18,7 @@ namespace {
 // codes (16 channels x 16 patch columns): 4 shift/and/sub steps give s8 weights for 4 quads;
 // each quad's 4 input bytes are broadcast once and vpdpbusd'ed into the NB blocks of every
 // pixel's accumulators. (Expanding the weights to s8 at plan time measured no faster.)
-template <int NB, int PX>
+template <int NB, int PX, bool kUnpacked>
 void w2a8_tile(const ConvW2A8View& v, const uint8_t* in, int64_t image, int64_t oy, int64_t ox0,
                int64_t kb0) {
   const __m512i three = _mm512_set1_epi8(3), one = _mm512_set1_epi8(1);
@@ -30,13 +30,17 @@ void w2a8_tile(const ConvW2A8View& v, const uint8_t* in, int64_t image, int64_t 
     for (int p = 0; p < PX; ++p)
       for (int b = 0; b < NB; ++b) acc[p][b] = _mm512_setzero_si512();
     const uint32_t* codes = v.codes[c] + kb0 * v.blocks * 16;
+    const int8_t* wide = kUnpacked ? v.unpacked[c] + kb0 * v.blocks * 256 : nullptr;
     for (int64_t blk = 0; blk < v.blocks; ++blk) {
       __m512i z[NB];
-      for (int b = 0; b < NB; ++b) z[b] = _mm512_loadu_si512(codes + (b * v.blocks + blk) * 16);
+      if (!kUnpacked)
+        for (int b = 0; b < NB; ++b) z[b] = _mm512_loadu_si512(codes + (b * v.blocks + blk) * 16);
       for (int q = 0; q < 4; ++q) {
         __m512i w[NB];
         for (int b = 0; b < NB; ++b)
-          w[b] = _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(z[b], 2 * q), three), one);
+          w[b] = kUnpacked ? _mm512_loadu_si512(wide + ((b * v.blocks + blk) * 4 + q) * 64)
+                           : _mm512_sub_epi8(
+                                 _mm512_and_si512(_mm512_srli_epi16(z[b], 2 * q), three), one);
         const uint8_t* xq = px0 + v.quad_offset[blk * 4 + q];
         for (int p = 0; p < PX; ++p) {
           int32_t quad;
@@ -102,14 +106,18 @@ void w2a8_tile(const ConvW2A8View& v, const uint8_t* in, int64_t image, int64_t 
 // weight registers must fit the 32 zmm: PX <= 4 / 8 / 12 for NB = 4 / 2 / 1).
 using W2A8TileFn = void (*)(const ConvW2A8View&, const uint8_t*, int64_t, int64_t, int64_t,
                             int64_t);
-template <int NB, int... I>
+template <int NB, bool kUnpacked, int... I>
 constexpr std::array<W2A8TileFn, sizeof...(I)> w2a8_tiles(std::integer_sequence<int, I...>) {
-  return {w2a8_tile<NB, I + 1>...};
+  return {w2a8_tile<NB, I + 1, kUnpacked>...};
 }
-constexpr auto kW2A8Tiles4 = w2a8_tiles<4>(std::make_integer_sequence<int, 4>{});
-constexpr auto kW2A8Tiles2 = w2a8_tiles<2>(std::make_integer_sequence<int, 8>{});
-constexpr auto kW2A8Tiles1 = w2a8_tiles<1>(std::make_integer_sequence<int, 12>{});
+template <bool kUnpacked>
+struct W2A8Tiles {
+  static constexpr auto nb4 = w2a8_tiles<4, kUnpacked>(std::make_integer_sequence<int, 4>{});
+  static constexpr auto nb2 = w2a8_tiles<2, kUnpacked>(std::make_integer_sequence<int, 8>{});
+  static constexpr auto nb1 = w2a8_tiles<1, kUnpacked>(std::make_integer_sequence<int, 12>{});
+};
 
+template <bool kUnpacked>
 void conv_w2a8_impl(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
   // Output-channel blocks per tile: each broadcast feeds NB vpdpbusd; pixels per tile so that
   // NB * PX accumulators + NB weight registers fit the 32 zmm.
@@ -125,9 +133,8 @@ void conv_w2a8_impl(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
     const int64_t base = v.ow / chunks, extra = v.ow % chunks;
     const int64_t ox0 = chunk * base + (chunk < extra ? chunk : extra);
     const int64_t px = base + (chunk < extra ? 1 : 0);
-    const W2A8TileFn* tiles = nb == 4   ? kW2A8Tiles4.data()
-                              : nb == 2 ? kW2A8Tiles2.data()
-                                        : kW2A8Tiles1.data();
+    using T = W2A8Tiles<kUnpacked>;
+    const W2A8TileFn* tiles = nb == 4 ? T::nb4.data() : nb == 2 ? T::nb2.data() : T::nb1.data();
     tiles[px - 1](v, in, image, oy, ox0, kg * nb);
   }
 }
@@ -135,7 +142,13 @@ void conv_w2a8_impl(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
 }  // namespace
 
 void conv_w2a8_avx512(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
-  conv_w2a8_impl(v, in, n);
+  conv_w2a8_impl<false>(v, in, n);
+}
+
+// The same tiles reading weights unpacked to s8 at plan time: no shift / and / sub per block,
+// which on CPUs whose vector ALU ports also run vpdpbusd (Intel) compete with it.
+void conv_w2a8_unpacked_avx512(const ConvW2A8View& v, const uint8_t* in, int64_t n) {
+  conv_w2a8_impl<true>(v, in, n);
 }
 
 }  // namespace tnn::kernels::cpu
