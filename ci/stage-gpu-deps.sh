@@ -25,5 +25,12 @@ for p in nlohmann-json3-dev catch2 libcli11-dev; do
   [ -f "/usr/share/doc/$p/copyright" ] && cp "/usr/share/doc/$p/copyright" "$dest/licenses/$p"
 done
 dpkg-query -W nlohmann-json3-dev catch2 libcli11-dev > "$dest/VERSIONS" 2>/dev/null || true
+# The same completeness check ci/gpu-check.sh makes on the GPU host.
+# shellcheck source=ci/gpu-check-lib.sh
+. ci/gpu-check-lib.sh
+if ! missing=$(gc_check_vendor "$dest"); then
+  echo "stage-gpu-deps: $dest lacks $missing" >&2
+  exit 1
+fi
 echo "stage-gpu-deps: $(du -sh "$dest" | cut -f1) in $dest:"
 cat "$dest/VERSIONS" 2>/dev/null || true

@@ -13,13 +13,21 @@ if(TNN_ENABLE_CUDA)
     set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     find_package(CUDAToolkit REQUIRED)
-    # CMake 3.25 has no FindCUDNN and cuDNN ships no CMake config: look next to the toolkit or in
-    # CUDNN_ROOT (the GPU hosts' pip wheel, whose library has no unversioned libcudnn.so link).
+    # CMake 3.25 has no FindCUDNN and cuDNN ships no CMake config: look in CUDNN_ROOT first (the
+    # GPU hosts' pip wheel nvidia/cudnn: include/cudnn.h and lib/libcudnn.so.9, no unversioned
+    # link), then next to the toolkit. Headers and library come from the same place when
+    # CUDNN_ROOT is set, so a toolkit cuDNN cannot pair its headers with pip's library.
     # TNN_ names: LibTorch's own FindCUDNN owns the cache entries CUDNN_INCLUDE_DIR/CUDNN_LIBRARY.
-    find_path(TNN_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ${CUDNN_ROOT}
-              ENV CUDNN_ROOT PATH_SUFFIXES include)
+    set(_tnn_cudnn_hints ${CUDNN_ROOT} $ENV{CUDNN_ROOT})
+    if(_tnn_cudnn_hints)
+      find_path(TNN_CUDNN_INCLUDE_DIR cudnn.h HINTS ${_tnn_cudnn_hints} PATH_SUFFIXES include
+                NO_DEFAULT_PATH)
+      find_library(TNN_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 HINTS ${_tnn_cudnn_hints}
+                   PATH_SUFFIXES lib lib64 NO_DEFAULT_PATH)
+    endif()
+    find_path(TNN_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} PATH_SUFFIXES include)
     find_library(TNN_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 HINTS ${CUDAToolkit_LIBRARY_DIR}
-                 ${CUDNN_ROOT} ENV CUDNN_ROOT PATH_SUFFIXES lib lib64)
+                 PATH_SUFFIXES lib lib64)
     if(TNN_CUDNN_INCLUDE_DIR AND TNN_CUDNN_LIBRARY AND TARGET CUDA::cublas)
       if(NOT TARGET CUDNN::cudnn)
         add_library(CUDNN::cudnn UNKNOWN IMPORTED)
@@ -28,8 +36,10 @@ if(TNN_ENABLE_CUDA)
       endif()
       set(TNN_HAVE_CUDA ON)
       message(STATUS "CUDA ${CUDAToolkit_VERSION} + cuDNN found: building CUDA kernels for sm_${CMAKE_CUDA_ARCHITECTURES}")
+      message(STATUS "  cuDNN: ${TNN_CUDNN_INCLUDE_DIR}/cudnn.h, ${TNN_CUDNN_LIBRARY}")
     else()
-      message(STATUS "CUDA found but cuDNN or cuBLAS not: CUDA kernels skipped")
+      message(STATUS "CUDA found but cuDNN or cuBLAS not: CUDA kernels skipped (cuDNN header: "
+                     "${TNN_CUDNN_INCLUDE_DIR}, library: ${TNN_CUDNN_LIBRARY}; set CUDNN_ROOT)")
     endif()
   else()
     message(STATUS "No CUDA compiler found: CUDA kernels and benchmarks skipped")

@@ -36,6 +36,7 @@ void add_infer(CLI::App& app) {
   struct Args {
     std::string model, impl = "ternary_f32", data, checkpoint, out, tune_cache;
     int64_t limit = 0, calibration = 512, tune_batch = 1;
+    double min_agreement = 0;
     bool latency = true, list_impls = false;
   };
   auto a = std::make_shared<Args>();
@@ -53,6 +54,8 @@ void add_infer(CLI::App& app) {
   cmd->add_option("--calibration", a->calibration, "ternary_s8: training images for the activation scales (default 512)");
   cmd->add_option("--latency", a->latency, "measure latency at batch 1 and 128 (default true)");
   cmd->add_option("--out", a->out, "write the measurements as JSON");
+  cmd->add_option("--min-agreement", a->min_agreement,
+                  "with --checkpoint: exit non-zero when fewer than this % of predictions agree (e.g. 99.9)");
   cmd->callback([a] {
     if (a->list_impls) {
       for (const auto& i : kernels::engine_impls())
@@ -122,6 +125,13 @@ void add_infer(CLI::App& app) {
       out["latency_ms"] = {{"batch1", b1}, {"batch128", b128}};
     }
     if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
+    if (a->min_agreement > 0) {
+      if (a->checkpoint.empty()) throw std::invalid_argument("--min-agreement needs --checkpoint");
+      if (out["agreement_with_checkpoint"].get<double>() < a->min_agreement)
+        throw std::runtime_error(a->model + ": the engine agrees with " + a->checkpoint + " on " +
+                                 std::to_string(out["agreement_with_checkpoint"].get<double>()) + " % of images, below " +
+                                 std::to_string(a->min_agreement) + " %");
+    }
   });
 }
 

@@ -26,6 +26,9 @@ void add_reproduce(CLI::App& app) {
   cmd->add_option("--jobs", a->jobs, "runs at a time (default 1)");
   cmd->add_option("--data", a->data_dir, "CIFAR-10 binary folder");
   cmd->add_flag("--render-only", a->render_only, "only render results/tables and results/plots from results/runs");
+  cmd->add_option("--check-readme", a->check_readme,
+                  "with --render-only: fail if this README's generated \"measured\" block is out of date");
+  cmd->add_flag("--plan", a->plan_only, "print the runs to do, the runs reused and the estimated time; run nothing");
   cmd->add_option("--show-profiles", a->render_profiles,
                   "profiles the tables show, first available per row (default: the run profile; render-only: paper,quick)")
       ->delimiter(',');
@@ -49,6 +52,9 @@ void add_reproduce(CLI::App& app) {
     if (a->render_only && a->render_profiles.empty()) a->render_profiles = {"paper", "quick"};
     a->runs_root = a->render_only ? (runs->empty() ? (results / "runs").string() : *runs)
                                   : (*reuse ? (results / "runs").string() : (base / "runs").string());
+    // Rendering the committed results also regenerates the README's "What is measured so far".
+    if (base == results && a->render_only && runs->empty())
+      a->readme_path = (fs::path(TNN_SOURCE_DIR) / "README.md").string();
     a->tables_out = (base / "tables").string();
     a->plots_out = (base / "plots").string();
     a->index_path = (base / "README.md").string();

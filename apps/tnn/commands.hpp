@@ -14,6 +14,7 @@ void add_check(CLI::App& app);
 void add_pack(CLI::App& app);
 void add_infer(CLI::App& app);
 void add_table(CLI::App& app);
+void add_inspect(CLI::App& app);
 void add_tune(CLI::App& app);
 
 }  // namespace tnn::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tnn::cli::add_pack(app);
   tnn::cli::add_infer(app);
   tnn::cli::add_table(app);
+  tnn::cli::add_inspect(app);
   tnn::cli::add_tune(app);
   try {
     app.parse(argc, argv);

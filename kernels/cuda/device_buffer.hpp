@@ -1,5 +1,8 @@
 // Owning device allocation for tests, benchmarks and the engine's CUDA path (cudaMalloc: plain
-// device memory, never managed memory).
+// device memory, never managed memory). Copies and fills take a stream: they are ordered after
+// the work already queued on it and have finished when the call returns. The default (nullptr,
+// the legacy default stream) does NOT wait for streams created with cudaStreamNonBlocking, so
+// code that runs its kernels on such a stream must pass that stream here.
 #pragma once
 
 #include "check.hpp"
@@ -19,7 +22,10 @@ class DeviceBuffer {
   explicit DeviceBuffer(size_t n) : n_(n) {
     if (n > 0) check_cuda(cudaMalloc(reinterpret_cast<void**>(&p_), n * sizeof(T)), "cudaMalloc");
   }
-  explicit DeviceBuffer(const std::vector<T>& host) : DeviceBuffer(host.size()) { upload(host); }
+  explicit DeviceBuffer(const std::vector<T>& host, cudaStream_t stream = nullptr)
+      : DeviceBuffer(host.size()) {
+    upload(host, stream);
+  }
   ~DeviceBuffer() {
     if (p_) cudaFree(p_);
   }
@@ -37,19 +43,25 @@ class DeviceBuffer {
   size_t size() const { return n_; }
   size_t bytes() const { return n_ * sizeof(T); }
 
-  void upload(const std::vector<T>& host) {
+  void upload(const std::vector<T>& host, cudaStream_t stream = nullptr) {
     if (host.size() != n_) throw std::invalid_argument("DeviceBuffer::upload: size mismatch");
-    if (n_ > 0) check_cuda(cudaMemcpy(p_, host.data(), bytes(), cudaMemcpyHostToDevice), "upload");
+    if (n_ == 0) return;
+    check_cuda(cudaMemcpyAsync(p_, host.data(), bytes(), cudaMemcpyHostToDevice, stream), "upload");
+    check_cuda(cudaStreamSynchronize(stream), "upload (sync)");  // `host` may go away after this
   }
-  std::vector<T> download() const {
+  std::vector<T> download(cudaStream_t stream = nullptr) const {
     std::vector<T> host(n_);
-    if (n_ > 0)
-      check_cuda(cudaMemcpy(host.data(), p_, bytes(), cudaMemcpyDeviceToHost), "download");
+    if (n_ == 0) return host;
+    check_cuda(cudaMemcpyAsync(host.data(), p_, bytes(), cudaMemcpyDeviceToHost, stream),
+               "download");
+    check_cuda(cudaStreamSynchronize(stream), "download (sync)");
     return host;
   }
   // Every byte set to `byte` (0xFF makes FP32/FP16 NaN: outputs a kernel forgot stay visible).
-  void fill_bytes(int byte) {
-    if (n_ > 0) check_cuda(cudaMemset(p_, byte, bytes()), "cudaMemset");
+  void fill_bytes(int byte, cudaStream_t stream = nullptr) {
+    if (n_ == 0) return;
+    check_cuda(cudaMemsetAsync(p_, byte, bytes(), stream), "cudaMemsetAsync");
+    check_cuda(cudaStreamSynchronize(stream), "cudaMemsetAsync (sync)");
   }
 
  private:

@@ -34,7 +34,7 @@ __global__ void __launch_bounds__(F16TileConfig<BM, BN, WM, WN>::kThreads)
 
   const int tid = threadIdx.x, warp = tid / 32;
   const int wm = warp / (BN / WN), wn = warp % (BN / WN);
-  const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+  const int m0 = blockIdx.x * BM, n0 = blockIdx.y * BN;  // tile_grid: M on x
 
   wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[FM][FN];
 #pragma unroll
@@ -96,11 +96,11 @@ template <class A>
 void launch_gemm_f16_tc(const TernaryMatrix& w, const A& a, __half* y, cudaStream_t stream) {
   if (a.m <= 16) {
     using Cfg = F16TileConfig<16, 32, 16, 16>;
-    const dim3 grid(unsigned((w.rows + 31) / 32), 1);
+    const dim3 grid = tile_grid(a.m, w.rows, 16, 32);
     gemm_f16_tc_kernel<16, 32, 16, 16, A><<<grid, Cfg::kThreads, 0, stream>>>(w, a, y);
   } else {
     using Cfg = F16TileConfig<64, 64, 32, 32>;
-    const dim3 grid(unsigned((w.rows + 63) / 64), unsigned((a.m + 63) / 64));
+    const dim3 grid = tile_grid(a.m, w.rows, 64, 64);
     gemm_f16_tc_kernel<64, 64, 32, 32, A><<<grid, Cfg::kThreads, 0, stream>>>(w, a, y);
   }
 }

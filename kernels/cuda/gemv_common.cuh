@@ -1,8 +1,11 @@
 // Shared pieces of the GEMV kernels: one warp computes kRows output rows; each lane streams
-// 16-byte chunks (64 codes) of every row, so the kRows loads are in flight together and each
-// activation chunk read from L1 serves kRows rows. Lanes' partial sums meet in a shuffle tree.
+// 16-byte chunks (64 codes) of every row, so the kRows loads are in flight together, and reads
+// the matching 64 activations from shared memory, where the block stages them (below) once for
+// its 4 warps. Lanes' partial sums meet in a shuffle tree.
 #pragma once
 
+#include "decode.cuh"
+#include "index_maps.hpp"
 #include "tnn/kernels/cuda.hpp"
 
 #include <cuda_runtime.h>
@@ -36,6 +39,27 @@ __device__ __forceinline__ const uint4* gemv_row(const TernaryMatrix& w, int row
 // Word q of a 16-byte chunk (q is a constant once the loops are unrolled).
 __device__ __forceinline__ uint32_t word_of(const uint4& v, int q) {
   return q == 0 ? v.x : q == 1 ? v.y : q == 2 ? v.z : v.w;
+}
+
+// The block's threads copy activations [it * 2048, it * 2048 + 2048) of x (K = cols) into `buf`
+// (the layout: XStage in index_maps.hpp); zero past K.
+template <typename T>
+__device__ __forceinline__ void stage_x(unsigned char* buf, const T* x, int cols, int it) {
+  using S = XStage<T>;
+  const int base = it * kGemvStepElems;
+  for (int u = threadIdx.x; u < S::kCopies; u += blockDim.x) {
+    const int k = base + u * S::kVec;
+    uint4 v = make_uint4(0, 0, 0, 0);
+    if (k + S::kVec <= cols) {
+      v = __ldg(reinterpret_cast<const uint4*>(x + k));  // x is 16-byte aligned (checked)
+    } else if (k < cols) {                               // the tail: the elements left, then zeros
+      unsigned char b[16] = {};
+      const unsigned char* src = reinterpret_cast<const unsigned char*>(x + k);
+      for (int i = 0; i < (cols - k) * int(sizeof(T)); ++i) b[i] = src[i];
+      memcpy(&v, b, sizeof(v));
+    }
+    *reinterpret_cast<uint4*>(buf + S::copy_offset(u)) = v;
+  }
 }
 
 inline dim3 gemv_grid(int rows) {

@@ -9,44 +9,41 @@
 namespace tnn::kernels::cuda {
 namespace detail {
 
-// Activations k0 .. k0 + 15 as 8 half2 words {k0, k0+1}, {k0+2, k0+3}, ..., zero past K.
-__device__ __forceinline__ void load_x16(const __half* x, int k, int k0, uint32_t (&xs)[8]) {
-  if (k0 + 16 <= k) {
-    const uint4* p = reinterpret_cast<const uint4*>(x + k0);
-    const uint4 a = __ldg(p), b = __ldg(p + 1);
-    xs[0] = a.x, xs[1] = a.y, xs[2] = a.z, xs[3] = a.w;
-    xs[4] = b.x, xs[5] = b.y, xs[6] = b.z, xs[7] = b.w;
-  } else {
-    __half e[16];
-#pragma unroll
-    for (int i = 0; i < 16; ++i) e[i] = k0 + i < k ? x[k0 + i] : __ushort_as_half(0);
-    memcpy(xs, e, sizeof(e));
-  }
-}
-
 __global__ void __launch_bounds__(32 * kGemvWarps)
     gemv_f16_kernel(TernaryMatrix w, const __half* __restrict__ x, __half* __restrict__ y) {
+  using S = XStage<__half>;
+  __shared__ alignas(16) unsigned char xs[2][S::kBytes];  // double-buffered: one sync per step
   const int lane = threadIdx.x % 32;
   const int row0 = (blockIdx.x * kGemvWarps + threadIdx.x / 32) * kGemvRows;
-  if (row0 >= w.rows) return;
+  const bool has_rows = row0 < w.rows;  // a warp past the end still helps stage x
   const uint4* rows[kGemvRows];
 #pragma unroll
   for (int r = 0; r < kGemvRows; ++r) rows[r] = gemv_row(w, row0 + r);
   float acc[kGemvRows] = {};
-  const int chunks = w.ld_words / 4;
-  for (int v = lane; v < chunks; v += 32) {
-    uint4 wv[kGemvRows];
+  const int chunks = w.ld_words / 4, iters = (chunks + 31) / 32;
+  for (int it = 0; it < iters; ++it) {
+    const int v = it * 32 + lane;
+    const bool active = has_rows && v < chunks;
+    uint4 wv[kGemvRows] = {};
+    if (active) {
 #pragma unroll
-    for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);
+      for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);
+    }
+    unsigned char* buf = xs[it % 2];
+    stage_x(buf, x, w.cols, it);
+    __syncthreads();
+    if (!active) continue;
+    const uint4* xr = reinterpret_cast<const uint4*>(buf + S::read_offset(lane, 0));
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
-      uint32_t xs[8];
-      load_x16(x, w.cols, v * 64 + q * 16, xs);
+      // Activations 16 q .. 16 q + 15 as 8 half2 words {k, k+1}, {k+2, k+3}, ...
+      const uint4 a = xr[2 * q], b = xr[2 * q + 1];
+      const uint32_t xw[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
       __half2 x02[4], x13[4];  // activations in the weights' pair order (4j, 4j+2), (4j+1, 4j+3)
 #pragma unroll
       for (int j = 0; j < 4; ++j) {
-        x02[j] = as_half2(byte_perm(xs[2 * j], xs[2 * j + 1], 0x5410));
-        x13[j] = as_half2(byte_perm(xs[2 * j], xs[2 * j + 1], 0x7632));
+        x02[j] = as_half2(byte_perm(xw[2 * j], xw[2 * j + 1], 0x5410));
+        x13[j] = as_half2(byte_perm(xw[2 * j], xw[2 * j + 1], 0x7632));
       }
 #pragma unroll
       for (int r = 0; r < kGemvRows; ++r) {

@@ -8,44 +8,44 @@
 namespace tnn::kernels::cuda {
 namespace detail {
 
-// 16 activations k0 .. k0 + 15, zero past K.
-__device__ __forceinline__ void load_x16(const float* x, int k, int k0, float (&xs)[16]) {
-  if (k0 + 16 <= k) {
-    const float4* p = reinterpret_cast<const float4*>(x + k0);
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      const float4 v = __ldg(p + i);
-      xs[4 * i] = v.x, xs[4 * i + 1] = v.y, xs[4 * i + 2] = v.z, xs[4 * i + 3] = v.w;
-    }
-  } else {
-#pragma unroll
-    for (int i = 0; i < 16; ++i) xs[i] = k0 + i < k ? x[k0 + i] : 0.0f;
-  }
-}
-
 __global__ void __launch_bounds__(32 * kGemvWarps)
     gemv_f32_kernel(TernaryMatrix w, const float* __restrict__ x, float* __restrict__ y) {
+  using S = XStage<float>;
+  __shared__ alignas(16) unsigned char xs[2][S::kBytes];  // double-buffered: one sync per step
   const int lane = threadIdx.x % 32;
   const int row0 = (blockIdx.x * kGemvWarps + threadIdx.x / 32) * kGemvRows;
-  if (row0 >= w.rows) return;
+  const bool has_rows = row0 < w.rows;  // a warp past the end still helps stage x
   const uint4* rows[kGemvRows];
 #pragma unroll
   for (int r = 0; r < kGemvRows; ++r) rows[r] = gemv_row(w, row0 + r);
   float acc[kGemvRows] = {};
-  const int chunks = w.ld_words / 4;
-  for (int v = lane; v < chunks; v += 32) {
-    uint4 wv[kGemvRows];
+  const int chunks = w.ld_words / 4, iters = (chunks + 31) / 32;
+  for (int it = 0; it < iters; ++it) {
+    const int v = it * 32 + lane;
+    const bool active = has_rows && v < chunks;
+    uint4 wv[kGemvRows] = {};
+    if (active) {
 #pragma unroll
-    for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);  // read once: bypass L1
+      for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);  // read once: bypass L1
+    }
+    unsigned char* buf = xs[it % 2];
+    stage_x(buf, x, w.cols, it);  // while the weight loads are in flight
+    __syncthreads();
+    if (!active) continue;
+    const float4* xr = reinterpret_cast<const float4*>(buf + S::read_offset(lane, 0));
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
-      float xs[16];
-      load_x16(x, w.cols, v * 64 + q * 16, xs);
+      float xv[16];
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const float4 f = xr[4 * q + i];
+        xv[4 * i] = f.x, xv[4 * i + 1] = f.y, xv[4 * i + 2] = f.z, xv[4 * i + 3] = f.w;
+      }
 #pragma unroll
       for (int r = 0; r < kGemvRows; ++r) {
         const uint32_t word = word_of(wv[r], q);
 #pragma unroll
-        for (int i = 0; i < 16; ++i) acc[r] = fmaf(weight_f32(word, i), xs[i], acc[r]);
+        for (int i = 0; i < 16; ++i) acc[r] = fmaf(weight_f32(word, i), xv[i], acc[r]);
       }
     }
   }

@@ -8,36 +8,36 @@
 namespace tnn::kernels::cuda {
 namespace detail {
 
-// Activations k0 .. k0 + 15 as 4 words of 4 int8, zero past K.
-__device__ __forceinline__ uint4 load_x16(const int8_t* x, int k, int k0) {
-  if (k0 + 16 <= k) return __ldg(reinterpret_cast<const uint4*>(x + k0));
-  int8_t e[16];
-#pragma unroll
-  for (int i = 0; i < 16; ++i) e[i] = k0 + i < k ? x[k0 + i] : int8_t(0);
-  uint4 v;
-  memcpy(&v, e, sizeof(v));
-  return v;
-}
-
 __global__ void __launch_bounds__(32 * kGemvWarps)
     gemv_s8_kernel(TernaryMatrix w, const int8_t* __restrict__ x, float x_scale,
                    float* __restrict__ y) {
+  using S = XStage<int8_t>;
+  __shared__ alignas(16) unsigned char xs[2][S::kBytes];  // double-buffered: one sync per step
   const int lane = threadIdx.x % 32;
   const int row0 = (blockIdx.x * kGemvWarps + threadIdx.x / 32) * kGemvRows;
-  if (row0 >= w.rows) return;
+  const bool has_rows = row0 < w.rows;  // a warp past the end still helps stage x
   const uint4* rows[kGemvRows];
 #pragma unroll
   for (int r = 0; r < kGemvRows; ++r) rows[r] = gemv_row(w, row0 + r);
   int acc[kGemvRows] = {};
   int xsum = 0;
-  const int chunks = w.ld_words / 4;
-  for (int v = lane; v < chunks; v += 32) {
-    uint4 wv[kGemvRows];
+  const int chunks = w.ld_words / 4, iters = (chunks + 31) / 32;
+  for (int it = 0; it < iters; ++it) {
+    const int v = it * 32 + lane;
+    const bool active = has_rows && v < chunks;
+    uint4 wv[kGemvRows] = {};
+    if (active) {
 #pragma unroll
-    for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);
+      for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);
+    }
+    unsigned char* buf = xs[it % 2];
+    stage_x(buf, x, w.cols, it);
+    __syncthreads();
+    if (!active) continue;
+    const uint4* xr = reinterpret_cast<const uint4*>(buf + S::read_offset(lane, 0));
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
-      const uint4 xv = load_x16(x, w.cols, v * 64 + q * 16);
+      const uint4 xv = xr[q];  // activations 16 q .. 16 q + 15
       const int xw[4] = {int(xv.x), int(xv.y), int(xv.z), int(xv.w)};
 #pragma unroll
       for (int j = 0; j < 4; ++j) xsum = __dp4a(0x01010101, xw[j], xsum);

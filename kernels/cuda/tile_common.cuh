@@ -3,6 +3,7 @@
 #pragma once
 
 #include "decode.cuh"
+#include "index_maps.hpp"
 
 #include <cuda_runtime.h>
 
@@ -10,8 +11,6 @@
 #include <stdexcept>
 
 namespace tnn::kernels::cuda::detail {
-
-constexpr int kBK = 64;
 
 // Word q of weight row n for K chunk kc; rows past N decode to zeros.
 __device__ __forceinline__ uint32_t tile_word(const TernaryMatrix& w, int n, int kc, int q) {

@@ -18,6 +18,7 @@ double metric(const nlohmann::json& r, const std::string& m) {
   if (m == "final_top1") return r["final"]["top1"];
   if (m == "final_top5") return r["final"]["top5"];
   if (m == "best_top1") return r["best"]["top1"];
+  if (m == "last10_top1") return last_epochs_mean_top1(r, 10);
   if (m == "final_train_loss") return r["history"].back()["train_loss"];
   if (m == "weight_compression") return r["footprint"]["weight_compression"];
   if (m == "mac_weighted_zero_fraction") {
@@ -71,6 +72,7 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
       c.experiment = e.id;
       c.metric = x.value("metric", "?");
       c.claim = x.value("claim", false);
+      c.note = x.value("note", "");
       if (runs.finished.empty()) {
         c.detail = "no finished run in " + runs_root + "/" + e.id + "/" + profile;
         for (const auto& u : runs.unfinished)  // say how far an unfinished one got
@@ -81,7 +83,7 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
         continue;
       }
       double v;
-      std::string m = c.metric;
+      std::string m = c.metric, spread;
       if (m == "final_top1_minus_baseline") {
         RunSummary b = summarize_runs(runs_root, x.value("baseline", ""), profile);
         if (b.finished.empty()) {
@@ -89,7 +91,24 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
           out.push_back(c);
           continue;
         }
-        v = mean_metric(runs.finished, "final_top1") - mean_metric(b.finished, "final_top1");
+        // Paired by seed (the claim is the difference at the same seed); over the seeds both have.
+        auto pairs = paired_differences(runs.finished, b.finished, final_top1);
+        if (pairs.empty()) {
+          c.detail = "no seed has finished runs of both " + e.id + " and " + x.value("baseline", std::string("?")) +
+                     " in profile " + profile;
+          out.push_back(c);
+          continue;
+        }
+        std::vector<double> d;
+        std::string per_seed;
+        for (const auto& p : pairs) {
+          d.push_back(p.value);
+          per_seed += (per_seed.empty() ? "" : ", ") + std::string("seed ") + std::to_string(p.seed) + " " + num(p.value);
+        }
+        SeedStats st = seed_stats(d);
+        v = st.mean;
+        spread = "; paired over " + std::to_string(st.n) + " seed(s): " + per_seed;
+        if (st.n >= 3) spread += "; 95 % CI ± " + num(st.ci95);
       } else {
         v = mean_metric(runs.finished, m);
       }
@@ -118,7 +137,7 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
         c.pass = c.measured = false;
         want = "no value/min/max given";
       }
-      c.detail = "measured " + num(v) + " (" + std::to_string(runs.finished.size()) + " run(s)), " + want;
+      c.detail = "measured " + num(v) + " (mean of " + std::to_string(runs.finished.size()) + " run(s)" + spread + "), " + want;
       out.push_back(c);
     }
   }

@@ -1,8 +1,11 @@
 #include "tnn/reproduce.hpp"
 
 #include "tnn/experiment.hpp"
+#include "tnn/fileio.hpp"
 #include "tnn/report.hpp"
 #include "tnn/runner.hpp"
+#include "tnn/runtime.hpp"
+#include "tnn/train.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -73,6 +76,62 @@ pid_t spawn(const std::vector<std::string>& args) {
   return pid;
 }
 
+// Says the cost before spending it: each run with its state and estimated remaining time, and
+// the total; warns when the runs would record uncommitted code. Returns the number of runs to do.
+size_t print_plan(const ReproduceRequest& r, const std::vector<PlannedRun>& plan, int jobs, int threads) {
+  const nlohmann::json env = environment_info();
+  CostContext ctx;
+  ctx.cpu = env.value("cpu_model", "?");
+  ctx.samples = load_cost_samples({r.runs_root, (fs::path(r.source_dir) / "results" / "runs").string()});
+  const fs::path bench_dir = fs::path(r.source_dir) / "results" / "bench-train";
+  if (fs::is_directory(bench_dir))
+    for (const auto& f : fs::directory_iterator(bench_dir)) {
+      if (f.path().extension() != ".json") continue;
+      auto b = nlohmann::json::parse(read_file(f.path().string()));
+      for (const auto& [m, v] : b["methods"].items()) ctx.step_ratio_to_fp.emplace(m, v["step_time_ratio_to_fp"].get<double>());
+    }
+  ctx.macs_of = [](const nlohmann::json& cfg) {
+    double macs = 0;
+    auto net = make_model(model_config_of(cfg));
+    for (const auto& l : net->quant_layers()) macs += double(l.macs_per_image);
+    return macs;
+  };
+  size_t todo = 0;
+  double total = 0;
+  bool unknown = false;
+  std::cout << "reproduce: plan for profile " << r.profile << " (" << jobs << " at a time x " << threads
+            << " threads, into " << r.runs_root << "):\n";
+  for (const auto& p : plan) {
+    std::string line = "  " + p.id + " seed " + std::to_string(p.seed) + ": ";
+    if (p.status == "finished") {
+      std::cout << line << "finished, reused\n";
+      continue;
+    }
+    ++todo;
+    auto cfg = resolve_config(load_experiment(p.file), p.profile);
+    int done = 0;
+    if (p.status == "partial") {
+      fs::path res = fs::path(run_dir(r.runs_root, p.id, p.profile, p.seed)) / "result.json";
+      if (fs::exists(res)) done = nlohmann::json::parse(read_file(res.string())).value("epochs_done", 0);
+      line += "resume after epoch " + std::to_string(done) + "/" + std::to_string(cfg["train"]["epochs"].get<int>());
+    } else {
+      line += p.status == "stale" ? "re-run (config changed; the old run is moved aside)" : "to run";
+    }
+    RunEstimate e = estimate_run(cfg, done, threads, ctx);
+    if (e.seconds < 0) unknown = true;
+    else total += e.seconds;
+    std::cout << line << ", ~" << format_hours(e.seconds) << " (" << e.basis << ")\n";
+  }
+  std::cout << "reproduce: " << plan.size() << " runs, " << plan.size() - todo << " reused, " << todo
+            << " to run: ~" << format_hours(total) << " of compute, ~" << format_hours(total / std::max(1, jobs))
+            << " wall at " << jobs << " at a time" << (unknown ? " (plus runs with no estimate)" : "")
+            << " -- estimates scaled from measured runs, see each line\n";
+  if (todo > 0 && env.value("git_dirty", false))
+    std::cout << "reproduce: WARNING: the source tree has uncommitted changes outside results/; the runs will "
+                 "record git_dirty = true (commit first for clean provenance)\n";
+  return todo;
+}
+
 void render(const ReproduceRequest& r) {
   RenderOptions o;
   o.runs_root = r.runs_root;
@@ -80,6 +139,16 @@ void render(const ReproduceRequest& r) {
   o.profiles = r.render_profiles.empty() ? std::vector<std::string>{r.profile} : r.render_profiles;
   auto tables = load_tables((fs::path(r.experiments_root) / "tables").string(), r.tables);
   write_tables(tables, o, r.tables_out, r.index_path);
+  if (!r.readme_path.empty() || !r.check_readme.empty()) {
+    const std::string summary = render_summary(tables, o);
+    if (!r.readme_path.empty()) {
+      write_file_atomic(r.readme_path, readme_with_summary(r.readme_path, summary));
+      std::cout << "reproduce: " << r.readme_path << ": \"What is measured so far\" regenerated\n";
+    }
+    if (!r.check_readme.empty() && readme_with_summary(r.check_readme, summary) != read_file(r.check_readme))
+      throw std::runtime_error(r.check_readme + ": the generated \"What is measured so far\" block differs from "
+                               "the committed results; run `make tables` and commit README.md");
+  }
   std::cout << "reproduce: " << tables.size() << " tables rendered into " << r.tables_out << " (index " << r.index_path << ")\n";
   // Plots come from the same result JSON, via Debian's matplotlib.
   std::string script = (fs::path(r.source_dir) / "lib/report/plots.py").string();
@@ -103,11 +172,8 @@ int reproduce(const ReproduceRequest& r) {
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
   const int jobs = std::max(1, r.jobs);
   const int threads = r.threads_per_job > 0 ? r.threads_per_job : std::max(1, cores / jobs);
-  size_t todo = 0;
-  for (const auto& p : plan) todo += p.status != "finished";
-  std::cout << "reproduce: profile " << r.profile << ", " << plan.size() << " runs (" << plan.size() - todo
-            << " already finished, reused), " << jobs << " at a time x " << threads << " threads, into " << r.runs_root
-            << "\n";
+  print_plan(r, plan, jobs, threads);
+  if (r.plan_only) return 0;
 
   enum State { kWaiting, kRunning, kDone, kFailed };
   std::vector<State> state(plan.size(), kWaiting);

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Plots of ternary-bench runs, drawn from their result.json files (no hand-made data):
-training curves (test top-1 per epoch, FP vs each ternarizer), top-1 vs weight compression, and
-per-layer zero fractions of the ternary codes. Called by `tnn reproduce`; needs python3-matplotlib.
+"""Plots of ternary-bench runs, drawn from their result.json and log.jsonl files (no hand-made
+data): training curves (test top-1 per epoch, mean over seeds with a min-max band), top-1 vs
+weight compression (mean over seeds with std error bars), per-layer zero fractions of the ternary
+codes, and per-layer threshold trajectories (delta / std(W) and zero fraction per epoch) for runs
+that logged them. Called by `tnn reproduce`; needs python3-matplotlib.
 
 usage: plots.py --runs RUNS_ROOT --out PLOTS_DIR [--profiles paper quick ...]
 """
@@ -16,11 +18,19 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-METHOD_ORDER = ["fp", "wacv19", "twn", "ttq", "tga"]
+METHOD_ORDER = ["fp", "wacv19", "twn", "ttq", "ttq-ft", "tga"]
+
+
+def variant(r):
+    """The row an experiment stands for: its id without the folder and the arch prefix
+    ("cifar10/resnet20-ttq-ft" -> "ttq-ft"), so variants of one method keep distinct labels."""
+    name = r["experiment"].split("/")[-1]
+    arch = r["config"]["model"]["arch"]
+    return name[len(arch) + 1:] if name.startswith(arch + "-") else name
 
 
 def load_runs(root, profiles):
-    """{(arch, profile): {method: [result, ...]}} for every result.json with history."""
+    """{(arch, profile): {variant: [(result, run_dir), ...]}} for every result.json with history."""
     runs = {}
     for path in glob.glob(os.path.join(root, "**", "result.json"), recursive=True):
         if ".old-" in path:
@@ -29,38 +39,67 @@ def load_runs(root, profiles):
             r = json.load(f)
         if r.get("profile") not in profiles or not r.get("history"):
             continue
-        cfg = r["config"]
-        key = (cfg["model"]["arch"], r["profile"])
-        runs.setdefault(key, {}).setdefault(cfg["quantizer"]["method"], []).append(r)
+        key = (r["config"]["model"]["arch"], r["profile"])
+        runs.setdefault(key, {}).setdefault(variant(r), []).append((r, os.path.dirname(path)))
+    for by_variant in runs.values():
+        for rs in by_variant.values():
+            rs.sort(key=lambda x: x[0]["seed"])
     return runs
 
 
-def methods_sorted(by_method):
-    return sorted(by_method, key=lambda m: (METHOD_ORDER.index(m) if m in METHOD_ORDER else 99, m))
+def variants_sorted(by_variant):
+    return sorted(by_variant, key=lambda m: (METHOD_ORDER.index(m) if m in METHOD_ORDER else 99, m))
 
 
-def dataset_label(by_method):
-    for rs in by_method.values():
-        for r in rs:
+def dataset_label(by_variant):
+    for rs in by_variant.values():
+        for r, _ in rs:
             return r.get("dataset", {}).get("label", "")
     return ""
 
 
-def plot_curves(arch, profile, by_method, out):
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for m in methods_sorted(by_method):
-        for i, r in enumerate(by_method[m]):
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def std(xs):
+    if len(xs) < 2:
+        return 0.0
+    m = mean(xs)
+    return (sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) ** 0.5
+
+
+def plot_curves(arch, profile, by_variant, out):
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    lows = []
+    for k, v in enumerate(variants_sorted(by_variant)):
+        rs = [r for r, _ in by_variant[v]]
+        color = "C%d" % k
+        finished = [r for r in rs if r["status"] == "finished"]
+        band = finished if len(finished) >= 2 else []
+        if band:
+            # Mean over the finished seeds with a min-max band, over the epochs all of them have.
+            n_ep = min(len(r["history"]) for r in band)
+            ep = [band[0]["history"][i]["epoch"] for i in range(n_ep)]
+            per_ep = [[r["history"][i]["test_top1"] for r in band] for i in range(n_ep)]
+            ax.plot(ep, [mean(p) for p in per_ep], color=color, lw=1.5, label="%s (mean of %d seeds, min-max band)" % (v, len(band)))
+            ax.fill_between(ep, [min(p) for p in per_ep], [max(p) for p in per_ep], color=color, alpha=0.2, lw=0)
+        for r in rs:
+            if r in band:
+                continue
             ep = [h["epoch"] for h in r["history"]]
             top1 = [h["test_top1"] for h in r["history"]]
-            status = "" if r["status"] == "finished" else " (%s, %d/%d)" % (r["status"].split(":")[0], r["epochs_done"], r["epochs"])
-            ax.plot(ep, top1, label="%s seed %d%s" % (m, r["seed"], status), lw=1.4, ls="-" if m == "fp" else "--" if i else "-")
+            unfinished = r["status"] != "finished"
+            status = " (%s, %d/%d)" % (r["status"].split(":")[0], r["epochs_done"], r["epochs"]) if unfinished else ""
+            ax.plot(ep, top1, color=color, lw=1.0 if unfinished else 1.4, ls=":" if unfinished else "-",
+                    label="%s seed %d%s" % (v, r["seed"], status))
+        lows += [h["test_top1"] for r in rs for h in r["history"][len(r["history"]) // 4:]]
     ax.set_xlabel("epoch")
     ax.set_ylabel("test top-1 (%)")
-    ax.set_title("%s, profile %s: test top-1 per epoch\n%s" % (arch, profile, dataset_label(by_method)), fontsize=10)
-    lo = min(h["test_top1"] for rs in by_method.values() for r in rs for h in r["history"][len(r["history"]) // 4:])
-    ax.set_ylim(max(0, lo - 5), 100)
+    ax.set_title("%s, profile %s: test top-1 per epoch\n%s" % (arch, profile, dataset_label(by_variant)), fontsize=10)
+    ax.set_ylim(max(0, min(lows) - 5), 100)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     path = os.path.join(out, "curves-%s-%s.png" % (arch, profile))
     fig.savefig(path, dpi=110)
@@ -68,25 +107,25 @@ def plot_curves(arch, profile, by_method, out):
     return path
 
 
-def plot_sparsity(arch, profile, by_method, out):
-    methods = [m for m in methods_sorted(by_method) if m != "fp"]
-    finished = {m: [r for r in by_method[m] if r.get("sparsity")] for m in methods}
-    methods = [m for m in methods if finished[m]]
-    if not methods:
+def plot_sparsity(arch, profile, by_variant, out):
+    variants = [v for v in variants_sorted(by_variant) if v != "fp"]
+    finished = {v: [r for r, _ in by_variant[v] if r.get("sparsity") and r["status"] == "finished"] for v in variants}
+    variants = [v for v in variants if finished[v]]
+    if not variants:
         return None
-    layers = [l["name"] for l in finished[methods[0]][0]["sparsity"]["layers"]]
+    layers = [l["name"] for l in finished[variants[0]][0]["sparsity"]["layers"]]
     fig, ax = plt.subplots(figsize=(max(7, 0.45 * len(layers)), 4.5))
-    width = 0.8 / len(methods)
-    for k, m in enumerate(methods):
-        r = finished[m][0]
+    width = 0.8 / len(variants)
+    for k, v in enumerate(variants):
+        r = finished[v][0]
         vals = [100 * (l["zero_fraction"] or 0) for l in r["sparsity"]["layers"]]
-        ax.bar([i + k * width for i in range(len(vals))], vals, width, label="%s (MAC-weighted %.1f %%)" % (
-            m, 100 * (r["sparsity"]["mac_weighted_zero_fraction"] or 0)))
+        ax.bar([i + k * width for i in range(len(vals))], vals, width, label="%s seed %d (MAC-weighted %.1f %%)" % (
+            v, r["seed"], 100 * (r["sparsity"]["mac_weighted_zero_fraction"] or 0)))
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(layers))])
     ax.set_xticklabels(layers, rotation=70, fontsize=7)
-    ax.set_ylabel("zero codes (%)")
-    ax.set_title("%s, profile %s: per-layer zero fraction of the ternary codes (seed %d, epoch %d)" % (
-        arch, profile, finished[methods[0]][0]["seed"], finished[methods[0]][0]["epochs_done"]), fontsize=10)
+    ax.set_ylabel("zero codes of the first term (%)")
+    ax.set_title("%s, profile %s: per-layer zero fraction of the ternary codes (first term), final epoch" % (
+        arch, profile), fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -97,30 +136,93 @@ def plot_sparsity(arch, profile, by_method, out):
 
 
 def plot_accuracy_vs_compression(profile, runs, out):
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    any_point = False
-    for (arch, p), by_method in sorted(runs.items()):
+    """One point per (arch, variant): mean final top-1 over the finished seeds, std as error bar;
+    a legend instead of text labels, points at the same compression spread sideways, and the
+    y range set by the rows near FP (a far-off row is drawn on the bottom edge, its value in the
+    legend), so the ternary rows that matter stay apart and readable."""
+    points = []
+    for (arch, p), by_variant in sorted(runs.items()):
         if p != profile:
             continue
-        for m in methods_sorted(by_method):
-            for r in by_method[m]:
-                if r["status"] != "finished":
-                    continue
-                sel = r.get("select", "final")
-                ax.scatter(r["footprint"]["weight_compression"], r[sel]["top1"], s=30)
-                ax.annotate("%s %s" % (arch, m), (r["footprint"]["weight_compression"], r[sel]["top1"]), fontsize=7,
-                            xytext=(3, 3), textcoords="offset points")
-                any_point = True
-    if not any_point:
-        plt.close(fig)
+        for v in variants_sorted(by_variant):
+            fin = [r for r, _ in by_variant[v] if r["status"] == "finished"]
+            if fin:
+                top1 = [r["final"]["top1"] for r in fin]
+                comp = mean([r["footprint"]["weight_compression"] for r in fin])
+                points.append((arch, v, comp, mean(top1), std(top1) if len(top1) > 1 else None, len(fin)))
+    if not points:
         return None
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    markers = "osD^v<>pP*X"
+    best = max(p[3] for p in points)
+    lo = min([p[3] for p in points if p[3] >= best - 8] + [best - 3]) - 1.5
+    groups = {}
+    for p in points:
+        groups.setdefault(round(p[2]), []).append(p)
+    for k, (arch, v, comp, top1, err, n) in enumerate(points):
+        g = groups[round(comp)]
+        j = g.index((arch, v, comp, top1, err, n))
+        x = comp * 2 ** (0.04 * (j - (len(g) - 1) / 2))
+        off = top1 < lo
+        ax.errorbar(x, max(top1, lo + 0.2), yerr=None if off else err, fmt="v" if off else markers[k % len(markers)],
+                    color="C%d" % (k % 10), ms=7, capsize=4,
+                    label="%s %s: %.2f%s (%d seed%s)%s" % (arch, v, top1, " ± %.2f" % err if err else "", n,
+                                                         "s" if n > 1 else "", ", off scale" if off else ""))
+    ax.set_ylim(lo, best + 1.5)
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("weight compression vs FP32 (x, exact storage incl. scales)")
-    ax.set_ylabel("test top-1 (%)")
-    ax.set_title("Top-1 vs compression, profile %s" % profile, fontsize=10)
+    ax.set_xlabel("weight compression vs FP32 (x, exact storage incl. scales; equal values spread sideways)")
+    ax.set_ylabel("final-epoch test top-1 (%)")
+    ax.set_title("Top-1 vs compression, profile %s (mean over seeds, error bar = std)" % profile, fontsize=10)
     ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     path = os.path.join(out, "accuracy-vs-compression-%s.png" % profile)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def threshold_history(run_dir):
+    """[(epoch, [layer records])] from log.jsonl epoch events that carry per-layer thresholds."""
+    path = os.path.join(run_dir, "log.jsonl")
+    if not os.path.exists(path):
+        return []
+    hist = {}
+    with open(path) as f:
+        for line in f:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            layers = e.get("sparsity") if e.get("event") == "epoch" else None
+            if layers and any(l.get("threshold_over_std") is not None for l in layers):
+                hist[e["epoch"]] = layers  # a resumed run may repeat an epoch: the last one wins
+    return sorted(hist.items())
+
+
+def plot_thresholds(arch, profile, v, r, run_dir, out):
+    hist = threshold_history(run_dir)
+    if len(hist) < 2:
+        return None
+    names = [l["name"] for l in hist[0][1] if l.get("threshold_over_std") is not None]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for k, name in enumerate(names):
+        ep = [e for e, ls in hist]
+        rec = [next(l for l in ls if l["name"] == name) for _, ls in hist]
+        style = dict(color=plt.cm.viridis(k / max(1, len(names) - 1)), lw=1.6 if "fc" in name or k == 0 else 0.9)
+        a1.plot(ep, [x["threshold_over_std"] for x in rec], label=name, **style)
+        a2.plot(ep, [100 * x["zero_fraction"] for x in rec], **style)
+    a1.set_xlabel("epoch")
+    a1.set_ylabel("threshold / std(W) (first term)")
+    a2.set_xlabel("epoch")
+    a2.set_ylabel("zero codes (%)")
+    a1.grid(alpha=0.3)
+    a2.grid(alpha=0.3)
+    a1.legend(fontsize=6, ncol=2)
+    fig.suptitle("%s %s, profile %s, seed %d: per-layer threshold and zero fraction per epoch" % (
+        arch, v, profile, r["seed"]), fontsize=10)
+    fig.tight_layout()
+    path = os.path.join(out, "thresholds-%s-%s-%s-seed%d.png" % (arch, v, profile, r["seed"]))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -135,9 +237,14 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     runs = load_runs(a.runs, a.profiles)
     written = []
-    for (arch, profile), by_method in sorted(runs.items()):
-        written.append(plot_curves(arch, profile, by_method, a.out))
-        written.append(plot_sparsity(arch, profile, by_method, a.out))
+    for (arch, profile), by_variant in sorted(runs.items()):
+        written.append(plot_curves(arch, profile, by_variant, a.out))
+        written.append(plot_sparsity(arch, profile, by_variant, a.out))
+        # Threshold trajectories where a learned threshold can move (TGA), one plot per run.
+        for v, rs in by_variant.items():
+            for r, d in rs:
+                if r["config"]["quantizer"]["method"] == "tga":
+                    written.append(plot_thresholds(arch, profile, v, r, d, a.out))
     for p in a.profiles:
         written.append(plot_accuracy_vs_compression(p, runs, a.out))
     written = [w for w in written if w]

@@ -2,6 +2,7 @@
 // row without a measurement says why (not run in this profile, in progress, ImageNet missing...).
 #include "tnn/report.hpp"
 
+#include "tnn/check.hpp"
 #include "tnn/fileio.hpp"
 
 #include <algorithm>
@@ -49,29 +50,6 @@ std::string fmt(double v, int prec = 2) {
 }
 std::string signed_fmt(double v) { return (v >= 0 ? "+" : "") + fmt(v); }
 
-struct Stat {
-  int n = 0;
-  double mean = 0, std = 0;
-};
-Stat stat_of(const std::vector<double>& v) {
-  Stat s;
-  s.n = int(v.size());
-  if (s.n == 0) return s;
-  for (double x : v) s.mean += x;
-  s.mean /= s.n;
-  if (s.n > 1) {
-    for (double x : v) s.std += (x - s.mean) * (x - s.mean);
-    s.std = std::sqrt(s.std / (s.n - 1));
-  }
-  return s;
-}
-
-// The table's metric of one result: the selected checkpoint ("final" or "best").
-double metric_of(const nlohmann::json& result, const std::string& column) {
-  std::string select = result.value("select", "final");
-  return result.at(select).at(column).get<double>();
-}
-
 std::string cell_escape(std::string s) {
   for (auto& c : s)
     if (c == '|') c = '/';
@@ -104,6 +82,11 @@ Measured measure(const std::string& id, const RenderOptions& o) {
     if (!s.finished.empty()) {
       m.profile = p;
       m.results = s.finished;
+      // Seeds of the shown profile still training are named, so n is never mistaken for final.
+      for (const auto& u : s.unfinished)
+        progress += (progress.empty() ? "" : "; ") + std::string("seed ") + std::to_string(u.value("seed", 0)) + " " +
+                    u.value("status", std::string("?")) + " (epoch " + std::to_string(u.value("epochs_done", 0)) + "/" +
+                    std::to_string(u.value("epochs", 0)) + ", not counted)";
       m.progress = progress;
       return m;
     }
@@ -202,6 +185,25 @@ RunSummary summarize_runs(const std::string& runs_root, const std::string& id, c
   return s;
 }
 
+namespace {
+
+// "-1.59 (seed 1)", "-1.40 [-1.59, -1.21], 3 seeds, 95 % CI ± 0.50": a paired difference with its
+// spread, so a finding never rests on a single number without saying so.
+std::string paired_cell(const std::vector<PairedDifference>& d) {
+  std::vector<double> v;
+  for (const auto& x : d) v.push_back(x.value);
+  SeedStats s = seed_stats(v);
+  if (s.n == 1) return signed_fmt(s.mean) + " (seed " + std::to_string(d[0].seed) + ")";
+  std::string out = signed_fmt(s.mean) + " [" + signed_fmt(s.min) + ", " + signed_fmt(s.max) + "], " +
+                    std::to_string(s.n) + " seeds";
+  if (s.n >= 3) out += ", 95 % CI ± " + fmt(s.ci95);
+  return out;
+}
+
+std::string mean_std(const SeedStats& s) { return fmt(s.mean) + (s.n > 1 ? " ± " + fmt(s.std) : ""); }
+
+}  // namespace
+
 RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
   const auto& spec = t.spec;
   std::vector<std::string> cols = spec["columns"].get<std::vector<std::string>>();
@@ -221,21 +223,25 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
   };
   std::set<std::string> datasets;
 
-  md << "| Row | Paper " << metric << " | Provenance | Measured " << metric
-     << " (mean ± std) | n, profile | Measured − paper | Ternary − FP, measured | Ternary − FP, paper | Compression | MAC-weighted zeros | Note |\n";
-  md << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  md << "| Row | Paper " << metric << " | Provenance | Final-epoch " << metric
+     << " (mean ± std) | Best-epoch top-1, selected on the test set | Mean of the last 10 epochs | n, profile | "
+        "Final − paper | Ternary − FP, measured (paired by seed) | Ternary − FP, paper | Compression | "
+        "MAC-weighted zeros (first term) | Note |\n";
+  md << "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   csv << "table,row,experiment,profile,n";
-  for (const auto& c : cols) csv << ",paper_" << c << ",measured_" << c << "_mean,measured_" << c << "_std";
-  csv << ",measured_minus_paper,ternary_minus_fp_measured,ternary_minus_fp_paper,weight_compression,mac_weighted_zero_fraction,dataset,provenance,note\n";
+  for (const auto& c : cols) csv << ",paper_" << c << ",final_" << c << "_mean,final_" << c << "_std";
+  csv << ",best_epoch_top1_mean,best_epoch_top1_std,last10_top1_mean,last10_top1_std,final_minus_paper"
+         ",ternary_minus_fp_paired_mean,ternary_minus_fp_paired_min,ternary_minus_fp_paired_max"
+         ",ternary_minus_fp_paired_ci95,ternary_minus_fp_pairs,ternary_minus_fp_paper,weight_compression"
+         ",mac_weighted_zero_fraction_first_term,dataset,provenance,note\n";
 
   RenderedTable out;
   out.rows = nlohmann::json::array();
   for (const auto& r : spec["rows"]) {
     nlohmann::json cell;
     cell["label"] = r["label"];
-    std::string note, paper_s = "—", meas_s = "—", n_s = "—", d_paper = "—", d_fp = "—", d_fp_paper = "—",
-                comp = r.value("compression", std::string("—")), zeros = "—";
-    std::vector<std::string> csv_cols;
+    std::string note, paper_s = "—", meas_s = "—", best_s = "—", last_s = "—", n_s = "—", d_paper = "—",
+                d_fp = "—", d_fp_paper = "—", comp = r.value("compression", std::string("—")), zeros = "—";
     const bool has_paper = r.contains("paper");
     if (has_paper) {
       paper_s.clear();
@@ -254,7 +260,9 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
     std::string exp = r.contains("experiment") && r["experiment"].is_string() ? r["experiment"].get<std::string>() : "";
     std::string profile;
     int n = 0;
-    std::map<std::string, Stat> stats;
+    std::map<std::string, SeedStats> stats;
+    SeedStats best, last10, paired;
+    std::vector<PairedDifference> pairs;
     if (r.value("reference", false)) {
       note = std::string("reference value from another paper (not reproduced here)") + (note.empty() ? "" : "; " + note);
     } else if (exp.empty()) {
@@ -269,11 +277,23 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
         meas_s.clear();
         for (const auto& c : cols) {
           std::vector<double> v;
-          for (const auto& res : m.results) v.push_back(metric_of(res, c));
-          stats[c] = stat_of(v);
+          for (const auto& res : m.results) v.push_back(res.at("final").at(c).get<double>());
+          stats[c] = seed_stats(v);
           if (!meas_s.empty()) meas_s += " / ";
-          meas_s += fmt(stats[c].mean) + (n > 1 ? " ± " + fmt(stats[c].std) : "");
+          meas_s += mean_std(stats[c]);
         }
+        std::vector<double> vb, vl;
+        for (const auto& res : m.results) {
+          vb.push_back(best_epoch_top1(res));
+          vl.push_back(last_epochs_mean_top1(res, 10));
+        }
+        best = seed_stats(vb);
+        last10 = seed_stats(vl);
+        std::string epochs_of_best;
+        for (const auto& res : m.results)
+          epochs_of_best += (epochs_of_best.empty() ? "" : ", ") + std::to_string(res["best"].value("epoch", 0));
+        best_s = mean_std(best) + " (epoch " + epochs_of_best + ")";
+        last_s = mean_std(last10);
         n_s = std::to_string(n) + " seed" + (n > 1 ? "s" : "") + ", " + profile;
         const auto& first = m.results.front();
         datasets.insert(first["dataset"].value("label", "unknown"));
@@ -291,10 +311,19 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
         if (!m.progress.empty()) note = m.progress + "; " + note;
         if (r.contains("baseline")) {
           RunSummary b = summarize_runs(o.runs_root, r["baseline"], profile);
-          if (!b.finished.empty()) {
+          pairs = paired_differences(m.results, b.finished, final_top1);
+          if (!pairs.empty()) {
             std::vector<double> v;
-            for (const auto& res : b.finished) v.push_back(metric_of(res, "top1"));
-            d_fp = signed_fmt(stats["top1"].mean - stat_of(v).mean);
+            for (const auto& x : pairs) v.push_back(x.value);
+            paired = seed_stats(v);
+            d_fp = paired_cell(pairs);
+            if (int(pairs.size()) < n || int(pairs.size()) < int(b.finished.size()))
+              note += std::string(note.empty() ? "" : "; ") + "difference over the " + std::to_string(pairs.size()) +
+                      " seed(s) both rows have";
+          } else if (!b.finished.empty()) {
+            std::vector<double> v;
+            for (const auto& res : b.finished) v.push_back(final_top1(res));
+            d_fp = signed_fmt(stats["top1"].mean - seed_stats(v).mean) + " (unpaired: no common seed)";
           } else {
             d_fp = "— (FP baseline not run in profile " + profile + ")";
           }
@@ -303,27 +332,45 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
     }
     if (r.contains("paper_baseline") && has_paper && r["paper"].contains("top1"))
       d_fp_paper = signed_fmt(r["paper"]["top1"].get<double>() - r["paper_baseline"]["top1"].get<double>());
-    if (note.empty()) note = "";
     md << "| " << cell_escape(r["label"]) << " | " << paper_s << " | " << cell_escape(r.value("provenance", std::string("—")))
-       << " | " << meas_s << " | " << n_s << " | " << d_paper << " | " << d_fp << " | " << d_fp_paper << " | " << comp
-       << " | " << zeros << " | " << cell_escape(note) << " |\n";
+       << " | " << meas_s << " | " << best_s << " | " << last_s << " | " << n_s << " | " << d_paper << " | " << d_fp
+       << " | " << d_fp_paper << " | " << comp << " | " << zeros << " | " << cell_escape(note) << " |\n";
 
+    auto num_or_empty = [](bool have, double v, int prec = 4) { return have ? fmt(v, prec) : std::string(); };
     csv << csv_escape(t.id) << "," << csv_escape(r["label"]) << "," << csv_escape(exp) << "," << profile << "," << n;
     for (const auto& c : cols) {
       csv << "," << (has_paper && r["paper"].contains(c) ? fmt(r["paper"][c].get<double>()) : "");
       csv << "," << (stats.count(c) ? fmt(stats[c].mean, 4) : "") << "," << (stats.count(c) && n > 1 ? fmt(stats[c].std, 4) : "");
     }
-    csv << "," << (d_paper.rfind("—", 0) == 0 ? "" : d_paper) << "," << (d_fp.rfind("—", 0) == 0 ? "" : d_fp) << ","
-        << (d_fp_paper == "—" ? "" : d_fp_paper) << "," << (comp == "—" ? "" : csv_escape(comp)) << ","
-        << (zeros == "—" ? "" : zeros.substr(0, zeros.size() - 2)) << ","
-        << csv_escape(n > 0 ? *datasets.rbegin() : "") << "," << csv_escape(r.value("provenance", std::string(""))) << ","
-        << csv_escape(note) << "\n";
+    csv << "," << num_or_empty(n > 0, best.mean) << "," << num_or_empty(n > 1, best.std) << ","
+        << num_or_empty(n > 0, last10.mean) << "," << num_or_empty(n > 1, last10.std) << ","
+        << (d_paper.rfind("—", 0) == 0 ? "" : d_paper) << "," << num_or_empty(paired.n > 0, paired.mean) << ","
+        << num_or_empty(paired.n > 0, paired.min) << "," << num_or_empty(paired.n > 0, paired.max) << ","
+        << num_or_empty(paired.n >= 3, paired.ci95) << "," << paired.n << "," << (d_fp_paper == "—" ? "" : d_fp_paper)
+        << "," << (comp == "—" ? "" : csv_escape(comp)) << "," << (zeros == "—" ? "" : zeros.substr(0, zeros.size() - 2))
+        << "," << csv_escape(n > 0 ? *datasets.rbegin() : "") << "," << csv_escape(r.value("provenance", std::string("")))
+        << "," << csv_escape(note) << "\n";
 
     cell["experiment"] = exp;
     cell["profile"] = profile;
     cell["n"] = n;
     cell["measured"] = meas_s;
     cell["note"] = note;
+    if (n > 0) {
+      cell["final_top1"] = {{"mean", stats["top1"].mean}, {"std", stats["top1"].std}};
+      cell["best_epoch_top1"] = {{"mean", best.mean}, {"std", best.std}};
+      cell["last10_top1"] = {{"mean", last10.mean}, {"std", last10.std}};
+      if (has_paper && r["paper"].contains("top1")) cell["paper_top1"] = r["paper"]["top1"];
+    }
+    if (paired.n > 0) {
+      nlohmann::json per_seed = nlohmann::json::object();
+      for (const auto& x : pairs) per_seed[std::to_string(x.seed)] = x.value;
+      cell["ternary_minus_fp"] = {{"mean", paired.mean}, {"min", paired.min}, {"max", paired.max}, {"n", paired.n},
+                                  {"per_seed", per_seed}};
+      if (paired.n >= 3) cell["ternary_minus_fp"]["ci95"] = paired.ci95;
+      cell["ternary_minus_fp_cell"] = d_fp;
+    }
+    if (d_fp_paper != "—") cell["ternary_minus_fp_paper"] = d_fp_paper;
     out.rows.push_back(cell);
   }
   md << "\n";
@@ -336,9 +383,14 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
             "while FP and ternary runs on the same copy compare fairly (the papers' claim is the difference).";
     md << "\n\n";
   }
-  md << "Columns: *Measured* uses each run's selected checkpoint (`select` in the experiment: final epoch unless stated); "
-        "*Compression* is the exact storage of the conv/FC weights (2 bits per code per term + FP32 scales) against FP32; "
-        "*MAC-weighted zeros* is the zero fraction of the ternary codes (first term) weighted by each layer's MACs.\n\n";
+  md << "Columns: *Final-epoch* is the accuracy of the last epoch's weights, the honest estimate (mean ± sample std "
+        "over seeds); *Best-epoch* is the highest test accuracy of any epoch, i.e. a model selected on the test set "
+        "as the papers' reference code does (optimistic; the epoch is given per seed); *Mean of the last 10 epochs* "
+        "is a selection-free estimate less noisy than one epoch; *Ternary − FP* pairs each ternary run with the FP "
+        "run of the same seed (mean [min, max] over seeds, with a 95 % t-interval from three seeds on); "
+        "*Compression* is the exact storage of the conv/FC weights (2 bits per code per term + FP32 scales) against "
+        "FP32; *MAC-weighted zeros* is the zero fraction of the first ternary term's codes (the authors' sparsity) "
+        "weighted by each layer's MACs.\n\n";
   if (spec.contains("notes")) {
     md << "Notes:\n\n";
     for (const auto& nte : spec["notes"]) md << "- " << nte.get<std::string>() << "\n";
@@ -390,11 +442,104 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
 
 }  // namespace
 
+namespace {
+
+// The papers' claims as checked by `tnn check` in each shown profile: the ones measured and not
+// met first (findings), then the met ones, then those not measurable yet.
+std::string claims_section(const RenderOptions& o) {
+  std::vector<std::string> not_met, met, open;
+  for (const auto& profile : o.profiles) {
+    if (!fs::is_directory(o.experiments_root)) break;
+    for (const auto& c : check_results(o.experiments_root, o.runs_root, profile)) {
+      if (!c.claim) continue;
+      std::string line = "- `" + c.experiment + "`, profile " + profile + ", " + c.metric + ": " + c.detail +
+                         (c.note.empty() ? "" : " — " + c.note);
+      (c.measured ? (c.pass ? met : not_met) : open).push_back(line);
+    }
+  }
+  if (not_met.empty() && met.empty() && open.empty()) return "";
+  std::ostringstream s;
+  s << "## Paper claims checked (`tnn check`)\n\n";
+  if (!not_met.empty()) {
+    s << "**Measured and not met** (findings; they do not fail CI, see docs/experiments.md):\n\n";
+    for (const auto& l : not_met) s << l << "\n";
+    s << "\n";
+  }
+  if (!met.empty()) {
+    s << "Measured and met:\n\n";
+    for (const auto& l : met) s << l << "\n";
+    s << "\n";
+  }
+  if (!open.empty()) {
+    s << "Not measurable yet:\n\n";
+    for (const auto& l : open) s << l << "\n";
+    s << "\n";
+  }
+  return s.str();
+}
+
+}  // namespace
+
+std::string render_summary(const std::vector<TableSpec>& tables, const RenderOptions& o) {
+  std::ostringstream s;
+  for (const auto& t : tables) {
+    auto r = render_table(t, o);
+    std::vector<std::string> rows;
+    for (const auto& c : r.rows) {
+      if (c["n"].get<int>() == 0) continue;
+      const int n = c["n"].get<int>();
+      const std::string profile = c["profile"];
+      std::string line = c["label"].get<std::string>() + ": " + fmt(c["final_top1"]["mean"].get<double>());
+      if (n > 1) line += " ± " + fmt(c["final_top1"]["std"].get<double>());
+      line += " % final epoch (" + std::to_string(n) + " seed" + (n > 1 ? "s" : "") + ", " + profile +
+              " profile; best epoch " + fmt(c["best_epoch_top1"]["mean"].get<double>());
+      // The last 10 epochs are a plateau only at the paper's schedule (quick has 20 in all).
+      if (profile == "paper") line += ", last-10 mean " + fmt(c["last10_top1"]["mean"].get<double>());
+      line += ")";
+      if (c.contains("ternary_minus_fp_cell")) line += "; ternary − FP " + c["ternary_minus_fp_cell"].get<std::string>();
+      if (c.contains("ternary_minus_fp_paper")) line += ", paper " + c["ternary_minus_fp_paper"].get<std::string>();
+      else if (c.contains("paper_top1") && profile == "paper") line += "; paper " + fmt(c["paper_top1"].get<double>()) + " %";
+      rows.push_back(line);
+    }
+    if (rows.empty()) continue;
+    s << "- **" << t.spec["title"].get<std::string>() << "** ([table](results/tables/" << t.id << ".md)):\n";
+    for (const auto& row : rows) s << "  - " << row << "\n";
+  }
+  std::string claims = claims_section(o);
+  if (!claims.empty()) {
+    // Only the findings go into the summary; the full list is in results/README.md.
+    auto p = claims.find("**Measured and not met**");
+    if (p != std::string::npos) {
+      auto end = claims.find("\n\n", claims.find("\n\n", p) + 2);
+      s << "- Paper claims measured and **not met** here (`tnn check`):\n";
+      std::istringstream lines(claims.substr(p, end - p));
+      std::string l;
+      while (std::getline(lines, l))
+        if (l.rfind("- ", 0) == 0) s << "  " << l << "\n";
+    }
+  }
+  return s.str();
+}
+
+namespace {
+const char* kBegin = "<!-- measured:begin (generated by `make tables` from results/; do not edit by hand) -->";
+const char* kEnd = "<!-- measured:end -->";
+}  // namespace
+
+std::string readme_with_summary(const std::string& readme_path, const std::string& summary) {
+  std::string text = read_file(readme_path);
+  auto a = text.find(kBegin), b = text.find(kEnd);
+  if (a == std::string::npos || b == std::string::npos || b < a)
+    throw std::invalid_argument(readme_path + ": no generated block (expected the lines '" + std::string(kBegin) +
+                                "' and '" + kEnd + "')");
+  return text.substr(0, a) + kBegin + "\n" + summary + kEnd + text.substr(b + std::string(kEnd).size());
+}
+
 void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o, const std::string& out_dir,
                   const std::string& index_path) {
   fs::create_directories(out_dir);
   std::ostringstream idx;
-  idx << "# Results\n\n"
+  idx << "# Results\n\n" << claims_section(o)
       << "Rendered by `tnn reproduce` from the run folders under `"
       << fs::proximate(o.runs_root).string() << "` (profiles preferred in this order: ";
   for (size_t i = 0; i < o.profiles.size(); ++i) idx << (i ? ", " : "") << o.profiles[i];

@@ -125,14 +125,28 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
   const int64_t n = data.train_images.size(0);
   const int steps = int((n + batch - 1) / batch);
+  // Which checkpoint files the result vouches for (sha256), so committed evidence can be verified.
+  auto checkpoint_digests = [&](bool finished) {
+    nlohmann::json c = nlohmann::json::object();
+    for (const char* f : {"final.pt", "best.pt", "last.pt"}) {
+      const fs::path p = ckpt_dir / f;
+      if (finished && std::string(f) == "last.pt") continue;  // deleted right after this write
+      if (fs::exists(p)) c[f] = {{"sha256", sha256_file(p.string())}, {"bytes", fs::file_size(p)}};
+    }
+    return c;
+  };
   auto write_result = [&](const std::string& status) {
     auto res = result_json(r, st, data, status, env);
     res["sparsity"] = sparsity_report(net);
     res["footprint"] = footprint_report(net);
     res["segments"] = Progress::segments((out / "log.jsonl").string());
+    res["checkpoints"] = checkpoint_digests(status == "finished");
     write_file_atomic((out / "result.json").string(), res.dump(2) + "\n");
     return res;
   };
+  // best.pt is kept only when the experiment selects the best epoch; otherwise the final weights
+  // are the result and the best epoch is reported from the history.
+  const bool keep_best = cfg["select"] == "best";
 
   // The ETA uses this call's epochs only: a resumed run's history may come from another machine
   // or from a time when the cores were shared, and would skew it.
@@ -204,7 +218,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (ev.top1 > st.best_top1) {
       st.best_top1 = ev.top1;
       st.best_epoch = st.epoch;
-      save_checkpoint((ckpt_dir / "best.pt").string(), net, nullptr, nullptr, st, cfg);
+      if (keep_best) save_checkpoint((ckpt_dir / "best.pt").string(), net, nullptr, nullptr, st, cfg);
     }
     save_checkpoint(last.string(), net, r.t.opt.get(), r.t.threshold_opt.get(), st, cfg);
     nlohmann::json log_rec = rec;
@@ -222,8 +236,12 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
       return write_result("interrupted");
   }
+  // A finished run keeps final.pt only (weights and quantizer state, no optimizer state): the
+  // result is written first, so a crash in between leaves last.pt to resume from.
   save_checkpoint((ckpt_dir / "final.pt").string(), net, nullptr, nullptr, st, cfg);
   auto res = write_result("finished");
+  fs::remove(last);
+  if (!keep_best) fs::remove(ckpt_dir / "best.pt");
   progress.log({{"event", "finished"}, {"epochs", st.epoch}, {"wall_seconds_this_call", seconds_since(wall_start)}});
   return res;
 }

@@ -55,20 +55,19 @@ std::string hex(const unsigned char* d, unsigned n) {
   }
   return s;
 }
-}  // namespace
 
-std::string md5_bytes(const std::string& bytes) {
+std::string digest_bytes(const std::string& bytes, const EVP_MD* md) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_md5(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, md, nullptr);
   return hex(digest, len);
 }
 
-std::string md5_file(const std::string& path) {
+std::string digest_file(const std::string& path, const EVP_MD* md) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open file (does it exist?)");
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
+  EVP_DigestInit_ex(ctx, md, nullptr);
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
@@ -80,20 +79,30 @@ std::string md5_file(const std::string& path) {
   EVP_MD_CTX_free(ctx);
   return hex(digest, len);
 }
+}  // namespace
+
+std::string md5_bytes(const std::string& bytes) { return digest_bytes(bytes, EVP_md5()); }
+std::string md5_file(const std::string& path) { return digest_file(path, EVP_md5()); }
+std::string sha256_file(const std::string& path) { return digest_file(path, EVP_sha256()); }
 #else
-// Without OpenSSL headers: coreutils' md5sum (present on every Linux host we run on).
-std::string md5_file(const std::string& path) {
+// Without OpenSSL headers: coreutils' md5sum / sha256sum (present on every Linux host we run on).
+namespace {
+std::string digest_file(const std::string& path, const std::string& tool, size_t hex_len) {
   if (!std::ifstream(path)) throw std::runtime_error(path + ": cannot open file (does it exist?)");
-  std::string cmd = "md5sum '" + path + "'";
+  std::string cmd = tool + " '" + path + "'";
   FILE* p = popen(cmd.c_str(), "r");
-  char out[33] = {};
-  if (p == nullptr || std::fread(out, 1, 32, p) != 32) {
+  std::string out(hex_len, '\0');
+  if (p == nullptr || std::fread(out.data(), 1, hex_len, p) != hex_len) {
     if (p) pclose(p);
-    throw std::runtime_error(path + ": md5sum failed");
+    throw std::runtime_error(path + ": " + tool + " failed");
   }
   pclose(p);
-  return std::string(out, 32);
+  return out;
 }
+}  // namespace
+
+std::string md5_file(const std::string& path) { return digest_file(path, "md5sum", 32); }
+std::string sha256_file(const std::string& path) { return digest_file(path, "sha256sum", 64); }
 
 std::string md5_bytes(const std::string& bytes) {
   std::string tmp = "/tmp/tnn-md5-" + std::to_string(::getpid());

@@ -94,12 +94,20 @@ TEST_CASE("cuDNN baselines compute the NHWC 3x3 convolution", "[gpu][baseline]")
       const auto x = random_ints(rng, size_t(s.n) * s.h * s.w * s.c, 8);
       std::vector<double> mag;
       const auto want = ref_conv3x3(x, s, codes, scales, &mag);
-      bl::CudnnConv3x3 conv(mode, s, nullptr);
-      INFO("algo " << conv.algo() << ", " << conv.math() << ", workspace "
-                   << conv.workspace_bytes());
       const bool f16 = mode == bl::CudnnMode::f16;
-      const auto got = run_dense(f16, dense(codes, s.k, 9 * s.c, scales), x, want.size(),
-                                 [&](auto* w, auto* xd, auto* y) { conv.run(xd, w, y); });
+      std::string algo, math;
+      const auto got = run_dense(
+          f16, dense(codes, s.k, 9 * s.c, scales), x, want.size(), [&](auto* w, auto* xd, auto* y) {
+            // The algorithm is chosen by a trial run on these buffers.
+            bl::CudnnConv3x3 conv(mode, s, nullptr, {xd, w, y});
+            algo = conv.algo() + ", workspace " + std::to_string(conv.workspace_bytes()) +
+                   (conv.attempts().empty() ? "" : ", rejected before: " + conv.attempts());
+            math = conv.math();
+            conv.run(xd, w, y);
+            cu::check_cuda(cudaDeviceSynchronize(), "cudnn conv");
+          });
+      INFO("algo " << algo << ", " << math);
+      if (mode == bl::CudnnMode::f32) CHECK(math == "CUDNN_FMA_MATH");  // a true FP32 baseline
       expect_close(got, want, mag, 1e-3, f16);
     }
 }

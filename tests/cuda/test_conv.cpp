@@ -47,3 +47,10 @@ TEST_CASE("conv3x3 rejects mismatched weights", "[gpu][conv]") {
   CHECK_THROWS_AS(tnn::kernels::cuda::conv3x3(w, shape(1, 4, 4, 16, 16, 1), x, y, nullptr),
                   std::invalid_argument);
 }
+
+// M = n * oh * ow = 4100 * 32 * 32 = 4.2 M output pixels: more 64-row tiles than grid.y allows.
+TEST_CASE("conv3x3 runs M past the 65535-tile grid.y limit", "[gpu][conv][large]") {
+  ConvCase c;
+  c.shape = shape(4100, 32, 32, 4, 4, 1);
+  tnn::test::check_conv(Act::f32, c, 19);
+}

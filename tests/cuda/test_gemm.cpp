@@ -1,6 +1,6 @@
 // Tiled ternary GEMM kernels (FP32 CUDA cores, FP16 and int8 tensor cores) against the CPU
 // reference. M crosses the 16-row and 64-row tiles, N the 32/64-column tiles, K the 64-wide
-// chunk; M = 1 goes through gemm() to the GEMV path.
+// chunk; M = 1 goes through gemm() to the GEMV path; one shape passes the old grid.y limit.
 #include "runners.hpp"
 
 #include <catch2/catch.hpp>
@@ -36,4 +36,13 @@ TEST_CASE("gemm is within rounding of the reference on real inputs", "[gpu][gemm
       c.m = m, c.n = 256, c.k = 4096, c.exact = false;
       tnn::test::check_gemm(act, c, 13);
     }
+}
+
+// M = 65535 * 64 + 100 rows: more 64-row tiles than grid.y allows (the M tiles go on grid.x).
+TEST_CASE("gemm runs M past the 65535-tile grid.y limit", "[gpu][gemm][large]") {
+  for (Act act : {Act::f32, Act::f16, Act::s8}) {
+    GemmCase c;
+    c.m = 65535 * 64 + 100, c.n = 3, c.k = 16;
+    tnn::test::check_gemm(act, c, 17);
+  }
 }

@@ -49,8 +49,24 @@ TEST_CASE("train: 2-epoch smoke run on 512 images - loss decreases - result is c
   CHECK(res["dataset"]["files_md5"].size() == 6);
   CHECK(res["footprint"]["weight_compression"].get<double>() > 15.0);
   CHECK(res["sparsity"]["layers"].size() == 20);  // 19 convs + FC of ResNet-20
-  for (const char* f : {"result.json", "log.jsonl", "checkpoints/last.pt", "checkpoints/final.pt", "checkpoints/best.pt"})
-    CHECK(fs::exists(dir / f));
+  // A finished run keeps final.pt only (no optimizer state, no last.pt / best.pt), and its
+  // result vouches for it by sha256.
+  for (const char* f : {"result.json", "log.jsonl", "checkpoints/final.pt"}) CHECK(fs::exists(dir / f));
+  for (const char* f : {"checkpoints/last.pt", "checkpoints/best.pt"}) CHECK(!fs::exists(dir / f));
+  REQUIRE(res["checkpoints"].size() == 1);
+  CHECK(res["checkpoints"]["final.pt"]["sha256"] == sha256_file((dir / "checkpoints/final.pt").string()));
+  CHECK(res["checkpoints"]["final.pt"]["bytes"] == fs::file_size(dir / "checkpoints/final.pt"));
+  {
+    torch::serialize::InputArchive a;
+    a.load_from((dir / "checkpoints/final.pt").string());
+    torch::serialize::InputArchive o;
+    CHECK_FALSE(a.try_read("optimizer", o));
+  }
+  // Per-layer thresholds are recorded next to the zero fractions (TGA's delta trajectories).
+  for (const auto& l : res["sparsity"]["layers"]) {
+    CHECK(l["threshold"].get<double>() > 0);
+    CHECK(l["threshold_over_std"].get<double>() > 0);
+  }
   // A finished result equals what is on disk.
   CHECK(nlohmann::json::parse(read_file((dir / "result.json").string()))["final"] == res["final"]);
 }
@@ -67,6 +83,8 @@ TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupte
     auto partial = train(cfg, o);
     REQUIRE(partial["status"] == "interrupted");
     REQUIRE(!fs::exists(resumed / "checkpoints/final.pt"));
+    // An unfinished run's result vouches for the checkpoint it resumes from.
+    CHECK(partial["checkpoints"]["last.pt"]["sha256"] == sha256_file((resumed / "checkpoints/last.pt").string()));
     auto b = train(cfg, options(resumed));
     REQUIRE(b["status"] == "finished");
     // The resumed run lists both segments with their commit; the straight one a single segment.

@@ -66,11 +66,20 @@ const char* to_string(CudnnMode m) {
 }
 
 CudnnConv3x3::CudnnConv3x3(CudnnMode mode, const Conv3x3Shape& s, cudaStream_t stream,
-                           bool exhaustive)
-    : mode_(mode) {
-  const cudnnDataType_t dt = mode == CudnnMode::f16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
+                           const CudnnTrialBuffers& trial, bool exhaustive)
+    : mode_(mode), stream_(stream) {
+  try {
+    setup(s, trial, exhaustive);
+  } catch (...) {
+    release();  // the destructor does not run for a half-built object
+    throw;
+  }
+}
+
+void CudnnConv3x3::setup(const Conv3x3Shape& s, const CudnnTrialBuffers& trial, bool exhaustive) {
+  const cudnnDataType_t dt = mode_ == CudnnMode::f16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
   check(cudnnCreate(&handle_), "cudnnCreate");
-  check(cudnnSetStream(handle_, stream), "cudnnSetStream");
+  check(cudnnSetStream(handle_, stream_), "cudnnSetStream");
   check(cudnnCreateTensorDescriptor(&xd_), "cudnnCreateTensorDescriptor");
   check(cudnnCreateTensorDescriptor(&yd_), "cudnnCreateTensorDescriptor");
   check(cudnnCreateFilterDescriptor(&wd_), "cudnnCreateFilterDescriptor");
@@ -81,7 +90,8 @@ CudnnConv3x3::CudnnConv3x3(CudnnMode mode, const Conv3x3Shape& s, cudaStream_t s
   check(cudnnSetConvolution2dDescriptor(cd_, 1, 1, s.stride, s.stride, 1, 1,
                                         CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
         "conv desc");
-  const cudnnMathType_t wanted = mode == CudnnMode::f32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
+  // The math type the ranked list is asked for; each candidate then sets its own.
+  const cudnnMathType_t wanted = mode_ == CudnnMode::f32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH;
   check(cudnnSetConvolutionMathType(cd_, wanted), "cudnnSetConvolutionMathType");
   int n = 0, c = 0, h = 0, w = 0;
   check(cudnnGetConvolution2dForwardOutputDim(cd_, xd_, wd_, &n, &c, &h, &w), "output dim");
@@ -91,40 +101,85 @@ CudnnConv3x3::CudnnConv3x3(CudnnMode mode, const Conv3x3Shape& s, cudaStream_t s
 
   std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
   int got = 0;
-  if (exhaustive)
-    check(cudnnFindConvolutionForwardAlgorithm(handle_, xd_, wd_, cd_, yd_, int(perf.size()), &got,
-                                               perf.data()),
-          "cudnnFindConvolutionForwardAlgorithm");
-  else
-    check(cudnnGetConvolutionForwardAlgorithm_v7(handle_, xd_, wd_, cd_, yd_, int(perf.size()),
-                                                 &got, perf.data()),
-          "cudnnGetConvolutionForwardAlgorithm_v7");
-  // First (best-ranked) usable result. The FP32 baseline prefers results labelled FMA and keeps
-  // CUDNN_FMA_MATH on the descriptor either way, so it cannot drift onto TF32 tensor cores.
-  int pick = -1;
-  for (int pass = 0; pass < 2 && pick < 0; ++pass)
-    for (int i = 0; i < got && pick < 0; ++i)
-      if (perf[size_t(i)].status == CUDNN_STATUS_SUCCESS &&
-          (mode != CudnnMode::f32 || pass == 1 || perf[size_t(i)].mathType == CUDNN_FMA_MATH))
-        pick = i;
-  if (pick < 0)
-    throw std::runtime_error(std::string("cudnn conv3x3: no usable algorithm for mode ") +
-                             to_string(mode));
-  algo_ = perf[size_t(pick)].algo;
-  math_ = mode == CudnnMode::f32 ? CUDNN_FMA_MATH : perf[size_t(pick)].mathType;
-  check(cudnnSetConvolutionMathType(cd_, math_), "cudnnSetConvolutionMathType");
-  check(cudnnGetConvolutionForwardWorkspaceSize(handle_, xd_, wd_, cd_, yd_, algo_, &ws_bytes_),
-        "cudnnGetConvolutionForwardWorkspaceSize");
-  if (ws_bytes_ > 0) check_cuda(cudaMalloc(&ws_, ws_bytes_), "cudaMalloc(cudnn workspace)");
+  const cudnnStatus_t st =
+      exhaustive ? cudnnFindConvolutionForwardAlgorithm(handle_, xd_, wd_, cd_, yd_,
+                                                        int(perf.size()), &got, perf.data())
+                 : cudnnGetConvolutionForwardAlgorithm_v7(handle_, xd_, wd_, cd_, yd_,
+                                                          int(perf.size()), &got, perf.data());
+  std::vector<CudnnRanked> ranked;
+  if (st == CUDNN_STATUS_SUCCESS) {
+    for (int i = 0; i < got; ++i)
+      ranked.push_back({perf[size_t(i)].algo, perf[size_t(i)].status, perf[size_t(i)].mathType});
+  } else {
+    cudaGetLastError();  // cudnnFind may leave a non-sticky error behind
+    attempts_ = std::string(exhaustive ? "cudnnFindConvolutionForwardAlgorithm"
+                                       : "cudnnGetConvolutionForwardAlgorithm_v7") +
+                ": " + cudnnGetErrorString(st) + "; trying every algorithm. ";
+  }
+  for (const CudnnCandidate& cand : cudnn_candidates(mode_, ranked)) {
+    std::string why;
+    if (try_candidate(cand, trial, why)) return;
+    attempts_ += std::string(algo_name(cand.algo)) + "/" + math_name(cand.math) + ": " + why + "; ";
+  }
+  throw std::runtime_error(std::string("cudnn conv3x3 ") + to_string(mode_) +
+                           ": no algorithm passed the workspace query and a trial run (" +
+                           attempts_ + ")");
 }
 
-CudnnConv3x3::~CudnnConv3x3() {
+// Sets the candidate's math type, sizes and allocates its workspace and runs it once; on any
+// failure frees what it took, says why and returns false.
+bool CudnnConv3x3::try_candidate(const CudnnCandidate& c, const CudnnTrialBuffers& trial,
+                                 std::string& why) {
+  cudnnStatus_t st = cudnnSetConvolutionMathType(cd_, c.math);
+  if (st != CUDNN_STATUS_SUCCESS) {
+    why = std::string("cudnnSetConvolutionMathType ") + cudnnGetErrorString(st);
+    return false;
+  }
+  size_t bytes = 0;
+  st = cudnnGetConvolutionForwardWorkspaceSize(handle_, xd_, wd_, cd_, yd_, c.algo, &bytes);
+  if (st != CUDNN_STATUS_SUCCESS) {
+    why = std::string("workspace query ") + cudnnGetErrorString(st);
+    return false;
+  }
+  void* ws = nullptr;
+  if (bytes > 0) {
+    const cudaError_t e = cudaMalloc(&ws, bytes);
+    if (e != cudaSuccess) {
+      cudaGetLastError();
+      why = "cudaMalloc(" + std::to_string(bytes) + " B workspace) " + cudaGetErrorName(e);
+      return false;
+    }
+  }
+  const float one = 1.0f, zero = 0.0f;
+  st = cudnnConvolutionForward(handle_, &one, xd_, trial.x, wd_, trial.w, cd_, c.algo, ws, bytes,
+                               &zero, yd_, trial.y);
+  const cudaError_t sync = cudaStreamSynchronize(stream_);
+  if (st != CUDNN_STATUS_SUCCESS || sync != cudaSuccess) {
+    cudaGetLastError();
+    if (ws) cudaFree(ws);
+    why = std::string("trial run ") +
+          (st != CUDNN_STATUS_SUCCESS ? cudnnGetErrorString(st) : cudaGetErrorName(sync));
+    return false;
+  }
+  algo_ = c.algo;
+  math_ = c.math;
+  ws_ = ws;
+  ws_bytes_ = bytes;
+  return true;
+}
+
+void CudnnConv3x3::release() {
   if (ws_) cudaFree(ws_);
   if (cd_) cudnnDestroyConvolutionDescriptor(cd_);
   if (wd_) cudnnDestroyFilterDescriptor(wd_);
   if (yd_) cudnnDestroyTensorDescriptor(yd_);
   if (xd_) cudnnDestroyTensorDescriptor(xd_);
   if (handle_) cudnnDestroy(handle_);
+  ws_ = nullptr, cd_ = nullptr, wd_ = nullptr, yd_ = nullptr, xd_ = nullptr, handle_ = nullptr;
+}
+
+CudnnConv3x3::~CudnnConv3x3() {
+  release();
 }
 
 void CudnnConv3x3::run(const void* x, const void* w, void* y) {

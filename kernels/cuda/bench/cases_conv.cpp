@@ -1,5 +1,6 @@
 #include "cases.hpp"
 #include "cudnn_conv.hpp"
+#include "exact_reference.hpp"
 #include "fill.hpp"
 
 #include <memory>
@@ -29,6 +30,9 @@ void run_conv_case(Runner& r, const ConvLayer& l, float zero_frac) {
   fill_act(x32.get(), nx, 78, s);
   fill_act(x16.get(), nx, 78, s);
   fill_act(x8.get(), nx, 78, s);
+  const Reference ref = make_reference(
+      "reference_conv3x3 (FP32 inputs, double sums: exact)",
+      [&] { reference_conv3x3(x32.get(), w32.get(), y32.get(), sh, s); }, y32.get(), ny, s);
 
   const double flops = 2.0 * double(ny) * 9 * sh.c;
   const double act32 = 4.0 * (nx + ny), act16 = 2.0 * (nx + ny);
@@ -42,31 +46,35 @@ void run_conv_case(Runner& r, const ConvLayer& l, float zero_frac) {
     return e;
   };
 
-  // Reference: cuDNN FP32 (FMA math). Exact unless cuDNN picks Winograd/FFT ("close" then).
-  std::vector<float> ref;
-  std::unique_ptr<bl::CudnnConv3x3> conv[3];
-  const bl::CudnnMode modes[3] = {bl::CudnnMode::f32, bl::CudnnMode::tf32, bl::CudnnMode::f16};
-  for (int i = 0; i < 3; ++i) {
-    try {
-      conv[i] = std::make_unique<bl::CudnnConv3x3>(modes[i], sh, s, r.cudnn_exhaustive);
-    } catch (const std::exception& ex) {
-      std::printf("cudnn_%s %s: %s\n", bl::to_string(modes[i]), shape.c_str(), ex.what());
-    }
-  }
-  if (!conv[0]) return;  // no reference: nothing can be checked
-  conv[0]->run(x32.get(), w32.get(), y32.get());
-  ref = download(y32.get(), ny);
-
-  for (int i = 0; i < 3; ++i) {
-    if (!conv[i]) continue;
-    const bool half = modes[i] == bl::CudnnMode::f16;
-    const char* impl = i == 0 ? "cudnn_f32" : i == 1 ? "cudnn_tf32" : "cudnn_f16";
-    Entry e = entry(impl, (half ? 2.0 : 4.0) * nw, half ? act16 : act32);
-    e.extra["algo"] = conv[i]->algo();
-    e.extra["math"] = conv[i]->math();
-    e.extra["workspace_bytes"] = conv[i]->workspace_bytes();
+  // cuDNN: each mode picks its own algorithm (trial run on these buffers); one that finds none is
+  // recorded as unavailable, with every candidate's reason, and the others still run.
+  const struct {
+    const char* impl;
+    bl::CudnnMode mode;
+  } modes[] = {{"cudnn_f32", bl::CudnnMode::f32},
+               {"cudnn_tf32", bl::CudnnMode::tf32},
+               {"cudnn_f16", bl::CudnnMode::f16}};
+  for (const auto& m : modes) {
+    const bool half = m.mode == bl::CudnnMode::f16;
+    Entry e = entry(m.impl, (half ? 2.0 : 4.0) * nw, half ? act16 : act32);
     e.extra["algo_selection"] = r.cudnn_exhaustive ? "cudnnFind" : "heuristics_v7";
-    bl::CudnnConv3x3* c = conv[i].get();
+    if (!r.wants(e) && !r.wants(Entry{"conv", m.impl, shape, "warm", {}, 0, 0, {}})) continue;
+    std::unique_ptr<bl::CudnnConv3x3> conv;
+    try {
+      const bl::CudnnTrialBuffers trial =
+          half ? bl::CudnnTrialBuffers{x16.get(), w16.get(), y16.get()}
+               : bl::CudnnTrialBuffers{x32.get(), w32.get(), y32.get()};
+      conv = std::make_unique<bl::CudnnConv3x3>(m.mode, sh, s, trial, r.cudnn_exhaustive);
+    } catch (const std::exception& ex) {
+      cudaGetLastError();
+      r.unavailable(e, ex.what());
+      continue;
+    }
+    e.extra["algo"] = conv->algo();
+    e.extra["math"] = conv->math();
+    e.extra["workspace_bytes"] = conv->workspace_bytes();
+    if (!conv->attempts().empty()) e.extra["algo_rejected"] = conv->attempts();
+    bl::CudnnConv3x3* c = conv.get();
     if (half)
       r.run(
           e, [&](cudaStream_t) { c->run(x16.get(), w16.get(), y16.get()); }, y16.get(), ref);

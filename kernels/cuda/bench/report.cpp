@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <thread>
@@ -87,8 +88,10 @@ nlohmann::json make_context(const std::string& argv0, const std::string& timing)
   c["timing"] = timing;
   c["inputs"] =
       "activations q/64 with q uniform in [-64, 64] (int8: q, x_scale 1/64), ternary codes with "
-      "40% zeros, power-of-two per-channel scales: every implementation computes the same exact "
-      "FP32 sums, so each result is checked against the FP32 baseline (max_abs_diff)";
+      "the shapes file's zero_fraction of zeros, power-of-two per-channel scales: the exact result "
+      "is an FP32 number, computed by a plain reference kernel summing in double; ours must match "
+      "it bit for bit (after one FP16 rounding for FP16 outputs), baselines are recorded against "
+      "their math mode's bound (check, max_rel_diff, check_bound_rel)";
   return c;
 }
 
@@ -119,6 +122,60 @@ nlohmann::json to_json(const Entry& e) {
   }
   for (auto it = e.extra.begin(); it != e.extra.end(); ++it) j[it.key()] = it.value();
   return j;
+}
+
+namespace {
+// "exact", "close", "MISMATCH", "DIFFERS", "unchecked" or "error" for one entry.
+std::string outcome(const Entry& e) {
+  if (e.extra.contains("error_occurred")) return "error";
+  return e.extra.value("check", "unchecked");
+}
+}  // namespace
+
+nlohmann::json check_summary(const std::vector<Entry>& entries) {
+  nlohmann::json s = nlohmann::json::object();
+  for (const auto& e : entries) {
+    if (e.suffix != "cold") continue;  // a warm entry repeats its cold entry's check
+    nlohmann::json& i = s[e.impl];
+    if (i.is_null()) {
+      i = {{"role", role_of(e.impl) == Role::ours ? "ours" : "baseline"}, {"max_rel_diff", 0.0}};
+      for (const char* k : {"exact", "close", "MISMATCH", "DIFFERS", "unchecked", "error"})
+        i[k] = 0;
+      if (role_of(e.impl) == Role::baseline) i["check_bound_rel"] = baseline_bound(e.impl);
+    }
+    i[outcome(e)] = i[outcome(e)].get<int>() + 1;
+    if (e.extra.contains("max_rel_diff"))
+      i["max_rel_diff"] =
+          std::max(i["max_rel_diff"].get<double>(), e.extra["max_rel_diff"].get<double>());
+    if (e.extra.contains("math")) {
+      auto& maths = i["math"];
+      if (maths.is_null()) maths = nlohmann::json::array();
+      const auto m = e.extra["math"];
+      if (std::find(maths.begin(), maths.end(), m) == maths.end()) maths.push_back(m);
+    }
+  }
+  return s;
+}
+
+int count_failures_of_ours(const nlohmann::json& summary) {
+  int n = 0;
+  for (const auto& [impl, i] : summary.items())
+    if (i["role"] == "ours") n += i["MISMATCH"].get<int>() + i["error"].get<int>();
+  return n;
+}
+
+void print_check_summary(const nlohmann::json& summary) {
+  for (const auto& [impl, i] : summary.items()) {
+    std::printf(
+        "summary: %-17s %-8s %3d exact %3d close %3d MISMATCH %3d DIFFERS %3d unchecked "
+        "%3d error, max rel diff %.3g",
+        impl.c_str(), i["role"].get<std::string>().c_str(), i["exact"].get<int>(),
+        i["close"].get<int>(), i["MISMATCH"].get<int>(), i["DIFFERS"].get<int>(),
+        i["unchecked"].get<int>(), i["error"].get<int>(), i["max_rel_diff"].get<double>());
+    if (i.contains("check_bound_rel"))
+      std::printf(" (bound %.3g)", i["check_bound_rel"].get<double>());
+    std::printf("\n");
+  }
 }
 
 }  // namespace tnn::bench::gpu

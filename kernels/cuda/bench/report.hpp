@@ -3,6 +3,7 @@
 // table. real_time = cpu_time = the median GPU time per call (events measure GPU time only).
 #pragma once
 
+#include "check_result.hpp"
 #include "timer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,5 +28,13 @@ nlohmann::json to_json(const Entry& e);
 
 // "h100-sxm", "h200", ... from the device name: the results file's name.
 std::string gpu_slug();
+
+// Per implementation over all cold entries: how many checks came out exact / close / MISMATCH /
+// DIFFERS / unchecked / error, the largest relative difference and the math modes seen.
+nlohmann::json check_summary(const std::vector<Entry>& entries);
+// MISMATCH + error entries of our kernels: what makes the benchmark fail.
+int count_failures_of_ours(const nlohmann::json& summary);
+// One "summary: ..." line per implementation (ci/gpu-check.sh copies them into its summary).
+void print_check_summary(const nlohmann::json& summary);
 
 }  // namespace tnn::bench::gpu

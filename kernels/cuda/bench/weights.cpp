@@ -18,7 +18,8 @@ std::vector<float> pow2_scales(int rows, uint32_t seed) {
 
 BenchWeights::BenchWeights(int rows, int cols, float zero_frac, uint32_t seed, cudaStream_t s)
     : words(size_t(rows) * size_t(kernels::cuda::tg16_ld_words(cols))),
-      scales(pow2_scales(rows, seed)) {
+      // Uploaded on `s`: expand_tg16 and the kernels read the scales on that (non-blocking) stream.
+      scales(pow2_scales(rows, seed), s) {
   view.words = words.get();
   view.scales = scales.get();
   view.rows = rows;

@@ -11,5 +11,7 @@ std::string read_file(const std::string& path);  // throws naming the path
 // md5 of a file's bytes as 32 lowercase hex digits (dataset identity in every result).
 std::string md5_file(const std::string& path);
 std::string md5_bytes(const std::string& bytes);
+// sha256 of a file as 64 lowercase hex digits (checkpoint identity in result.json).
+std::string sha256_file(const std::string& path);
 
 }  // namespace tnn

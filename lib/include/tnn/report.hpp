@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,31 @@ struct RunSummary {
 };
 RunSummary summarize_runs(const std::string& runs_root, const std::string& id, const std::string& profile);
 
+// ---- seed statistics (lib/report/stats.cpp) ----
+
+// A finished result's test top-1 under each selection rule: the final epoch (what the tables
+// report), the best epoch (selected on the test set, as the papers' reference code does), and the
+// mean of the last k epochs (a selection-free estimate, less noisy than one epoch).
+double final_top1(const nlohmann::json& result);
+double best_epoch_top1(const nlohmann::json& result);
+double last_epochs_mean_top1(const nlohmann::json& result, int k = 10);
+
+struct SeedStats {
+  int n = 0;
+  double mean = 0, std = 0, min = 0, max = 0;
+  double ci95 = std::nan("");  // half-width of the 95 % t-interval of the mean; n >= 3 only
+};
+SeedStats seed_stats(const std::vector<double>& values);
+
+// metric(run) - metric(baseline run of the same seed), for the seeds both have (sorted by seed).
+struct PairedDifference {
+  int seed;
+  double value;
+};
+std::vector<PairedDifference> paired_differences(const std::vector<nlohmann::json>& runs,
+                                                 const std::vector<nlohmann::json>& baseline,
+                                                 double (*metric)(const nlohmann::json&));
+
 struct RenderOptions {
   std::string runs_root = "results/runs";
   // For each row, the first profile with a finished run is shown (paper recipe first).
@@ -42,6 +68,13 @@ struct RenderedTable {
   nlohmann::json rows;  // what was rendered, cell by cell (for checks and the index)
 };
 RenderedTable render_table(const TableSpec& t, const RenderOptions& o);
+
+// What has been measured, one bullet per table with measured rows plus the paper claims measured
+// and not met: the README's "What is measured so far" block, generated, never typed by hand.
+std::string render_summary(const std::vector<TableSpec>& tables, const RenderOptions& o);
+// The README text with its generated block (between the measured:begin/end markers) replaced by
+// `summary`; throws naming the file when the markers are missing.
+std::string readme_with_summary(const std::string& readme_path, const std::string& summary);
 
 // Writes <out_dir>/<id>.md and .csv for each table and <index_path> (an index of all tables with
 // the commits and machines that produced their measurements).

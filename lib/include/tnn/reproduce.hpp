@@ -2,6 +2,10 @@
 // child processes (`tnn run`) with at most `jobs` at a time; then tables and plots are rendered.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,9 @@ struct ReproduceRequest {
   std::string tnn_exe;               // the tnn binary to run children with
   std::string source_dir;            // repository root (lib/report/plots.py)
   bool render_only = false;
+  bool plan_only = false;            // print the plan with its estimated cost, run nothing
+  std::string readme_path;           // non-empty: rewrite its generated "measured" block
+  std::string check_readme;          // non-empty: fail when its generated block is out of date
   std::vector<std::string> render_profiles;  // profiles the tables show (default: {profile})
 };
 
@@ -31,6 +38,30 @@ struct PlannedRun {
 };
 
 std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::string>* skipped);
+
+// Estimated wall time of a run's remaining epochs (lib/exp/estimate.cpp), scaled from the
+// per-image cost of an earlier run of >= 2 epochs (same CPU model, architecture, method and
+// thread count preferred): across threads by T^0.8, across architectures by MACs per image,
+// across methods by `tnn bench-train`'s step-time ratios. `basis` says which run and scalings.
+struct CostSample {
+  double seconds_per_image = 0;  // wall (train + eval) per training image
+  double macs = 0;               // per image, conv + FC
+  int threads = 1, epochs = 0;
+  std::string cpu, arch, method, dataset, where;
+};
+std::vector<CostSample> load_cost_samples(const std::vector<std::string>& runs_roots);
+struct CostContext {
+  std::string cpu;                                   // this machine's CPU model
+  std::vector<CostSample> samples;
+  std::map<std::string, double> step_ratio_to_fp;    // results/bench-train: method -> step time / fp
+  std::function<double(const nlohmann::json&)> macs_of;  // MACs per image of a resolved config
+};
+struct RunEstimate {
+  double seconds = -1;
+  std::string basis;
+};
+RunEstimate estimate_run(const nlohmann::json& resolved_config, int epochs_done, int threads, const CostContext& ctx);
+std::string format_hours(double seconds);  // "42 s", "17 min", "3.4 h", "unknown"
 
 // Runs the plan and renders; returns the number of runs that failed.
 int reproduce(const ReproduceRequest& r);
