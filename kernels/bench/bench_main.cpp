@@ -1,7 +1,8 @@
 // tnn_kernel_bench: Google Benchmark suites over the operation registry (ops.hpp): every
 // registered implementation of the suite's ops, references and baselines included, each checked
 // once against its reference before it is timed. Shape sets come from experiments/kernels/*.json
-// (files with a "suite" field: gemv, conv, stack, engine). Extra flags (before --benchmark_*):
+// (files with a "suite" field: gemv, conv, stack, engine), plus "peak" (this machine's FMA, VNNI
+// and read-bandwidth peaks, for the roofline columns). Extra flags (before --benchmark_*):
 //   --shapes-dir=DIR   where the shape sets live (default: the source tree's)
 //   --suite=a,b        only these suites          --threads=1,2   OpenMP thread counts
 //   --quick            first shape of each suite (CI smoke)
@@ -111,6 +112,10 @@ int main(int argc, char** argv) {
       const auto ib = std::find(order.begin(), order.end(), b.first) - order.begin();
       return ia != ib ? ia < ib : a.second.filename().string() > b.second.filename().string();
     });
+    // The machine's peaks first (same run, same conditions as the kernels).
+    const bool want_peak =
+        o.suites.empty() || std::find(o.suites.begin(), o.suites.end(), "peak") != o.suites.end();
+    if (want_peak && isa_supported(Isa::kAvx512)) register_peak(o);
     for (const auto& [suite, path] : files) {
       if (!o.suites.empty() && std::find(o.suites.begin(), o.suites.end(), suite) == o.suites.end())
         continue;

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 namespace tnn::kernels {
@@ -25,6 +26,7 @@ struct Run {
   std::string op, impl, shape;
   int threads = 1;
   std::vector<double> ms;  // one per repetition
+  std::vector<double> rate;  // "flops" or "bytes_per_second" per repetition (peak suite)
   json counters = json::object();
   std::string label;
 
@@ -137,6 +139,8 @@ class Results {
       r.label = b.value("label", "");
       for (const char* k : {"macs", "weight_bytes", "batch", "zero_fraction", "copies", "layers"})
         if (b.contains(k) && b[k].is_number()) r.counters[k] = b[k];
+      for (const char* k : {"flops", "bytes_per_second"})
+        if (op == "peak" && b.contains(k) && b[k].is_number()) r.rate.push_back(b[k].get<double>());
       order_.push_back(key);
     }
   }
@@ -207,6 +211,7 @@ std::string speedup(const Run* fast, const Run* base) {
 struct Roofline {
   double fp32 = 0, int8 = 0, l3 = 0;
   std::map<int, double> dram;
+  bool measured = false;  // from this run's peak suite
   bool known() const { return fp32 > 0; }
   double dram_gbps(int threads) const {
     auto it = dram.find(threads);
@@ -215,8 +220,22 @@ struct Roofline {
   }
 };
 
-Roofline roofline(const json& ctx) {
+// The best repetition of a peak benchmark, in G units per second (0 when absent).
+double peak_rate(const Results& r, const std::string& impl, const std::string& shape, int th);
+
+// This run's measured peaks when it has the peak suite, else rooflines.json's entry.
+Roofline roofline(const json& ctx, const Results& res) {
   Roofline r;
+  if (peak_rate(res, "fma_f32", "zmm", 1) > 0) {
+    r.measured = true;
+    r.fp32 = peak_rate(res, "fma_f32", "zmm", 1);
+    r.int8 = peak_rate(res, "vnni_s8", "zmm", 1);
+    r.l3 = peak_rate(res, "read", "l3-8MiB", 1);
+    for (int th : {1, 2})
+      if (peak_rate(res, "read", "dram-256MiB", th) > 0)
+        r.dram[th] = peak_rate(res, "read", "dram-256MiB", th);
+    return r;
+  }
   if (!ctx.contains("tnn_roofline")) return r;
   const json j = json::parse(ctx["tnn_roofline"].get<std::string>(), nullptr, false);
   if (!j.is_object()) return r;
@@ -239,6 +258,33 @@ bool is_int8(const std::string& impl) {
 double compute_floor_ms(const Run& r, const Roofline& rf) {
   const double peak = (is_int8(r.impl) ? rf.int8 : rf.fp32) * r.threads * 1e9;
   return peak > 0 ? 2.0 * r.counter("macs") * r.counter("batch") / peak * 1e3 : 0;
+}
+
+double peak_rate(const Results& r, const std::string& impl, const std::string& shape, int th) {
+  const Run* x = r.find("peak", impl, shape, th);
+  if (!x || x->rate.empty()) return 0;
+  return *std::max_element(x->rate.begin(), x->rate.end()) / 1e9;
+}
+
+void section_peaks(std::ostringstream& o, const Results& r, const Roofline& rf) {
+  if (!r.any("peak")) return;
+  o << "## This machine's peaks (measured in this run; the roofline columns use them)\n\n"
+       "| | 1 thread | 2 threads |\n|---|---|---|\n";
+  for (const auto& [impl, shape, unit] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"fma_f32", "zmm", "FP32 FMA, GFLOP/s"},
+           {"vnni_s8", "zmm", "int8 vpdpbusd, GOP/s"},
+           {"read", "l3-8MiB", "read, 8 MiB (L3), GB/s"},
+           {"read", "dram-256MiB", "read, 256 MiB (DRAM), GB/s"}}) {
+    o << "| " << unit << " |";
+    for (int th : {1, 2}) {
+      const double v = peak_rate(r, impl, shape, th);
+      o << " " << (v > 0 ? fmt("%.1f", v) : std::string("–")) << " |";
+    }
+    o << "\n";
+  }
+  o << "\n";
+  (void)rf;
 }
 
 std::string gflops(const Run* x, const Roofline& rf) {
@@ -504,10 +550,11 @@ nlohmann::json parse_benchmark_json(const std::string& text) {
 std::string render_kernel_table(const nlohmann::json& run) {
   const json ctx = run.is_object() ? run.value("context", json::object()) : json::object();
   const Results r(run, context_roles(ctx));
-  const Roofline rf = roofline(ctx);
+  const Roofline rf = roofline(ctx, r);
   std::ostringstream o;
   section_context(o, ctx);
   section_targets(o, r, ctx);
+  section_peaks(o, r, rf);
   section_gemv(o, r, rf);
   section_stack(o, r, rf);
   section_engine(o, r);
