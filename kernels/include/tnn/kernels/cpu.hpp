@@ -83,10 +83,9 @@ VnniMatrix prepack_vnni(const TernaryWeights& w, const Epilogue& epilogue = {});
 // ---- FP32 activations: zero-skipping direct convolution on the planar layout ----
 // The taps of a conv read "tap planes": copies of the input, one per (row phase py, column
 // offset xoff), holding Q[ch][r][q] = x[ch][s*(r+dy_min)+py][s*q+xoff] (zeros outside the image
-// baked in), so that no load needs a lane mask and, when ow is a multiple of 16, every tap's
-// 16-pixel vector load is 64-byte aligned (a plane may also be stored sigma floats early to
-// align the rows of narrower maps; the planner currently keeps sigma = 0, see
-// prepare_conv_f32.cpp). The plane (0, 0, 0) of a stride-1
+// baked in), so that no load needs a lane mask and every tap's 16-pixel vector load is 64-byte
+// aligned (for maps whose width is not a multiple of 16, a plane is stored sigma floats early:
+// one plane per (py, xoff, sigma), see conv_f32_plan.cpp). The plane (0, 0, 0) of a stride-1
 // "same" conv is the planar input itself (zero-copy). Output channels are processed in pairs:
 // every tap (plane offset) of a pair is listed once with the signs it has in the two channels,
 // so one load feeds up to two adds.
