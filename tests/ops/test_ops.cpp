@@ -2,7 +2,7 @@
 // random and edge-case problems (cases.hpp), in the manner of ggml's test-backend-ops.
 //
 //   test_ops [--op OP] [--impl NAME | OP/NAME/ISA] [--isa ISA] [--seed N] [--cases N]
-//            [--list] [--registry] [--verbose]
+//            [--list] [--registry] [--verbose] [--assume-missing ISA]
 //
 // Each case runs on canonical NHWC data converted to the kernel's own layouts; the output is
 // converted back and compared: bit for bit in exact mode, within the case's K-scaled bound in
@@ -10,6 +10,8 @@
 // tensor (padding rows, zero-point borders). An implementation this machine cannot run is
 // reported "not covered on this CPU" and never counted as passed; run alone it exits 77, which
 // CTest reports as skipped. Exit 1 on any mismatch, or when an implementation ran no case.
+// --assume-missing ISA treats the CPU as lacking that ISA (and the wider ones), so the
+// not-covered path is itself tested on machines that have every ISA (CTest ops/harness/...).
 #include "cases.hpp"
 
 #include "tnn/kernels/layout.hpp"
@@ -33,6 +35,7 @@ namespace {
 
 struct Options {
   std::string op, impl, isa;
+  std::string assume_missing;  // an ISA treated as absent (and every wider one)
   uint32_t seed = 1;
   int cases = 0;  // 0: the op's default
   bool list = false, registry = false, verbose = false;
@@ -155,10 +158,23 @@ bool matches(const ops::Impl& i, const Options& o) {
   return true;
 }
 
+// Whether `i` runs here; with --assume-missing, CPU variants of that ISA or a wider one do not.
+bool runs_here(const ops::Impl& i, const Options& o, std::string* why) {
+  if (!o.assume_missing.empty()) {
+    const Isa missing = isa_from_name(o.assume_missing), isa = ops::isa_of(i.isa);
+    const auto width = [](Isa x) { return x == Isa::kAvx512 ? 2 : x == Isa::kAvx2 ? 1 : 0; };
+    if (isa != Isa::kAuto && width(isa) >= width(missing)) {
+      *why = "missing CPU features: " + o.assume_missing + " (--assume-missing)";
+      return false;
+    }
+  }
+  return i.runs_here(why);
+}
+
 int usage(const char* msg) {
   std::cerr << "test_ops: " << msg
             << "\nusage: test_ops [--op OP] [--impl NAME|OP/NAME/ISA] [--isa ISA] [--seed N] "
-               "[--cases N] [--list] [--registry] [--verbose]\n";
+               "[--cases N] [--list] [--registry] [--verbose] [--assume-missing ISA]\n";
   return 2;
 }
 
@@ -189,6 +205,8 @@ int main(int argc, char** argv) {
         o.registry = true;
       else if (a == "--verbose")
         o.verbose = true;
+      else if (a == "--assume-missing")
+        o.assume_missing = value();
       else
         return usage(("unknown argument " + a).c_str());
     } catch (const std::exception& e) {
@@ -202,6 +220,8 @@ int main(int argc, char** argv) {
       return usage(e.what());
     }
   }
+  if (!o.assume_missing.empty() && o.assume_missing != "avx2" && o.assume_missing != "avx512")
+    return usage(("--assume-missing " + o.assume_missing + ": expected avx2 or avx512").c_str());
   if (o.registry) {
     std::cout << ops::describe_registry();
     return 0;
@@ -230,7 +250,7 @@ int main(int argc, char** argv) {
     std::vector<const ops::Impl*> runnable;
     for (const ops::Impl* i : impls) {
       std::string why;
-      if (i->runs_here(&why)) {
+      if (runs_here(*i, o, &why)) {
         runnable.push_back(i);
       } else {
         ++not_covered;
