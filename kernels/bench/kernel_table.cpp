@@ -332,7 +332,8 @@ void section_context(std::ostringstream& o, const json& ctx) {
            {"date", "date"},
            {"tnn_threads", "threads"},
            {"tnn_load_average", "load average"},
-           {"tnn_busy_processes", "other busy processes"}}) {
+           {"tnn_busy_processes", "other busy processes"},
+           {"tnn_note", "note"}}) {  // tnn_note: added by hand to a run, e.g. cut short
     const std::string v = ctx_string(ctx, k.c_str());
     if (!v.empty()) o << "| " << label << " | " << v << " |\n";
   }
