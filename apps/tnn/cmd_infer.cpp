@@ -94,6 +94,7 @@ void add_infer(CLI::App& app) {
       std::printf("%s", t->table().c_str());
       out["tuning"] = {{"key", t->key}, {"plan", t->plan}, {"from_cache", t->from_cache}, {"cache", opt.tune_cache}};
       for (const auto& [plan, ms] : t->plans_ms) out["tuning"]["plans_ms"][plan] = ms;
+      for (const auto& [plan, ms] : t->validation_ms) out["tuning"]["validation_ms"][plan] = ms;
     }
     std::vector<float> logits(size_t(n * engine.output_size()));
     for (int64_t s = 0; s < n; s += 128) {

@@ -85,7 +85,17 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
             benchmark::DoNotOptimize(es->out.data());
           }
           set_counters(st, t, n, macs * double(n), 0, sparsity);
-          if (const TuneReport* r = es->engine->tuning()) st.SetLabel("plan: " + r->plan);
+          if (const TuneReport* r = es->engine->tuning()) {
+            // Tuning's own interleaved check of the kept plan against each uniform family.
+            std::string label = "plan: " + r->plan, kept;
+            double kept_ms = 0;
+            for (const auto& [plan, ms] : r->validation_ms)
+              if (plan == r->plan) kept_ms = ms;
+            for (const auto& [plan, ms] : r->validation_ms)
+              if (plan != r->plan && kept_ms > 0)
+                label += "; " + plan + "/kept " + std::to_string(ms / kept_ms).substr(0, 4);
+            st.SetLabel(label);
+          }
         });
       }
     }

@@ -89,6 +89,18 @@ std::string TuneReport::table() const {
   for (size_t i = 0; i < plans_ms.size(); ++i)
     o << (i ? ", " : "") << plans_ms[i].first << " " << ms(plans_ms[i].second) << " ms";
   o << "; kept: " << plan << (from_cache ? " (from the tuning cache)" : "") << "\n";
+  double kept_ms = 0;
+  for (const auto& [name, t] : validation_ms)
+    if (name == plan) kept_ms = t;
+  if (kept_ms > 0) {
+    o << "Validation (fresh interleaved samples): " << plan << " " << ms(kept_ms) << " ms";
+    for (const auto& [name, t] : validation_ms) {
+      if (name == plan) continue;
+      std::snprintf(buf, sizeof buf, "%.2f", t / kept_ms);
+      o << ", " << name << " " << ms(t) << " ms (" << buf << "x)";
+    }
+    o << "\n";
+  }
   return o.str();
 }
 

@@ -300,6 +300,13 @@ TEST_CASE("engine: auto tunes every layer among the registered kernels and cache
   for (const auto& [name, ms] : r->plans_ms)
     if (ms < best) best = ms, best_plan = name;
   CHECK(r->plan == best_plan);
+  // Then every plan is timed again on fresh samples (the unbiased comparison that is reported).
+  REQUIRE(r->validation_ms.size() == r->plans_ms.size());
+  for (size_t i = 0; i < r->plans_ms.size(); ++i) {
+    CHECK(r->validation_ms[i].first == r->plans_ms[i].first);
+    CHECK(r->validation_ms[i].second > 0);
+  }
+  CHECK(r->table().find("Validation (fresh interleaved samples): " + r->plan) != std::string::npos);
   const auto got = e.run(images, 2);
   CHECK(max_diff(want, got) <= 1e-4 * (1.0 + max_abs(want)));
   CHECK(e.describe().find("kept: " + r->plan) != std::string::npos);
@@ -308,6 +315,7 @@ TEST_CASE("engine: auto tunes every layer among the registered kernels and cache
   REQUIRE(again.tuning() != nullptr);
   CHECK(again.tuning()->from_cache);
   CHECK(again.layer_impls() == layers);
+  CHECK(again.tuning()->validation_ms.size() == r->validation_ms.size());
   std::remove(cache.c_str());
 }
 

@@ -65,6 +65,8 @@ struct TuneReport {
   std::vector<Layer> layers;
   std::vector<std::pair<std::string, double>> plans_ms;  // whole model: plan name, median ms
   std::string plan;                                      // the plan kept
+  // The same plans timed again on fresh interleaved samples after the choice (unbiased by it).
+  std::vector<std::pair<std::string, double>> validation_ms;
   std::string table() const;                             // Markdown, one row per layer
 };
 
