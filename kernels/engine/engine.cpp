@@ -96,8 +96,9 @@ std::string TuneReport::table() const {
     o << "Validation (fresh interleaved samples): " << plan << " " << ms(kept_ms) << " ms";
     for (const auto& [name, t] : validation_ms) {
       if (name == plan) continue;
-      std::snprintf(buf, sizeof buf, "%.2f", t / kept_ms);
-      o << ", " << name << " " << ms(t) << " ms (" << buf << "x)";
+      char ratio[32];  // not buf: ms() writes buf while the line is streamed
+      std::snprintf(ratio, sizeof ratio, "%.2f", t / kept_ms);
+      o << ", " << name << " " << ms(t) << " ms (" << ratio << "x the kept plan's time)";
     }
     o << "\n";
   }
