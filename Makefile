@@ -15,6 +15,10 @@ TNN     := $(BUILD)/bin/tnn
 # Absolute, because CTest runs each test in its own build folder.
 TNN_DATA_DIR ?= $(abspath $(firstword $(wildcard data/cifar-10-batches-bin ../shared/data/cifar-10-jpeg75-bin)))
 export TNN_DATA_DIR
+# ImageNet (train/, val/ class folders): TNN_IMAGENET_DIR. Without it the smoke profile trains the
+# ImageNet rows on a small JPEG folder made from CIFAR-10 (ci/make-imagefolder.py); other profiles
+# leave them "not run here: no ImageNet".
+SMOKE_IMAGEFOLDER := $(BUILD)/imagefolder-smoke
 
 .PHONY: all deps configure build test reproduce tables bench data format clean
 
@@ -37,7 +41,10 @@ test: build
 	TNN_DATA_DIR="$${TNN_DATA_DIR:-$(CURDIR)/data/cifar-10-batches-bin}" ctest --preset $(PRESET)
 
 reproduce: build data-check
-	$(TNN) reproduce --profile $(PROFILE) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
+	@if [ "$(PROFILE)" = smoke ] && [ -z "$$TNN_IMAGENET_DIR" ] && [ ! -f $(SMOKE_IMAGEFOLDER)/tnn-imagefolder.json ]; then \
+	  /usr/bin/python3 ci/make-imagefolder.py --out $(SMOKE_IMAGEFOLDER) --odd; fi
+	$(if $(filter smoke,$(PROFILE)),TNN_IMAGENET_DIR=$${TNN_IMAGENET_DIR:-$(SMOKE_IMAGEFOLDER)}) \
+	  $(TNN) reproduce --profile $(PROFILE) --jobs $(JOBS) $(if $(OUT),--out $(OUT))
 
 tables: build
 	$(TNN) reproduce --render-only

@@ -16,6 +16,10 @@ PACKAGES=(
   python3-matplotlib      # plots in results/plots
   lld                     # faster links of LibTorch programs
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
+  libturbojpeg0-dev       # ImageNet JPEG decoding (TurboJPEG API, DCT-domain scaling)
+  libopencv-imgcodecs-dev # ImageNet: odd files (CMYK JPEG, PNG named .JPEG) and resizing
+  python3-pil python3-numpy  # ci/make-imagefolder.py (the JPEG test folder)
+  python3-torchvision     # torchvision round-trip test and the bench-data peer
 )
 
 missing=()

@@ -2,6 +2,7 @@
 // for fp and every ternarizer, measured in one run and interleaved round-robin so machine noise
 // hits all methods alike; the ternarizer overhead is printed as a ratio to fp.
 #include "commands.hpp"
+#include "params.hpp"
 
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
@@ -21,34 +22,52 @@ void add_bench_train(CLI::App& app) {
   struct Args {
     std::string arch = "resnet20", out;
     std::vector<std::string> methods = {"fp", "wacv19", "twn", "ttq", "tga", "tga-joint"};
-    int batch = 128, steps = 10, rounds = 5;
+    int batch = 128, steps = 10, rounds = 5, image_size = 32, warmup = 3;
+    int64_t classes = 10;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("bench-train", "training-step throughput per ternarizer, as ratios to fp");
   cmd->add_option("--arch", a->arch, "model (default resnet20)");
   cmd->add_option("--methods", a->methods,
                   "methods to compare (fp first is the baseline); tga-joint = TGA with one joint pass "
-                  "per step instead of the two-pass sequential update");
+                  "per step instead of the two-pass sequential update; method:key=value,... sets parameters, "
+                  "e.g. wacv19:terms=2");
   cmd->add_option("--batch", a->batch, "batch size (default 128)");
   cmd->add_option("--steps", a->steps, "timed steps per round (default 10)");
   cmd->add_option("--rounds", a->rounds, "round-robin rounds; the median round is reported (default 5)");
   cmd->add_option("--out", a->out, "write the measurements as JSON here");
+  cmd->add_option("--image-size", a->image_size, "input height = width (default 32; ImageNet models: 224)");
+  cmd->add_option("--classes", a->classes, "classifier outputs (default 10)");
+  cmd->add_option("--warmup", a->warmup, "untimed steps per method first (default 3)");
   cmd->callback([a] {
     using Clock = std::chrono::steady_clock;
     torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     std::map<std::string, Trainable> models;
     torch::manual_seed(0);
-    auto x = torch::randn({a->batch, 3, 32, 32}).to(device).contiguous(at::MemoryFormat::ChannelsLast);
-    auto y = torch::randint(0, 10, {a->batch}, torch::kLong).to(device);
+    auto x = torch::randn({a->batch, 3, a->image_size, a->image_size}).to(device).contiguous(at::MemoryFormat::ChannelsLast);
+    auto y = torch::randint(0, a->classes, {a->batch}, torch::kLong).to(device);
     for (const auto& m : a->methods) {
       nlohmann::json cfg = experiment_defaults();
       cfg["model"]["arch"] = a->arch;
-      const bool joint = m == "tga-joint";  // separates the cost of the second pass from TGA's own
-      cfg["quantizer"]["method"] = joint ? "tga" : m;
+      cfg["model"]["num_classes"] = a->classes;
+      const auto colon = m.find(':');
+      const std::string method = m.substr(0, colon);
+      const bool joint = method == "tga-joint";  // separates the cost of the second pass from TGA's own
+      cfg["quantizer"]["method"] = joint ? "tga" : method;
+      if (colon != std::string::npos) {  // method:key=value,key=value
+        std::vector<std::string> kv;
+        for (size_t s = colon + 1; s <= m.size();) {
+          size_t e = m.find(',', s);
+          if (e == std::string::npos) e = m.size();
+          kv.push_back(m.substr(s, e - s));
+          s = e + 1;
+        }
+        cfg["quantizer"]["params"] = parse_key_values(kv, "--methods " + m);
+      }
       if (joint) cfg["train"]["tga_update"] = "joint";
       models[m] = make_trainable(cfg, 1, device);
       set_step_lr(models[m], 0.01);
-      for (int i = 0; i < 3; ++i) train_step(models[m], x, y);  // warm-up (oneDNN primitive caches)
+      for (int i = 0; i < a->warmup; ++i) train_step(models[m], x, y);  // warm-up (oneDNN primitive caches)
     }
     std::map<std::string, std::vector<double>> rates;
     for (int r = 0; r < a->rounds; ++r) {
@@ -63,6 +82,8 @@ void add_bench_train(CLI::App& app) {
     nlohmann::json out;
     out["arch"] = a->arch;
     out["batch"] = a->batch;
+    out["image_size"] = a->image_size;
+    out["classes"] = a->classes;
     out["steps_per_round"] = a->steps;
     out["rounds"] = a->rounds;
     out["device"] = device.str();
@@ -72,11 +93,11 @@ void add_bench_train(CLI::App& app) {
       return v[v.size() / 2];
     };
     const double base = median(rates[a->methods.front()]);
-    std::printf("%-10s %12s %14s  (%s, batch %d, %d threads, median of %d rounds x %d steps)\n", "method", "img/s",
+    std::printf("%-16s %12s %14s  (%s, batch %d, %d threads, median of %d rounds x %d steps)\n", "method", "img/s",
                 "step time / fp", a->arch.c_str(), a->batch, torch::get_num_threads(), a->rounds, a->steps);
     for (const auto& m : a->methods) {
       double med = median(rates[m]);
-      std::printf("%-10s %12.1f %13.3fx\n", m.c_str(), med, base / med);
+      std::printf("%-16s %12.1f %13.3fx\n", m.c_str(), med, base / med);
       out["methods"][m] = {{"img_per_s_median", med}, {"img_per_s_rounds", rates[m]}, {"step_time_ratio_to_fp", base / med}};
     }
     if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");

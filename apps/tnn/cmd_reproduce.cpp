@@ -5,6 +5,7 @@
 #include "tnn/reproduce.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -25,6 +26,8 @@ void add_reproduce(CLI::App& app) {
   cmd->add_flag("--reuse", *reuse, "run into the committed results/ (reuse finished runs, resume unfinished ones)");
   cmd->add_option("--jobs", a->jobs, "runs at a time (default 1)");
   cmd->add_option("--data", a->data_dir, "CIFAR-10 binary folder");
+  cmd->add_option("--imagenet-data", a->imagenet_dir,
+                  "ImageNet folder (train/, val/; default $TNN_IMAGENET_DIR; none: ImageNet rows are not run)");
   cmd->add_flag("--render-only", a->render_only, "only render results/tables and results/plots from results/runs");
   cmd->add_option("--check-readme", a->check_readme,
                   "with --render-only: fail if this README's generated \"measured\" block is out of date");
@@ -59,6 +62,10 @@ void add_reproduce(CLI::App& app) {
     a->plots_out = (base / "plots").string();
     a->index_path = (base / "README.md").string();
     if (!a->render_only) a->data_dir = resolve_cifar10_dir(a->data_dir);
+    if (!a->render_only && a->imagenet_dir.empty()) {
+      const char* env = std::getenv("TNN_IMAGENET_DIR");
+      if (env != nullptr) a->imagenet_dir = env;
+    }
     int failed = reproduce(*a);
     if (failed > 0) throw std::runtime_error(std::to_string(failed) + " run(s) failed");
   });

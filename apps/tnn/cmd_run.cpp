@@ -23,7 +23,9 @@ void add_run(CLI::App& app) {
   cmd->add_option("--profile", a->profile, "smoke | quick | paper (default quick)");
   cmd->add_option("--seed", a->seeds, "seed(s); default: the experiment's seeds");
   cmd->add_option("--out", a->out, "root of run folders (default results/runs)");
-  cmd->add_option("--data", a->data, "CIFAR-10 binary folder (default $TNN_DATA_DIR, then ./data/cifar-10-batches-bin)");
+  cmd->add_option("--data", a->data,
+                  "data folder: CIFAR-10 binary (default $TNN_DATA_DIR, then ./data/cifar-10-batches-bin) or, for "
+                  "data.dataset imagenet, the ImageNet folder with train/ and val/ (default $TNN_IMAGENET_DIR)");
   cmd->add_option("--set", a->set, "override a config field: path=value (repeatable), e.g. train.epochs=3");
   cmd->add_flag("--fresh", a->fresh, "re-train even if a finished run exists (the old one is moved aside)");
   cmd->callback([a] {
@@ -33,7 +35,7 @@ void add_run(CLI::App& app) {
     r.seeds = a->seeds;
     r.out_root = a->out;
     r.overrides = parse_key_values(a->set, "--set");
-    r.data_dir = resolve_cifar10_dir(a->data);
+    r.data_dir = a->data;  // resolved by the dataset the experiment names
     r.reuse = !a->fresh;
     for (const auto& res : run_experiment(r)) {
       std::cout << res["experiment"].get<std::string>() << " seed " << res["seed"] << ": " << res["status"].get<std::string>();

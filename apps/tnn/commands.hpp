@@ -14,6 +14,10 @@ void add_check(CLI::App& app);
 void add_pack(CLI::App& app);
 void add_infer(CLI::App& app);
 void add_table(CLI::App& app);
+void add_import(CLI::App& app);
+void add_export(CLI::App& app);
+void add_forward(CLI::App& app);
+void add_bench_data(CLI::App& app);
 void add_inspect(CLI::App& app);
 void add_tune(CLI::App& app);
 

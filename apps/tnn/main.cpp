@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
   tnn::cli::add_pack(app);
   tnn::cli::add_infer(app);
   tnn::cli::add_table(app);
+  tnn::cli::add_import(app);
+  tnn::cli::add_export(app);
+  tnn::cli::add_forward(app);
+  tnn::cli::add_bench_data(app);
   tnn::cli::add_inspect(app);
   tnn::cli::add_tune(app);
   try {

@@ -16,9 +16,12 @@ const nlohmann::json& experiment_defaults() {
     "description": "",
     "extends": null,
     "depends_on": [],
-    "data": { "dataset": "cifar10", "train_limit": 0, "test_limit": 0, "augment": true },
+    "data": { "dataset": "cifar10", "train_limit": 0, "test_limit": 0, "augment": true,
+              "crop_size": 224, "resize_size": 256, "crop_scale": [0.08, 1.0],
+              "crop_ratio": [0.75, 1.3333333333333333], "dct_scaling": true,
+              "loader_threads": 0, "prefetch_batches": 4, "max_bad_files": 100 },
     "model": { "arch": "resnet20", "first_layer": "ternary", "last_layer": "ternary",
-               "channels_last": true },
+               "channels_last": true, "num_classes": null },
     "quantizer": { "method": "fp", "params": {} },
     "train": {
       "epochs": 200,
@@ -47,7 +50,7 @@ namespace {
 
 // Objects whose keys are not fixed by the defaults (checked elsewhere or free-form).
 bool free_form(const std::string& path) {
-  return path == "quantizer.params" || path == "profiles" || path == "expected";
+  return path == "quantizer.params" || path == "profiles" || path == "expected" || path == "train.init_from";
 }
 
 bool same_kind(const nlohmann::json& value, const nlohmann::json& def) {
@@ -107,11 +110,28 @@ void check_values(const nlohmann::json& c, const std::string& file) {
   one_of("train.tga_update", t["tga_update"], {"sequential_two_pass", "joint"});
   one_of("train.device", t["device"], {"auto", "cpu", "cuda"});
   one_of("select", c["select"], {"final", "best"});
-  one_of("data.dataset", c["data"]["dataset"], {"cifar10"});
+  one_of("data.dataset", c["data"]["dataset"], {"cifar10", "imagenet"});
+  const auto& d = c["data"];
+  for (const char* k : {"crop_size", "resize_size"})
+    if (d[k].get<double>() < 1) fail(std::string("data.") + k, "expected >= 1, got " + d[k].dump());
+  for (const char* k : {"crop_scale", "crop_ratio"})
+    if (d[k].size() != 2 || !d[k][0].is_number() || !d[k][1].is_number() || d[k][0].get<double>() <= 0 ||
+        d[k][0].get<double>() > d[k][1].get<double>())
+      fail(std::string("data.") + k, "expected [low, high] with 0 < low <= high, got " + d[k].dump());
+  if (d["loader_threads"].get<double>() < 0) fail("data.loader_threads", "expected >= 0 (0: all cores)");
+  if (d["prefetch_batches"].get<double>() < 1) fail("data.prefetch_batches", "expected >= 1");
+  if (d["max_bad_files"].get<double>() < 0) fail("data.max_bad_files", "expected >= 0");
+  const auto& nc = c["model"]["num_classes"];
+  if (!nc.is_null() && (!nc.is_number_integer() || nc.get<int64_t>() < 1))
+    fail("model.num_classes", "expected a positive integer or null (the dataset's), got " + nc.dump());
   const auto& s = t["schedule"];
   if (s["name"] == "multistep" && s["milestones"].size() != s["gammas"].size())
     fail("train.schedule.gammas", "expected one gamma per milestone (" +
                                       std::to_string(s["milestones"].size()) + "), got " + s["gammas"].dump());
+  const auto& init = t["init_from"];
+  if (!init.is_null() && !init.is_string() &&
+      !(init.is_object() && init.size() == 1 && init.contains("torchvision") && init["torchvision"].is_string()))
+    fail("train.init_from", "expected null, an experiment id, or {\"torchvision\": \"<state_dict file>\"}, got " + init.dump());
   if (c["seeds"].empty()) fail("seeds", "expected at least one seed");
   // The quantizer's parameters are checked by its registry entry (names, types, values).
   make_ternarizer({c["quantizer"]["method"].get<std::string>(), c["quantizer"]["params"]},

@@ -43,13 +43,18 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
       return by_id[id] = {};
     }
     auto cfg = resolve_config(e, r.profile);
+    const std::string dataset = cfg["data"]["dataset"];
+    if (dataset == "imagenet" && r.imagenet_dir.empty() && !r.render_only) {
+      if (skipped) skipped->push_back(id + ": not run here: no ImageNet (give --imagenet-data or set TNN_IMAGENET_DIR)");
+      return by_id[id] = {};
+    }
     std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
-    if (!cfg["train"]["init_from"].is_null()) deps.push_back(cfg["train"]["init_from"]);
+    if (cfg["train"]["init_from"].is_string()) deps.push_back(cfg["train"]["init_from"]);
     std::vector<std::vector<size_t>> dep_nodes;
     for (const auto& d : deps) dep_nodes.push_back(add(d, depth + 1));
     std::vector<size_t> nodes;
     for (int seed : cfg["seeds"].get<std::vector<int>>()) {
-      PlannedRun p{id, file, r.profile, seed, {}, ""};
+      PlannedRun p{id, file, r.profile, dataset, seed, {}, ""};
       p.status = run_status(run_dir(r.runs_root, id, r.profile, seed), config_hash(cfg));
       for (const auto& dn : dep_nodes)
         for (size_t i : dn)
@@ -200,7 +205,8 @@ int reproduce(const ReproduceRequest& r) {
       if (!ready) continue;
       std::vector<std::string> args = {r.tnn_exe, "--threads", std::to_string(threads), "run", plan[i].file,
                                        "--profile", plan[i].profile, "--seed", std::to_string(plan[i].seed),
-                                       "--out", r.runs_root, "--data", r.data_dir};
+                                       "--out", r.runs_root, "--data",
+                                       plan[i].dataset == "imagenet" ? r.imagenet_dir : r.data_dir};
       std::cout.flush();
       running[spawn(args)] = i;
       state[i] = kRunning;

@@ -2,6 +2,7 @@
 
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/torchvision_io.hpp"
 #include "tnn/train.hpp"
 
 #include <filesystem>
@@ -46,7 +47,7 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
 
   // Dependencies (and the experiment whose final weights initialise this one) run first.
   std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
-  if (!cfg["train"]["init_from"].is_null()) deps.push_back(cfg["train"]["init_from"]);
+  if (cfg["train"]["init_from"].is_string()) deps.push_back(cfg["train"]["init_from"]);
   for (const auto& dep : deps) {
     RunRequest d = req;
     d.experiment_file = experiment_path(experiments_root_of(e.file).string(), dep);
@@ -75,8 +76,10 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     o.seed = seed;
     o.data_dir = req.data_dir;
     o.progress = req.progress;
-    if (!cfg["train"]["init_from"].is_null())
+    if (cfg["train"]["init_from"].is_string())
       o.init_checkpoint = run_dir(req.out_root, cfg["train"]["init_from"], req.profile, seed) + "/checkpoints/final.pt";
+    else if (cfg["train"]["init_from"].is_object())  // {"torchvision": file}: pretrained FP weights
+      o.init_torchvision = resolve_weights_file(cfg["train"]["init_from"]["torchvision"]);
     results.push_back(train(cfg, o));
   }
   active.erase(e.id);

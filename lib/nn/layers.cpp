@@ -14,16 +14,17 @@ torch::Tensor QConv2dImpl::forward(const torch::Tensor& x) {
   return torch::conv2d(x, quantizer->forward(weight), bias, {stride, stride}, {padding, padding});
 }
 
-QLinearImpl::QLinearImpl(int64_t in_features, int64_t out_features, std::shared_ptr<Ternarizer> q)
+QLinearImpl::QLinearImpl(int64_t in_features, int64_t out_features, std::shared_ptr<Ternarizer> q,
+                         bool with_bias)
     : quantizer(std::move(q)) {
   weight = register_parameter("weight", torch::empty({out_features, in_features}));
-  bias = register_parameter("bias", torch::zeros({out_features}));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
   register_module("quantizer", quantizer);
 }
 
 torch::Tensor QLinearImpl::forward(const torch::Tensor& x) {
   int m = quantizer->bias_multiplier();
-  return torch::linear(x, quantizer->forward(weight), m == 1 ? bias : bias * m);
+  return torch::linear(x, quantizer->forward(weight), m == 1 || !bias.defined() ? bias : bias * m);
 }
 
 }  // namespace tnn

@@ -5,6 +5,8 @@
 
 namespace tnn::nn {
 
-ModelInfo resnet_cifar_info(int depth);  // resnet20 / 32 / 44 / 56 / 110
+ModelInfo resnet_cifar_info(int depth);     // resnet20 / 32 / 44 / 56 / 110
+ModelInfo resnet_imagenet_info(int depth);  // resnet18 / 34 / 50 / 101 (torchvision layout)
+ModelInfo alexnet_bn_info();                // BN-AlexNet of the WACV'19 reference code
 
 }  // namespace tnn::nn

@@ -9,6 +9,9 @@ const std::vector<ModelInfo>& model_registry() {
   static const std::vector<ModelInfo> registry = {
       nn::resnet_cifar_info(20), nn::resnet_cifar_info(32), nn::resnet_cifar_info(44),
       nn::resnet_cifar_info(56), nn::resnet_cifar_info(110),
+      nn::resnet_imagenet_info(18), nn::resnet_imagenet_info(34), nn::resnet_imagenet_info(50),
+      nn::resnet_imagenet_info(101),
+      nn::alexnet_bn_info(),
   };
   return registry;
 }

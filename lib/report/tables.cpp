@@ -270,7 +270,10 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
     } else {
       const Measured& m = measured(exp);
       if (m.results.empty()) {
-        note = m.pending + (note.empty() ? "" : "; " + note);
+        // A row whose runs need data this machine lacks (ImageNet) says so until results exist.
+        std::string why = r.contains("not_run") ? "not run here: " + r["not_run"].get<std::string>() + " (" + m.pending + ")"
+                                                : m.pending;
+        note = why + (note.empty() ? "" : "; " + note);
       } else {
         profile = m.profile;
         n = int(m.results.size());
@@ -305,10 +308,11 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
           d_paper = profile == "paper" ? signed_fmt(stats["top1"].mean - r["paper"]["top1"].get<double>())
                                        : "— (" + profile + " profile)";
         if (profile == "smoke")
-          note = "smoke profile: plumbing check on 512 images, not a result" + (note.empty() ? "" : "; " + note);
+          note = "smoke profile: plumbing check on " + std::to_string(first["dataset"].value("train_images", 0)) + " images of " +
+                 first["dataset"].value("label", std::string("?")) + ", not a result" + (note.empty() ? "" : "; " + note);
         else if (profile != "paper")
           note = "profile " + profile + " is a shortened schedule: compare deltas, not absolute values" + (note.empty() ? "" : "; " + note);
-        if (!m.progress.empty()) note = m.progress + "; " + note;
+        if (!m.progress.empty()) note = m.progress + (note.empty() ? "" : "; " + note);
         if (r.contains("baseline")) {
           RunSummary b = summarize_runs(o.runs_root, r["baseline"], profile);
           pairs = paired_differences(m.results, b.finished, final_top1);
@@ -421,7 +425,8 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
   auto link = [&](const fs::path& f) { return "[" + f.filename().string() + "](" + f.lexically_relative(base).generic_string() + ")"; };
   auto kernels = files_in(out_dir, "kernels-", ".md"), inference = files_in(out_dir, "inference-", ".md");
   auto bench = files_in(base / "bench-train", "", ".json");
-  if (kernels.empty() && inference.empty() && bench.empty()) return;
+  auto loader = files_in(base / "imagenet", "bench-data", ".json");
+  if (kernels.empty() && inference.empty() && bench.empty() && loader.empty()) return;
   idx << "\n## Kernels, packed-model inference and training speed\n\n";
   for (const auto& f : kernels)
     idx << (f.filename() == "kernels-across-machines.md" ? "- Kernel ratios across machines (`tnn table --across`): "
@@ -439,6 +444,14 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
       idx << sep << m << " " << fmt(v["step_time_ratio_to_fp"].get<double>(), 3) << "x";
       sep = ", ";
     }
+    idx << "\n";
+  }
+  for (const auto& f : loader) {  // `tnn bench-data`: the ImageNet loader against torchvision's
+    nlohmann::json b = nlohmann::json::parse(read_file(f.string()));
+    idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", " << b.value("threads", 0)
+        << " threads; " << link(f) << "): " << fmt(b.value("tnn_img_per_s_median", 0.0), 1) << " img/s";
+    if (b.contains("ratio_to_torchvision"))
+      idx << ", " << fmt(b["ratio_to_torchvision"].get<double>()) << "x a torchvision ImageFolder DataLoader in the same run";
     idx << "\n";
   }
 }

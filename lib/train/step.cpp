@@ -3,6 +3,8 @@
 // exact step that training runs.
 #include "tnn/train.hpp"
 
+#include "tnn/torchvision_io.hpp"
+
 namespace tnn {
 
 ModelConfig model_config_of(const nlohmann::json& c) {
@@ -12,16 +14,20 @@ ModelConfig model_config_of(const nlohmann::json& c) {
   m.last_layer = c["model"]["last_layer"];
   m.channels_last = c["model"]["channels_last"];
   m.quantizer = {c["quantizer"]["method"], c["quantizer"]["params"]};
+  const auto& nc = c["model"]["num_classes"];  // null: the dataset's
+  if (nc.is_number_integer()) m.num_classes = nc.get<int64_t>();
+  else m.num_classes = c["data"].value("dataset", "cifar10") == "imagenet" ? 1000 : 10;
   return m;
 }
 
 Trainable make_trainable(const nlohmann::json& cfg, int seed, torch::Device device,
-                         const std::string& init_checkpoint) {
+                         const std::string& init_checkpoint, const std::string& init_torchvision) {
   Trainable t;
   torch::manual_seed(seed);
   t.net = make_model(model_config_of(cfg), "model");
-  if (!init_checkpoint.empty()) {
-    load_matching_weights(init_checkpoint, *t.net);
+  if (!init_checkpoint.empty() || !init_torchvision.empty()) {
+    if (!init_checkpoint.empty()) load_matching_weights(init_checkpoint, *t.net);
+    else load_torchvision(init_torchvision, *t.net);
     t.net->init_quantizers_from_weights();  // TGA: delta from the loaded weights (main_dc.py)
   }
   t.net->to(device);

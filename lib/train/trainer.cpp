@@ -36,11 +36,6 @@ torch::Device pick_device(const std::string& want) {
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
 }
 
-// The per-epoch generator: a pure function of (seed, epoch), so a resumed run draws the same.
-torch::Generator epoch_generator(int seed, int epoch) {
-  return at::detail::createCPUGenerator(uint64_t(seed) * 1000003ULL + uint64_t(epoch) + 1);
-}
-
 struct Run {
   const nlohmann::json& cfg;
   const TrainOptions& o;
@@ -48,7 +43,7 @@ struct Run {
   Trainable t;
 };
 
-nlohmann::json result_json(const Run& r, const TrainState& st, const Dataset& data,
+nlohmann::json result_json(const Run& r, const TrainState& st, const DataSource& data,
                            const std::string& status, const nlohmann::json& env) {
   nlohmann::json res;
   res["format"] = "ternary-bench result v1";
@@ -69,7 +64,8 @@ nlohmann::json result_json(const Run& r, const TrainState& st, const Dataset& da
         res["best"] = {{"top1", h["test_top1"]}, {"top5", h["test_top5"]}, {"epoch", h["epoch"]}};
   }
   res["select"] = r.cfg["select"];
-  res["dataset"] = data.identity;
+  res["dataset"] = data.identity();
+  if (!data.errors().is_null()) res["data_errors"] = data.errors();  // unreadable files, counted
   res["wall_seconds"] = st.train_seconds;
   double images = 0;
   for (const auto& h : st.history) images += h["train_images"].get<double>();
@@ -89,13 +85,12 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const int epochs = tc["epochs"], batch = tc["batch_size"], log_every = tc["log_every"];
 
   Run r{cfg, o, pick_device(tc["device"]), {}};
-  Dataset data = load_cifar10(o.data_dir, cfg["data"]["train_limit"], cfg["data"]["test_limit"]);
-  if (r.device.is_cuda()) {  // keep the whole dataset resident on the GPU
-    data.train_images = data.train_images.to(r.device);
-    data.test_images = data.test_images.to(r.device);
-  }
-  r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint);
+  auto data = open_dataset(cfg, o.data_dir, r.device);  // CIFAR-10 or ImageNet (data.dataset)
+  r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint, o.init_torchvision);
   Network& net = *r.t.net;
+  if (net.config().num_classes != data->num_classes())
+    throw std::runtime_error(cfg["id"].get<std::string>() + ": model.num_classes is " + std::to_string(net.config().num_classes) +
+                             " but the dataset has " + std::to_string(data->num_classes()) + " classes");
 
   TrainState st;
   const fs::path last = ckpt_dir / "last.pt";
@@ -120,10 +115,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                 {"git_commit", env["git_commit"]}, {"git_dirty", env["git_dirty"]},
                 {"hostname", env["hostname"]}});
 
-  AugmentOptions aug;
-  aug.channels_last = cfg["model"]["channels_last"];
-  aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
-  const int64_t n = data.train_images.size(0);
+  const int64_t n = data->train_size();
   const int steps = int((n + batch - 1) / batch);
   // Which checkpoint files the result vouches for (sha256), so committed evidence can be verified.
   auto checkpoint_digests = [&](bool finished) {
@@ -136,7 +128,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     return c;
   };
   auto write_result = [&](const std::string& status) {
-    auto res = result_json(r, st, data, status, env);
+    auto res = result_json(r, st, *data, status, env);
     res["sparsity"] = sparsity_report(net);
     res["footprint"] = footprint_report(net);
     res["segments"] = Progress::segments((out / "log.jsonl").string());
@@ -154,21 +146,19 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   double seconds_this_call = 0;
   for (int epoch = st.epoch; epoch < epochs; ++epoch) {
     const auto t_epoch = Clock::now();
-    auto gen = epoch_generator(o.seed, epoch);
-    auto perm = torch::randperm(n, gen, torch::kLong);
+    auto batches = data->train_epoch(o.seed, epoch, batch);  // order, crops, flips: f(seed, epoch)
     net.train();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
     torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kDouble));
     torch::Tensor correct_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
-    for (int s = 0; s < steps; ++s) {
+    Batch b;
+    for (int s = 0; s < steps && batches->next(b); ++s) {
       double lr = scheduled_lr(tc["schedule"], r.t.lr, epoch, s, steps, epochs);
       set_step_lr(r.t, lr);
-      const int64_t len = std::min<int64_t>(batch, n - int64_t(s) * batch);
-      auto idx = perm.narrow(0, int64_t(s) * batch, len);
-      auto x = make_batch(data.train_images, idx, aug, &gen, r.device);
-      auto y = data.train_labels.index_select(0, idx).to(r.device);
-      auto [loss, logits] = train_step(r.t, x, y);
+      const auto& y = b.y;
+      const int64_t len = y.size(0);  // smaller when unreadable images were skipped
+      auto [loss, logits] = train_step(r.t, b.x, y);
       auto l = loss.detach();
       loss_acc += l * double(len);
       correct_acc += logits.detach().argmax(1).eq(y).sum();
@@ -195,9 +185,13 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                         {"loss", loss_sum / seen}, {"train_top1", 100.0 * correct / seen}, {"img_per_s", rate}});
       }
     }
+    if (seen == 0) throw std::runtime_error(name + ": epoch " + std::to_string(epoch + 1) + " had no readable training images");
+    loss_sum = loss_acc.item<double>();  // fewer batches than planned when unreadable images were skipped
+    correct = correct_acc.item<int64_t>();
     const double train_time = seconds_since(t_epoch);
-    EvalResult ev = evaluate(net, data.test_images, data.test_labels, tc["eval_batch_size"], r.device,
-                             aug.channels_last);
+    const double data_wait = batches->wait_seconds();
+    batches.reset();
+    EvalResult ev = evaluate(net, *data->test_batches(tc["eval_batch_size"]));
     const double epoch_seconds = seconds_since(t_epoch);
     st.train_seconds += epoch_seconds;
     seconds_this_call += epoch_seconds;
@@ -213,6 +207,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                           {"train_images", seen},
                           {"train_seconds", train_time},
                           {"img_per_s", seen / train_time},
+                          {"data_wait_seconds", data_wait},  // the step waited for the loader
                           {"mac_weighted_zero_fraction", sp["mac_weighted_zero_fraction"]}};
     st.history.push_back(rec);
     if (ev.top1 > st.best_top1) {
@@ -227,9 +222,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     progress.log(log_rec);
     ++epochs_this_call;
     char line[256];
-    std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s ETA %s",
+    std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s (data wait %.1f s) ETA %s",
                   name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1, st.best_top1,
-                  st.best_epoch, seen / train_time,
+                  st.best_epoch, seen / train_time, data_wait,
                   Progress::format_duration(seconds_this_call / epochs_this_call * (epochs - st.epoch)).c_str());
     progress.epoch_line(line);
     if (st.epoch < epochs) write_result("running");

@@ -30,9 +30,10 @@ void result(const fs::path& d, const std::string& name, const std::string& profi
             const std::string& status, double top1, int epochs_done = 10) {
   nlohmann::json r;
   r["status"] = status;
+  r["seed"] = seed;
   r["final"] = {{"top1", top1}, {"top5", 99.0}};
   r["best"] = {{"top1", top1 + 0.5}};
-  r["history"] = nlohmann::json::array({{{"train_loss", 0.5}}});
+  r["history"] = nlohmann::json::array({{{"train_loss", 0.5}, {"test_top1", top1}}});
   r["epochs_done"] = epochs_done;
   r["epochs"] = 10;
   r["footprint"] = {{"weight_compression", 15.98}};
@@ -64,7 +65,7 @@ TEST_CASE("check: tolerances and bounds on the mean over seeds", "[check]") {
   auto c = check(d, "quick");
   REQUIRE(c.size() == 5);
   CHECK(c["cifar10/fp final_top1"].pass);
-  CHECK_THAT(c["cifar10/fp final_top1"].detail, Contains("measured 91 (2 run(s))"));
+  CHECK_THAT(c["cifar10/fp final_top1"].detail, Contains("measured 91 (mean of 2 run(s))"));
   CHECK_FALSE(c["cifar10/fp best_top1"].pass);         // mean best 91.5 < 92
   CHECK_FALSE(c["cifar10/fp final_train_loss"].pass);  // 0.5 > 0.4
   CHECK(c["cifar10/fp weight_compression"].pass);
@@ -102,8 +103,14 @@ TEST_CASE("check: the baseline delta uses the baseline's runs of the same profil
   result(d, "tern", "paper", 1, "finished", 91.0);
   auto quick = check(d, "quick");
   CHECK(quick["cifar10/tern final_top1_minus_baseline"].pass);  // -0.7 >= -1.0
-  result(d, "tern", "quick", 2, "finished", 89.0);              // mean 90.0: -1.7
-  CHECK_FALSE(check(d, "quick")["cifar10/tern final_top1_minus_baseline"].pass);
+  // Paired by seed: a ternary seed without its FP seed does not count...
+  result(d, "tern", "quick", 2, "finished", 89.0);
+  CHECK(check(d, "quick")["cifar10/tern final_top1_minus_baseline"].pass);  // still seed 1 only
+  // ...and once it has one, the mean of the per-seed differences is checked: (-0.7 - 2.7) / 2.
+  result(d, "base", "quick", 2, "finished", 91.7);
+  auto both = check(d, "quick")["cifar10/tern final_top1_minus_baseline"];
+  CHECK_FALSE(both.pass);
+  CHECK_THAT(both.detail, Contains("measured -1.7") && Contains("paired over 2 seed(s): seed 1 -0.7, seed 2 -2.7"));
   auto paper = check(d, "paper");  // the baseline has only quick runs
   CHECK_FALSE(paper["cifar10/tern final_top1_minus_baseline"].pass);
   CHECK_THAT(paper["cifar10/tern final_top1_minus_baseline"].detail,
@@ -129,4 +136,17 @@ TEST_CASE("check: a paper claim is marked, measured like any target, and unmeasu
   CHECK(out[2].experiment == "cifar10/none");  // sorted by file: no run, so not measured
   CHECK((out[2].claim && !out[2].measured && !out[2].pass));
   CHECK((out[3].claim && out[3].measured && out[3].pass));  // -0.6 >= -1.0
+}
+
+TEST_CASE("check: a baseline delta with no common seed is not measurable", "[check]") {
+  auto d = fresh_root();
+  experiment(d, "base", "{}");
+  experiment(d, "tern", R"({"quick": [{"metric": "final_top1_minus_baseline",
+                                      "baseline": "cifar10/base", "min": -1.0, "claim": true}]})");
+  result(d, "base", "quick", 1, "finished", 91.7);
+  result(d, "tern", "quick", 2, "finished", 91.0);
+  auto c = check(d, "quick")["cifar10/tern final_top1_minus_baseline"];
+  CHECK_FALSE(c.measured);
+  CHECK_FALSE(c.pass);
+  CHECK_THAT(c.detail, Contains("no seed has finished runs of both"));
 }

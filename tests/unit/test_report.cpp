@@ -5,6 +5,7 @@
 #include "tnn/fileio.hpp"
 #include "tnn/report.hpp"
 
+#include <cmath>
 #include <filesystem>
 
 using namespace tnn;
@@ -22,8 +23,14 @@ void result(const fs::path& runs, const std::string& id, const std::string& prof
             double top1, int epochs_done = 10) {
   nlohmann::json r;
   r["status"] = status;
+  r["seed"] = seed;
   r["select"] = "final";
   r["final"] = {{"top1", top1}, {"top5", 99.0}};
+  // A history rising 0.1 per epoch to the final value, with the best epoch (+0.5) one before it.
+  r["history"] = nlohmann::json::array();
+  for (int e = 1; e <= epochs_done; ++e)
+    r["history"].push_back({{"epoch", e}, {"test_top1", e == epochs_done - 1 ? top1 + 0.5 : top1 - 0.1 * (epochs_done - e)}});
+  r["best"] = {{"top1", top1 + 0.5}, {"top5", 99.0}, {"epoch", epochs_done - 1}};
   r["epochs_done"] = epochs_done;
   r["epochs"] = 10;
   r["dataset"] = {{"label", "CIFAR-10 (JPEG-75 proxy)"}};
@@ -70,7 +77,13 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK(rows[0]["profile"] == "quick");
   CHECK(rows[0]["n"] == 2);
   CHECK(rows[1]["measured"] == "89.50");
-  CHECK_THAT(r.markdown, Contains("| -1.50 |"));  // ternary - FP, measured in the same profile
+  // Selection-aware columns: best epoch (selected on the test set) and the last 10 epochs' mean.
+  CHECK(rows[0]["best_epoch_top1"]["mean"].get<double>() == Approx(91.5));
+  CHECK(rows[0]["last10_top1"]["mean"].get<double>() == Approx(91.0 - 0.39));
+  CHECK_THAT(r.markdown, Contains("| 91.50 ± 1.41 (epoch 9, 9) |"));
+  // Ternary - FP is paired by seed: only seed 1 has both (89.5 - 90.0), and the note says so.
+  CHECK_THAT(r.markdown, Contains("| -0.50 (seed 1) |"));
+  CHECK_THAT(rows[1]["note"].get<std::string>(), Contains("difference over the 1 seed(s) both rows have"));
   CHECK_THAT(r.markdown, Contains("| -0.05 |"));  // ternary - FP, paper
   CHECK_THAT(r.markdown, Contains("— (quick profile)"));  // no absolute delta off the paper recipe
   CHECK_THAT(rows[1]["note"].get<std::string>(), Contains("conflicting value 90.00 (a draft)"));
@@ -80,7 +93,7 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK_THAT(rows[5]["note"].get<std::string>(), Contains("reference value"));
   CHECK_THAT(r.markdown, Contains("CIFAR-10 (JPEG-75 proxy)"));
   CHECK_THAT(r.markdown, Contains("15.98X") || Contains("16.0X"));
-  CHECK_THAT(r.csv, Contains("t,Ternary,cifar10/tern,quick,1,91.65,89.5000"));
+  CHECK_THAT(r.csv, Contains("t,Ternary,cifar10/tern,quick,1,91.65,89.5000,,90.0000,,89.1100,,"));
 
   // Preferring the paper profile: the FP row has no paper run, so it says so.
   o.profiles = {"paper"};
@@ -92,6 +105,40 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK(fs::exists(d / "out/tables/t.md"));
   CHECK(fs::exists(d / "out/tables/t.csv"));
   CHECK_THAT(read_file((d / "out/README.md").string()), Contains("tables/t.md"));
+}
+
+TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 % interval", "[report]") {
+  auto d = root();
+  for (std::string id : {"fp", "tern"}) write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
+  write_file_atomic((d / "experiments/tables/t3.json").string(), R"({
+    "id": "t3", "title": "Three seeds", "columns": ["top1"],
+    "rows": [{"label": "FP", "experiment": "cifar10/fp", "provenance": "measured only"},
+             {"label": "Ternary", "experiment": "cifar10/tern", "baseline": "cifar10/fp", "provenance": "measured only"}]})");
+  auto runs = d / "runs";
+  const double fp[] = {90.0, 91.0, 92.0}, tern[] = {89.0, 90.5, 90.0};  // differences -1, -0.5, -2
+  for (int s = 1; s <= 3; ++s) {
+    result(runs, "cifar10/fp", "paper", s, "finished", fp[s - 1]);
+    result(runs, "cifar10/tern", "paper", s, "finished", tern[s - 1]);
+  }
+  result(runs, "cifar10/tern", "paper", 4, "running", 70.0, 4);
+  RenderOptions o;
+  o.runs_root = runs.string();
+  o.experiments_root = (d / "experiments").string();
+  auto r = render_table(load_table((d / "experiments/tables/t3.json").string()), o);
+  // mean -1.1667, sample std 0.7638, t(0.975, 2) = 4.303: half-width 4.303 * 0.7638 / sqrt(3) = 1.8975
+  CHECK_THAT(r.markdown, Contains("| -1.17 [-2.00, -0.50], 3 seeds, 95 % CI ± 1.90 |"));
+  const auto& d3 = r.rows[1]["ternary_minus_fp"];
+  CHECK(d3["n"] == 3);
+  CHECK(d3["ci95"].get<double>() == Approx(1.8975).margin(1e-3));
+  CHECK(d3["per_seed"]["2"].get<double>() == Approx(-0.5));
+  // A seed still training is named, not counted.
+  CHECK(r.rows[1]["n"] == 3);
+  CHECK_THAT(r.rows[1]["note"].get<std::string>(), Contains("seed 4 running (epoch 4/10, not counted)"));
+
+  SeedStats two = seed_stats({1.0, 2.0});
+  CHECK(std::isnan(two.ci95));  // no interval from two seeds
+  CHECK(two.min == 1.0);
+  CHECK(two.max == 2.0);
 }
 
 TEST_CASE("report: table files are validated with the file and row named", "[report]") {

@@ -23,12 +23,13 @@ TORCH_MODULE(QConv2d);
 
 class QLinearImpl : public torch::nn::Module {
  public:
-  QLinearImpl(int64_t in_features, int64_t out_features, std::shared_ptr<Ternarizer> quantizer);
+  QLinearImpl(int64_t in_features, int64_t out_features, std::shared_ptr<Ternarizer> quantizer,
+              bool bias = true);
   // y = x W_eff^T + m * b, m = quantizer->bias_multiplier() (the REL reference adds b per term).
   torch::Tensor forward(const torch::Tensor& x);
 
   torch::Tensor weight;  // [out, in]
-  torch::Tensor bias;    // [out]
+  torch::Tensor bias;    // [out]; undefined when bias = false (BN-AlexNet's FC6/FC7)
   std::shared_ptr<Ternarizer> quantizer;
 };
 TORCH_MODULE(QLinear);

@@ -19,7 +19,8 @@ struct ReproduceRequest {
   std::string tables_out, plots_out, index_path;
   int jobs = 1;
   int threads_per_job = 0;           // 0: cores / jobs
-  std::string data_dir;
+  std::string data_dir;              // CIFAR-10 folder
+  std::string imagenet_dir;          // ImageNet folder; empty: ImageNet runs are skipped ("no ImageNet")
   std::string tnn_exe;               // the tnn binary to run children with
   std::string source_dir;            // repository root (lib/report/plots.py)
   bool render_only = false;
@@ -32,6 +33,7 @@ struct ReproduceRequest {
 // One node of the plan.
 struct PlannedRun {
   std::string id, file, profile;
+  std::string dataset = "cifar10";  // data.dataset: picks the --data folder of the child
   int seed = 1;
   std::vector<size_t> deps;  // indices into the plan
   std::string status;        // finished | partial | missing | stale, at planning time

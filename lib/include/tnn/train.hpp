@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tnn/data.hpp"
+#include "tnn/dataset.hpp"
 #include "tnn/models.hpp"
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,8 @@ struct EvalResult {
 };
 EvalResult evaluate(Network& net, const torch::Tensor& images, const torch::Tensor& labels,
                     int64_t batch_size, torch::Device device, bool channels_last);
+// Over every batch of a stream (e.g. DataSource::test_batches).
+EvalResult evaluate(Network& net, BatchStream& batches);
 
 // Per-layer zero fractions of the ternary codes (each term), MAC-weighted mean of term 1.
 nlohmann::json sparsity_report(Network& net);
@@ -83,9 +86,11 @@ struct Trainable {
   std::vector<torch::Tensor> model_params;  // all but the thresholds (frozen in TGA's first pass)
 };
 ModelConfig model_config_of(const nlohmann::json& config);
-// Seeds torch with `seed` before building (reference init). init_checkpoint: FP weights to start from.
+// Seeds torch with `seed` before building (reference init). init_checkpoint: FP weights to start
+// from (our checkpoint); init_torchvision: a torchvision state_dict file. Either way TGA's delta
+// is re-initialised from the loaded weights (main_dc.py).
 Trainable make_trainable(const nlohmann::json& config, int seed, torch::Device device,
-                         const std::string& init_checkpoint = "");
+                         const std::string& init_checkpoint = "", const std::string& init_torchvision = "");
 // Sets both optimizers' learning rate for the step: lr for the weights, lr * threshold_lr / lr
 // for the threshold optimizer (they share the schedule, as main_dc.py).
 void set_step_lr(Trainable& t, double lr);
@@ -97,8 +102,9 @@ std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Te
 struct TrainOptions {
   std::string out_dir;       // result.json, log.jsonl, checkpoints/
   int seed = 1;
-  std::string data_dir;      // resolved CIFAR-10 folder
+  std::string data_dir;      // data folder (--data); empty: the dataset's environment variable / default
   std::string init_checkpoint;  // from train.init_from (resolved by the runner), or empty
+  std::string init_torchvision;  // from train.init_from.torchvision (resolved by the runner), or empty
   bool progress = true;      // progress line on a TTY
   int stop_after_epochs = 0; // > 0: stop (as if killed) after this many epochs of this call (tests)
 };
