@@ -8,6 +8,7 @@
 #   b) run the CUDA tests (ctest -R ^cuda; JUnit in OUTDIR)
 #   c) run the kernel benchmarks into OUTDIR/<gpu-slug>.json (e.g. h100-sxm.json), then
 #      compute-sanitizer memcheck over the kernel tests if time is left
+#   (issue #15) a 1-rank NCCL smoke run of the data-parallel trainer (before d, at most 120 s)
 #   d) time-boxed: train ResNet-20 fp and wacv19 (`tnn run ... --profile paper`) on CIFAR-10
 #      joined from the carried .gpu-data parts, each run cut off by the budget; the run folders
 #      come back as OUTDIR/runs.tar.gz (tnn run resumes them in a later session)
@@ -345,6 +346,32 @@ train_one() {
   [ "$rc" -eq 124 ] && { echo "(cut off by the time box: resume with the same command)"; rc=0; }
   return "$rc"
 }
+
+# ---- 1-rank NCCL smoke (data-parallel training on torch c10d, docs/distributed.md) ----------
+# One data-parallel rank (torchrun's variables, WORLD_SIZE=1) on the GPU: its process group is
+# ProcessGroupNCCL, so this checks that lib/dist/c10d.cpp built against this LibTorch 2.x and that
+# NCCL's broadcast and bucketed all-reduce run in the trainer. More ranks need more GPUs.
+# shellcheck disable=SC2317
+nccl_smoke() {
+  local d
+  d=$(mktemp -d)
+  WORLD_SIZE=1 RANK=0 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \
+    timeout --signal=INT --kill-after=10 120 "$build/bin/tnn" run experiments/cifar10/resnet20-fp.json \
+    --profile smoke --seed 1 --out "$d" --data "$data_dir" --dist-timeout 60 || return 1
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+d = r["distributed"]
+print("nccl-smoke: backend", d["backend"], "world", d["world_size"], "comm s/step", d["comm_seconds_per_step"],
+      "final top-1", r["final"]["top1"])
+sys.exit(0 if d["backend"] == "nccl" and r["status"] == "finished" else 1)' \
+    "$d/cifar10/resnet20-fp/smoke/seed1/result.json"
+}
+if [ "$train" = 0 ]; then skip nccl-smoke "--no-train"
+elif ! have_gpu; then skip nccl-smoke "no GPU"
+elif [ $training = OFF ]; then skip nccl-smoke "no LibTorch build"
+elif ! find_data; then skip nccl-smoke "no data"
+else stage nccl-smoke nccl_smoke
+fi
 
 runs=$(mktemp -d)/runs
 if [ "$train" = 0 ]; then skip train "--no-train"

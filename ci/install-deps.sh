@@ -14,12 +14,19 @@ PACKAGES=(
   libbenchmark-dev        # Google Benchmark
   libcli11-dev            # CLI11 (the tnn command line)
   python3-matplotlib      # plots in results/plots
+  python3-torch           # PyTorch 1.13 (same build as libtorch-dev): the torch.ops.tnn test
+  python3-numpy           # .npy exchange in that test
   lld                     # faster links of LibTorch programs
+  clang-format            # ci/check-format.sh (git clang-format)
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
   libturbojpeg0-dev       # ImageNet JPEG decoding (TurboJPEG API, DCT-domain scaling)
   libopencv-imgcodecs-dev # ImageNet: odd files (CMYK JPEG, PNG named .JPEG) and resizing
   python3-pil python3-numpy  # ci/make-imagefolder.py (the JPEG test folder)
   python3-torchvision     # torchvision round-trip test and the bench-data peer
+  libgloo-dev             # Gloo headers for torch c10d's ProcessGroupGloo (data-parallel training)
+  slurm-wlm munge         # the single-node Slurm of the CI test ci/slurm-test.sh (its daemons are
+                          # started and stopped by that script; on a systemd machine the packages
+                          # also install services, which need a cluster's configuration to run)
 )
 
 missing=()

@@ -1,5 +1,4 @@
 #include "tnn/kernels/pack.hpp"
-#include "tnn/kernels/footprint.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -38,16 +37,6 @@ std::vector<int8_t> unpack_ternary(const uint8_t* packed, size_t rows, size_t co
     }
   }
   return out;
-}
-
-ModelFootprint sum_footprints(const std::vector<LayerFootprint>& layers) {
-  ModelFootprint m;
-  for (const auto& l : layers) {
-    m.weights += l.weights;
-    m.weight_bits += l.weight_bits();
-    m.extra_fp32 += l.extra_fp32;
-  }
-  return m;
 }
 
 }  // namespace tnn::kernels

@@ -58,15 +58,6 @@ std::vector<float> TernaryWeights::dense() const {
   return w;
 }
 
-double TernaryWeights::zero_fraction() const {
-  int64_t zeros = 0;
-  for (const auto& t : terms) {
-    auto codes = unpack_ternary(t.codes.data(), size_t(rows), size_t(cols));
-    for (int8_t v : codes) zeros += v == 0;
-  }
-  return terms.empty() ? 0.0 : double(zeros) / double(int64_t(terms.size()) * rows * cols);
-}
-
 TernaryWeights make_ternary(int64_t rows, int64_t cols,
                             const std::vector<std::vector<int8_t>>& codes,
                             const std::vector<std::vector<float>>& scale_pos,

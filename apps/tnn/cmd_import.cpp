@@ -4,6 +4,7 @@
 
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/ternarize.hpp"
 #include "tnn/torchvision_io.hpp"
 #include "tnn/train.hpp"
 
@@ -51,7 +52,10 @@ void add_import(CLI::App& app) {
     cfg["quantizer"] = {{"method", a->method}, {"params", parse_key_values(a->params, "--param")}};
     auto net = make_model(model_config_of(cfg));
     load_torchvision(a->input, *net);
-    net->init_quantizers_from_weights();  // TGA: delta from the loaded weights, as init_from does
+    // Own quantizer state re-derived from the loaded weights when the method's policy asks, as
+    // train.init_from does (TGA's delta, LQ-Net's levels).
+    if (find_ternarizer(a->method).policy.reinit_after_loading_weights)
+      net->init_quantizers_from_weights();
     save_checkpoint(a->output, *net, nullptr, nullptr, TrainState{}, cfg);
     std::cout << a->output << ": " << a->arch << " (" << a->num_classes << " classes, " << a->method
               << ") from " << a->input << "\n";

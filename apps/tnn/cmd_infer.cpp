@@ -7,7 +7,7 @@
 #include "tnn/fileio.hpp"
 #include "tnn/kernels/engine.hpp"
 #include "tnn/kernels/machine.hpp"
-#include "tnn/kernels/sparsity.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/runtime.hpp"
 
 #include <algorithm>
@@ -42,12 +42,16 @@ void add_infer(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("infer", "run a packed .tnn model on the CIFAR-10 test set (top-1, latency)");
   cmd->add_option("--model", a->model, "packed model (tnn pack)");
-  cmd->add_flag("--list-impls", a->list_impls, "print the implementations this build and CPU offer (references excepted) and exit");
+  cmd->add_flag(
+      "--list-impls", a->list_impls,
+      "print the implementations this build and CPU offer (references excepted) and exit");
   std::string impls;
   for (const auto& i : kernels::engine_impls()) impls += (impls.empty() ? "" : " | ") + i;
   cmd->add_option("--impl", a->impl, impls + " (default ternary_f32; auto: per-layer autotuning)");
-  cmd->add_option("--tune-cache", a->tune_cache, "auto modes: tuning cache (default MODEL.tune.json, see tnn tune)");
-  cmd->add_option("--tune-batch", a->tune_batch, "auto modes: batch the layers are tuned at (default 1)");
+  cmd->add_option("--tune-cache", a->tune_cache,
+                  "auto modes: tuning cache (default MODEL.tune.json, see tnn tune)");
+  cmd->add_option("--tune-batch", a->tune_batch,
+                  "auto modes: batch the layers are tuned at (default 1)");
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder");
   cmd->add_option("--limit", a->limit, "only the first N test images");
   cmd->add_option("--checkpoint", a->checkpoint, "compare predictions with this checkpoint's LibTorch model");
@@ -75,10 +79,20 @@ void add_infer(CLI::App& app) {
                           {"environment", environment_info()}, {"model_metadata", engine.model().metadata}};
     // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
     auto layers = kernels::model_sparsity(engine.model());
-    out["sparsity"] = {{"mac_weighted_ternary_zero_fraction", kernels::mac_weighted_ternary_sparsity(layers)},
+    // Over the ternary layers; "all terms" is what the kernels skip, "first term" the papers'
+    // figure.
+    using kernels::ZeroCount;
+    out["sparsity"] = {{"mac_weighted_zero_fraction_all_terms",
+                        kernels::mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, true)},
+                       {"mac_weighted_zero_fraction_first_term",
+                        kernels::mac_weighted_zero_fraction(layers, ZeroCount::kFirstTerm, true)},
                        {"ideal_model_speedup", kernels::ideal_model_speedup(layers)}};
     for (const auto& l : layers)
-      out["sparsity"]["layers"].push_back({{"name", l.name}, {"macs", l.macs}, {"zero_fraction", l.zero_fraction}, {"ternary", l.ternary}});
+      out["sparsity"]["layers"].push_back({{"name", l.name},
+                                           {"macs", l.macs},
+                                           {"ternary", l.ternary},
+                                           {"zero_fraction_first_term", l.zeros_first_term},
+                                           {"zero_fraction_all_terms", l.zeros_all_terms}});
     if (kernels::engine_impl_int8(a->impl)) {
       // Static activation scales from training images (never the test set).
       auto calib = nhwc_images(data.train_images.narrow(0, 0, a->calibration));
@@ -92,7 +106,10 @@ void add_infer(CLI::App& app) {
     }
     if (const auto* t = engine.tuning()) {
       std::printf("%s", t->table().c_str());
-      out["tuning"] = {{"key", t->key}, {"plan", t->plan}, {"from_cache", t->from_cache}, {"cache", opt.tune_cache}};
+      out["tuning"] = {{"key", t->key},
+                       {"plan", t->plan},
+                       {"from_cache", t->from_cache},
+                       {"cache", opt.tune_cache}};
       for (const auto& [plan, ms] : t->plans_ms) out["tuning"]["plans_ms"][plan] = ms;
       for (const auto& [plan, ms] : t->validation_ms) out["tuning"]["validation_ms"][plan] = ms;
     }
@@ -117,7 +134,8 @@ void add_infer(CLI::App& app) {
     }
     if (a->latency) {
       // What else ran while timing: recorded, never paused (see ci/engine-eval.sh).
-      out["machine"] = {{"slug", kernels::machine_slug()}, {"load_average", kernels::load_average()},
+      out["machine"] = {{"slug", kernels::machine_slug()},
+                        {"load_average", kernels::load_average()},
                         {"busy_processes", kernels::describe_busy(kernels::busy_processes())}};
       double b1 = median_ms(engine, images.data(), 1, 200);
       double b128 = median_ms(engine, images.data(), std::min<int64_t>(128, n), 10);

@@ -5,6 +5,7 @@
 #include "infer_common.hpp"
 
 #include "tnn/fileio.hpp"
+#include "tnn/pack.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -39,18 +40,23 @@ void add_inspect(CLI::App& app) {
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < now.size(); ++i) {
       const auto& l = now[i];
-      if (l["zero_fraction"].is_null()) continue;  // full-precision layer
-      nlohmann::json rec = {{"name", l["name"]}, {"threshold", l["threshold"]}, {"threshold_over_std", l["threshold_over_std"]},
-                            {"zero_fraction", l["zero_fraction"]}};
-      std::printf("%-28s %12.4g %10.3f %10.1f", l["name"].get<std::string>().c_str(), l["threshold"].get<double>(),
-                  l["threshold_over_std"].get<double>(), 100 * l["zero_fraction"].get<double>());
+      if (l["zero_fraction_first_term"].is_null()) continue;  // full-precision layer
+      nlohmann::json rec = {{"name", l["name"]},
+                            {"threshold", l["threshold"]},
+                            {"threshold_over_std", l["threshold_over_std"]},
+                            {"zero_fraction_first_term", l["zero_fraction_first_term"]}};
+      std::printf("%-28s %12.4g %10.3f %10.1f", l["name"].get<std::string>().c_str(),
+                  l["threshold"].get<double>(), l["threshold_over_std"].get<double>(),
+                  100 * l["zero_fraction_first_term"].get<double>());
       if (!init.is_null()) {
         const auto& b = init[i];
         const double ratio = l["threshold"].get<double>() / b["threshold"].get<double>();
-        std::printf(" %12.4g %10.3f %10.1f %10.3f", b["threshold"].get<double>(), b["threshold_over_std"].get<double>(),
-                    100 * b["zero_fraction"].get<double>(), ratio);
-        rec["at_init"] = {{"threshold", b["threshold"]}, {"threshold_over_std", b["threshold_over_std"]},
-                          {"zero_fraction", b["zero_fraction"]}};
+        std::printf(" %12.4g %10.3f %10.1f %10.3f", b["threshold"].get<double>(),
+                    b["threshold_over_std"].get<double>(),
+                    100 * b["zero_fraction_first_term"].get<double>(), ratio);
+        rec["at_init"] = {{"threshold", b["threshold"]},
+                          {"threshold_over_std", b["threshold_over_std"]},
+                          {"zero_fraction_first_term", b["zero_fraction_first_term"]}};
         rec["threshold_ratio_to_init"] = ratio;
       }
       std::printf("\n");

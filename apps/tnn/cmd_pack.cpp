@@ -5,6 +5,7 @@
 
 #include "tnn/data.hpp"
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/pack.hpp"
 #include "tnn/runtime.hpp"
 #include "tnn/train.hpp"

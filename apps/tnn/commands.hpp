@@ -6,6 +6,7 @@
 namespace tnn::cli {
 
 void add_ternarize(CLI::App& app);
+void add_methods(CLI::App& app);
 void add_run(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_bench_train(CLI::App& app);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     tnn::init_allocator();
   });
   tnn::cli::add_ternarize(app);
+  tnn::cli::add_methods(app);
   tnn::cli::add_run(app);
   tnn::cli::add_eval(app);
   tnn::cli::add_bench_train(app);

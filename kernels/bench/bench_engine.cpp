@@ -6,8 +6,8 @@
 #include "bench_common.hpp"
 
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/kernels/ops.hpp"
-#include "tnn/kernels/sparsity.hpp"
 #include "tnn/kernels/synthetic.hpp"
 
 #include <cmath>
@@ -49,7 +49,7 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
   const auto layers = model_sparsity(*model);
   double macs = 0;
   for (const auto& l : layers) macs += double(l.macs);
-  const double sparsity = mac_weighted_sparsity(layers);
+  const double sparsity = mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, false);
   const auto ref_batches = cfg.value("ref_batches", std::vector<int64_t>{});
   for (int64_t n : cfg.at("batches").get<std::vector<int64_t>>()) {
     for (const std::string& name : engine_impls()) {

@@ -5,6 +5,8 @@
 #include "bench_common.hpp"
 #include "op_runner.hpp"
 
+#include "tnn/kernels/measures.hpp"
+
 namespace tnn::kernels::bench {
 
 namespace {
@@ -73,7 +75,7 @@ void register_gemv(const nlohmann::json& cfg, const Options& o) {
                 benchmark::ClobberMemory();
               }
               set_counters(st, t, 1, double(rows * cols), double(s->runner->kernel->weight_bytes()),
-                           s->runner->ternary->zero_fraction());
+                           zero_fraction_all_terms(*s->runner->ternary));
               st.counters["copies"] = double(copies);
               st.SetLabel(impl->isa + (cold ? ": cold weights" : ": warm weights"));
             });

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,25 +20,6 @@
 namespace tnn::kernels {
 
 namespace {
-
-std::map<std::string, std::string> cpuinfo_first_block() {
-  std::map<std::string, std::string> kv;
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.empty()) break;  // first processor only
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    auto trim = [](std::string s) {
-      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-      size_t i = 0;
-      while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-      return s.substr(i);
-    };
-    kv[trim(line.substr(0, colon))] = trim(line.substr(colon + 1));
-  }
-  return kv;
-}
 
 // AMD family 0x19 covers Zen 3 (models 0x00-0x0f, 0x20-0x5f) and Zen 4 (0x10-0x1f, 0x60-0xaf).
 std::string amd_uarch(int family, int model) {
@@ -92,12 +74,52 @@ std::string intel_uarch(int family, int model, int stepping) {
   return "f" + std::to_string(family) + "m" + std::to_string(model);
 }
 
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+int to_int(const std::string& s) {
+  try {
+    return std::stoi(s);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 }  // namespace
 
+CpuDescription describe_cpu() {
+  CpuDescription d;
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty()) break;  // first processor only
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+    if (key == "model name")
+      d.model_name = value;
+    else if (key == "vendor_id")
+      d.vendor = value;
+    else if (key == "cpu family")
+      d.family = to_int(value);
+    else if (key == "model")
+      d.model = to_int(value);
+    else if (key == "stepping")
+      d.stepping = to_int(value);
+    else if (key == "flags") {
+      std::istringstream words(value);
+      for (std::string w; words >> w;) d.flags.push_back(w);
+    }
+  }
+  return d;
+}
+
 std::string cpu_model_name() {
-  const auto kv = cpuinfo_first_block();
-  const auto it = kv.find("model name");
-  return it == kv.end() ? "unknown" : it->second;
+  return describe_cpu().model_name;
 }
 
 int cpu_count() {
@@ -108,18 +130,13 @@ int cpu_count() {
 }
 
 std::string machine_slug() {
-  const auto kv = cpuinfo_first_block();
+  const CpuDescription cpu = describe_cpu();
   const std::string cores = "-" + std::to_string(cpu_count()) + "c";
-  auto num = [&](const char* key) {
-    const auto it = kv.find(key);
-    return it == kv.end() ? -1 : std::stoi(it->second);
-  };
-  const auto vendor = kv.count("vendor_id") ? kv.at("vendor_id") : "";
-  if (vendor == "AuthenticAMD") return "amd-" + amd_uarch(num("cpu family"), num("model")) + cores;
-  if (vendor == "GenuineIntel")
-    return "intel-" + intel_uarch(num("cpu family"), num("model"), num("stepping")) + cores;
+  if (cpu.vendor == "AuthenticAMD") return "amd-" + amd_uarch(cpu.family, cpu.model) + cores;
+  if (cpu.vendor == "GenuineIntel")
+    return "intel-" + intel_uarch(cpu.family, cpu.model, cpu.stepping) + cores;
   std::string slug;
-  for (char c : cpu_model_name())
+  for (char c : cpu.model_name)
     slug += std::isalnum(static_cast<unsigned char>(c)) ? char(std::tolower(c)) : '-';
   return slug + cores;
 }

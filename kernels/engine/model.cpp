@@ -199,42 +199,4 @@ Node make_linear(const std::string& name, const std::string& input, const std::s
   return n;
 }
 
-std::vector<LayerFootprint> model_footprint(const Model& m) {
-  const auto shapes = infer_shapes(m);
-  std::vector<LayerFootprint> out;
-  for (const Node& n : m.nodes) {
-    if (n.op != OpType::kConv2d && n.op != OpType::kLinear) continue;
-    LayerFootprint f;
-    f.name = n.name;
-    const TensorShape in = shapes.at(n.inputs[0]);
-    f.weights = n.op == OpType::kConv2d ? n.out_channels * n.kernel_h * n.kernel_w * in.c
-                                        : n.out_channels * in.c;
-    if (n.weights.ternary) {
-      f.terms = int(n.weights.tern.terms.size());
-      const auto& t0 = n.weights.tern.terms[0];
-      const bool asym = !n.weights.tern.symmetric();
-      f.scales = int64_t(t0.scale_pos.size()) * (asym ? 2 : 1);
-    }
-    f.extra_fp32 = int64_t(n.affine_mul.size() + n.affine_add.size() + n.bias.size());
-    out.push_back(f);
-  }
-  return out;
-}
-
-std::vector<LayerSparsity> model_sparsity(const Model& m) {
-  const auto shapes = infer_shapes(m);
-  std::vector<LayerSparsity> out;
-  for (const Node& n : m.nodes) {
-    if (n.op != OpType::kConv2d && n.op != OpType::kLinear) continue;
-    LayerSparsity l;
-    l.name = n.name;
-    const TensorShape in = shapes.at(n.inputs[0]);
-    l.macs = n.op == OpType::kConv2d ? conv_shape(n, in).macs() : n.out_channels * in.c;
-    l.ternary = n.weights.ternary;
-    l.zero_fraction = l.ternary ? n.weights.tern.zero_fraction() : 0.0;
-    out.push_back(l);
-  }
-  return out;
-}
-
 }  // namespace tnn::kernels

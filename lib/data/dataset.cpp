@@ -1,40 +1,62 @@
 // The dataset factory and the CIFAR-10 adapter (in-memory tensors, batch augmentation by
 // make_batch, the draws of the original trainer loop kept exactly: randperm then per-step crops
-// and flips from one generator seeded by (seed, epoch)).
+// and flips from one generator seeded by (seed, epoch)); data-parallel ranks take their shard of
+// the same permutation (tnn/dist.hpp epoch_order).
 #include "tnn/dataset.hpp"
 
 #include "tnn/data.hpp"
+#include "tnn/dist.hpp"
+#include "tnn/train.hpp"
 
 #include <stdexcept>
 
 namespace tnn {
 
-namespace {
-
-torch::Generator cifar_epoch_generator(int seed, int epoch) {
-  return at::detail::createCPUGenerator(uint64_t(seed) * 1000003ULL + uint64_t(epoch) + 1);
+void BatchStream::resume_at(int64_t step, const std::string&) {
+  Batch skipped;
+  for (int64_t s = 0; s < step; ++s)
+    if (!next(skipped))
+      throw std::runtime_error("resuming mid-epoch: the epoch has fewer than " + std::to_string(step) +
+                               " batches; the checkpoint does not belong to this data");
 }
+
+std::pair<int64_t, int64_t> test_shard_range(int64_t n, const Shard& shard) {
+  return {n * shard.rank / shard.world, n * (shard.rank + 1) / shard.world};
+}
+
+std::vector<int64_t> shard_order(const std::vector<int64_t>& order, const Shard& shard) {
+  if (shard.world == 1) return order;
+  const int64_t n = int64_t(order.size()), per_rank = (n + shard.world - 1) / shard.world;
+  std::vector<int64_t> mine;
+  for (int64_t k = 0; k < per_rank; ++k) mine.push_back(order[size_t((k * shard.world + shard.rank) % n)]);
+  return mine;
+}
+
+namespace {
 
 class CifarStream : public BatchStream {
  public:
-  CifarStream(const Dataset& d, bool train, int seed, int epoch, int64_t batch,
+  // Training: this shard of the epoch's permutation with its augmentation generator.
+  CifarStream(const Dataset& d, int seed, int epoch, int64_t batch, const Shard& shard,
               const AugmentOptions& aug, torch::Device device)
-      : images_(train ? d.train_images : d.test_images),
-        labels_(train ? d.train_labels : d.test_labels),
-        train_(train),
-        batch_(batch),
-        aug_(aug),
-        device_(device) {
-    const int64_t n = images_.size(0);
-    if (train) {
-      gen_ = cifar_epoch_generator(seed, epoch);
-      order_ = torch::randperm(n, gen_, torch::kLong);
-    } else {
-      order_ = torch::arange(n, torch::kLong);
-    }
+      : images_(d.train_images), labels_(d.train_labels), train_(true), batch_(batch), aug_(aug), device_(device) {
+    auto o = dist::epoch_order(seed, epoch, images_.size(0), shard.world, shard.rank);
+    order_ = o.indices;
+    gen_ = o.augment;
+  }
+  // Test: items [begin, end) in order, no augmentation.
+  CifarStream(const Dataset& d, std::pair<int64_t, int64_t> range, int64_t batch, const AugmentOptions& aug,
+              torch::Device device)
+      : images_(d.test_images), labels_(d.test_labels), train_(false), batch_(batch), aug_(aug), device_(device) {
+    order_ = torch::arange(range.first, range.second, torch::kLong);
+  }
+  std::string augment_state() const override { return train_ ? generator_state(gen_) : ""; }
+  void resume_at(int64_t step, const std::string& state) override {
+    pos_ = std::min<int64_t>(step * batch_, order_.size(0));
+    if (train_ && !state.empty()) set_generator_state(gen_, state);
   }
   bool next(Batch& b) override {
-    const int64_t n = images_.size(0);
+    const int64_t n = order_.size(0);
     if (pos_ >= n) return false;
     const int64_t len = std::min(batch_, n - pos_);
     auto idx = order_.narrow(0, pos_, len);
@@ -70,13 +92,13 @@ class Cifar10Source : public DataSource {
   int64_t test_size() const override { return data_.test_images.size(0); }
   int64_t num_classes() const override { return 10; }
   nlohmann::json identity() const override { return data_.identity; }
-  std::unique_ptr<BatchStream> train_epoch(int seed, int epoch, int64_t batch) override {
-    return std::make_unique<CifarStream>(data_, true, seed, epoch, batch, aug_, device_);
+  std::unique_ptr<BatchStream> train_epoch(int seed, int epoch, int64_t batch, const Shard& shard) override {
+    return std::make_unique<CifarStream>(data_, seed, epoch, batch, shard, aug_, device_);
   }
-  std::unique_ptr<BatchStream> test_batches(int64_t batch) override {
+  std::unique_ptr<BatchStream> test_batches(int64_t batch, const Shard& shard) override {
     AugmentOptions none;
     none.channels_last = aug_.channels_last;
-    return std::make_unique<CifarStream>(data_, false, 0, 0, batch, none, device_);
+    return std::make_unique<CifarStream>(data_, test_shard_range(test_size(), shard), batch, none, device_);
   }
 
  private:

@@ -158,23 +158,29 @@ class ImageNetSource : public DataSource {
     j["index_signature"] = {{"train", train_->signature}, {"val", val_->signature}};
     return j;
   }
-  std::unique_ptr<BatchStream> train_epoch(int seed, int epoch, int64_t batch) override {
+  std::unique_ptr<BatchStream> train_epoch(int seed, int epoch, int64_t batch,
+                                           const Shard& shard) override {
     id::LoaderOptions o = base_;
     o.train = augment_;
     o.batch = batch;
-    o.seed = uint64_t(seed);
+    // Crops and flips come from (seed, epoch, position in the stream): data-parallel ranks mix
+    // their rank in so that equal positions of different shards draw differently.
+    o.seed = shard.world == 1 ? uint64_t(seed) : id::mix_seed(uint64_t(seed), uint64_t(shard.rank), 0xd157);
     o.epoch = epoch;
     std::vector<int64_t> order;
     for (int64_t i : id::epoch_order(int64_t(train_items_.size()), uint64_t(seed), epoch))
       order.push_back(train_items_[size_t(i)]);
-    return std::make_unique<ImageNetStream>(train_, std::move(order), o, device_, channels_last_,
-                                            bad_);
+    return std::make_unique<ImageNetStream>(train_, shard_order(order, shard), o, device_,
+                                            channels_last_, bad_);
   }
-  std::unique_ptr<BatchStream> test_batches(int64_t batch) override {
+  std::unique_ptr<BatchStream> test_batches(int64_t batch, const Shard& shard) override {
     id::LoaderOptions o = base_;
     o.train = false;
     o.batch = batch;
-    return std::make_unique<ImageNetStream>(val_, val_items_, o, device_, channels_last_, bad_);
+    const auto [begin, end] = test_shard_range(int64_t(val_items_.size()), shard);
+    std::vector<int64_t> mine(val_items_.begin() + begin, val_items_.begin() + end);
+    return std::make_unique<ImageNetStream>(val_, std::move(mine), o, device_, channels_last_,
+                                            bad_);
   }
   nlohmann::json errors() const override {
     nlohmann::json files = nlohmann::json::array();

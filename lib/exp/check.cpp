@@ -1,6 +1,7 @@
 #include "tnn/check.hpp"
 
 #include "tnn/experiment.hpp"
+#include "tnn/pack.hpp"
 #include "tnn/report.hpp"
 
 #include <cmath>
@@ -21,10 +22,14 @@ double metric(const nlohmann::json& r, const std::string& m) {
   if (m == "last10_top1") return last_epochs_mean_top1(r, 10);
   if (m == "final_train_loss") return r["history"].back()["train_loss"];
   if (m == "weight_compression") return r["footprint"]["weight_compression"];
-  if (m == "mac_weighted_zero_fraction") {
-    const auto& v = r["sparsity"]["mac_weighted_zero_fraction"];
-    return v.is_number() ? v.get<double>() : 0.0;
-  }
+  auto zeros = [&](kernels::ZeroCount which) {
+    const auto v = mac_weighted_zeros(r, which);
+    return v.is_number() ? v.get<double>() : 0.0;  // all-FP network: no zeros
+  };
+  // "mac_weighted_zero_fraction" is the older name of the first term's (the papers' sparsity).
+  if (m == "mac_weighted_zero_fraction_first_term" || m == "mac_weighted_zero_fraction")
+    return zeros(kernels::ZeroCount::kFirstTerm);
+  if (m == "mac_weighted_zero_fraction_all_terms") return zeros(kernels::ZeroCount::kAllTerms);
   return std::nan("");
 }
 

@@ -36,7 +36,8 @@ const nlohmann::json& experiment_defaults() {
       "tga_update": "sequential_two_pass",
       "init_from": null,
       "log_every": 50,
-      "device": "auto"
+      "device": "auto",
+      "sync_batchnorm": false
     },
     "select": "final",
     "seeds": [1],

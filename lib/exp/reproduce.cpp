@@ -5,6 +5,7 @@
 #include "tnn/report.hpp"
 #include "tnn/runner.hpp"
 #include "tnn/runtime.hpp"
+#include "tnn/ternarize.hpp"
 #include "tnn/train.hpp"
 
 #include <chrono>
@@ -42,7 +43,7 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
       if (skipped) skipped->push_back(id + ": defines no profile '" + r.profile + "'");
       return by_id[id] = {};
     }
-    auto cfg = resolve_config(e, r.profile);
+    auto cfg = resolve_config(e, r.profile, r.overrides);
     const std::string dataset = cfg["data"]["dataset"];
     if (dataset == "imagenet" && r.imagenet_dir.empty() && !r.render_only) {
       if (skipped) skipped->push_back(id + ": not run here: no ImageNet (give --imagenet-data or set TNN_IMAGENET_DIR)");
@@ -64,6 +65,14 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
     }
     return by_id[id] = nodes;
   };
+  if (!r.only.empty()) {
+    for (const auto& id : r.only) {
+      if (!fs::exists(experiment_path(r.experiments_root, id)))
+        throw std::invalid_argument("--only " + id + ": no such experiment (" + experiment_path(r.experiments_root, id) + ")");
+      add(id, 0);
+    }
+    return plan;
+  }
   for (const auto& t : load_tables((fs::path(r.experiments_root) / "tables").string(), r.tables))
     for (const auto& id : table_experiments(t)) add(id, 0);
   return plan;
@@ -160,6 +169,11 @@ void render(const ReproduceRequest& r) {
   std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   std::string cmd = python + " '" + script + "' --runs '" + r.runs_root + "' --out '" + r.plots_out + "' --profiles";
   for (const auto& p : o.profiles) cmd += " " + p;
+  cmd += " --methods";
+  for (const auto& info : ternarizer_registry()) cmd += " " + info.name;
+  cmd += " --stateful";
+  for (const auto& info : ternarizer_registry())
+    if (has_own_state(info)) cmd += " " + info.name;
   if (std::system(cmd.c_str()) != 0)
     std::cerr << "reproduce: plots failed (is python3-matplotlib installed? `make deps`)\n";
 }
@@ -206,7 +220,11 @@ int reproduce(const ReproduceRequest& r) {
       std::vector<std::string> args = {r.tnn_exe, "--threads", std::to_string(threads), "run", plan[i].file,
                                        "--profile", plan[i].profile, "--seed", std::to_string(plan[i].seed),
                                        "--out", r.runs_root, "--data",
-                                       plan[i].dataset == "imagenet" ? r.imagenet_dir : r.data_dir};
+                                       plan[i].dataset == "imagenet" ? r.imagenet_dir : r.data_dir, "--no-deps"};
+      for (const auto& [k, v] : r.overrides.items()) {
+        args.push_back("--set");
+        args.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+      }
       std::cout.flush();
       running[spawn(args)] = i;
       state[i] = kRunning;

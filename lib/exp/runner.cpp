@@ -1,7 +1,9 @@
 #include "tnn/runner.hpp"
 
+#include "tnn/dist.hpp"
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/run_lock.hpp"
 #include "tnn/torchvision_io.hpp"
 #include "tnn/train.hpp"
 
@@ -48,12 +50,13 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
   // Dependencies (and the experiment whose final weights initialise this one) run first.
   std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
   if (cfg["train"]["init_from"].is_string()) deps.push_back(cfg["train"]["init_from"]);
-  for (const auto& dep : deps) {
+  for (const auto& dep : req.run_dependencies ? deps : std::vector<std::string>{}) {
     RunRequest d = req;
     d.experiment_file = experiment_path(experiments_root_of(e.file).string(), dep);
     d.seeds = seeds;
     d.overrides = nlohmann::json::object();
     run_one(d, active);
+    if (checkpoint_signal() != 0) return {};  // stopped by a checkpoint signal: nothing more
   }
 
   std::vector<nlohmann::json> results;
@@ -65,8 +68,10 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
       results.push_back(nlohmann::json::parse(read_file(dir + "/result.json")));
       continue;
     }
-    if (status == "stale" || (status == "finished" && !req.reuse)) {
-      // Keep the old run: move it aside rather than deleting evidence.
+    const bool writer = !req.dist || req.dist->rank() == 0;
+    if (writer && (status == "stale" || (status == "finished" && !req.reuse))) {
+      // Keep the old run: move it aside rather than deleting evidence (never from under a live run).
+      { RunLock probe(dir); }
       std::string aside = dir + ".old-" + std::to_string(std::time(nullptr));
       fs::rename(dir, aside);
       std::cout << e.id << ": previous run moved to " << aside << "\n";
@@ -76,11 +81,13 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     o.seed = seed;
     o.data_dir = req.data_dir;
     o.progress = req.progress;
+    o.dist = req.dist;
     if (cfg["train"]["init_from"].is_string())
       o.init_checkpoint = run_dir(req.out_root, cfg["train"]["init_from"], req.profile, seed) + "/checkpoints/final.pt";
     else if (cfg["train"]["init_from"].is_object())  // {"torchvision": file}: pretrained FP weights
       o.init_torchvision = resolve_weights_file(cfg["train"]["init_from"]["torchvision"]);
     results.push_back(train(cfg, o));
+    if (checkpoint_signal() != 0) break;
   }
   active.erase(e.id);
   return results;

@@ -21,9 +21,9 @@ class Block : public torch::nn::Module {
     conv_b = register_module("conv_b", QConv2d(planes, planes, 3, 1, 1, false, make_ternarizer(q)));
     bn_b = register_module("bn_b", torch::nn::BatchNorm2d(planes));
   }
-  torch::Tensor forward(const torch::Tensor& x) {
-    auto y = torch::relu(bn_a(conv_a(x)));
-    y = bn_b(conv_b(y));
+  torch::Tensor forward(const torch::Tensor& x, Network& net) {
+    auto y = torch::relu(net.batch_norm(bn_a, conv_a(x)));
+    y = net.batch_norm(bn_b, conv_b(y));
     return torch::relu(y + shortcut(x));
   }
   // Option A: x[:, :, ::2, ::2] then zero channels appended (reference DownsampleA).
@@ -70,8 +70,8 @@ class ResNetCifar : public Network {
   }
 
   torch::Tensor forward(torch::Tensor x) override {
-    x = torch::relu(bn(stem(x)));
-    for (auto& b : blocks) x = b->forward(x);
+    x = torch::relu(batch_norm(bn, stem(x)));
+    for (auto& b : blocks) x = b->forward(x, *this);
     x = x.mean({2, 3});
     return fc(x);
   }

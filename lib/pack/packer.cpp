@@ -19,7 +19,9 @@ torch::Tensor to_ohwi(const torch::Tensor& w) {
 kernels::LayerWeights packed_weights(const torch::Tensor& weight, Ternarizer& q) {
   torch::NoGradGuard ng;
   kernels::LayerWeights lw;
-  auto w = weight.detach().to(torch::kCPU);
+  // Decomposed where the layer lives (its ternarizer's own parameters are on the same device,
+  // e.g. while training on a GPU); the codes and scales are then copied to the CPU.
+  auto w = weight.detach();
   if (q.terms() == 0) {
     lw.ternary = false;
     lw.dense = to_vector(to_ohwi(w));
@@ -30,7 +32,7 @@ kernels::LayerWeights packed_weights(const torch::Tensor& weight, Ternarizer& q)
   std::vector<std::vector<int8_t>> codes;
   std::vector<std::vector<float>> pos, neg;
   for (const auto& t : terms) {
-    auto c = to_ohwi(t.codes).to(torch::kInt8).contiguous();
+    auto c = to_ohwi(t.codes.to(torch::kCPU)).to(torch::kInt8).contiguous();
     codes.emplace_back(c.data_ptr<int8_t>(), c.data_ptr<int8_t>() + c.numel());
     pos.push_back(to_vector(t.scale_pos));
     neg.push_back(to_vector(t.scale_neg));

@@ -1,4 +1,5 @@
-// Internal: the registered methods and small helpers shared by their files.
+// Internal: small helpers shared by the methods' files (the methods themselves are listed in
+// registry.cpp).
 #pragma once
 
 #include "tnn/ternarize.hpp"
@@ -7,12 +8,6 @@
 #include <vector>
 
 namespace tnn::quant {
-
-TernarizerInfo fp_info();
-TernarizerInfo wacv19_info();
-TernarizerInfo twn_info();
-TernarizerInfo ttq_info();
-TernarizerInfo tga_info();
 
 // Reads a string parameter that must be one of `choices`; throws naming `where`.
 std::string param_choice(const nlohmann::json& params, const std::string& name,

@@ -138,24 +138,30 @@ class Tga : public Ternarizer {
 }  // namespace
 
 TernarizerInfo tga_info() {
-  return {"tga",
-          "CVPR'19 TGA: trainable threshold, truncated-Gaussian scale, closed-form gradients",
-          {
-              {"delta", nullptr, "initial threshold delta; default delta_init_frac * max|W|"},
-              {"delta_init_frac", 0.05, "delta = frac * max|W| at init and after loading weights"},
-              {"delta_clip_sigmas", 3.0, "|delta| is clipped to [0, k * std(W)] (reference: 3)"},
-              {"delta_grad_clamp", 1e-3, "clamp of dL/ddelta per step (reference hook: 1e-3; 0 = off)"},
-              {"alpha_grad", true, "weights also get the gradient through alpha(mu, sigma)"},
-          },
-          [](const nlohmann::json& p, const std::string& where) -> std::shared_ptr<Ternarizer> {
-            Options o;
-            o.delta_init_frac = param_number(p, "delta_init_frac", 0.0, 1.0, where);
-            o.clip_sigmas = param_number(p, "delta_clip_sigmas", 0.0, 100.0, where);
-            o.grad_clamp = param_number(p, "delta_grad_clamp", 0.0, 1e30, where);
-            o.alpha_grad = p.at("alpha_grad").get<bool>();
-            double delta = p.at("delta").is_null() ? 0.0 : param_number(p, "delta", -1e30, 1e30, where);
-            return std::make_shared<Tga>(p, o, delta, !p.at("delta").is_null());
-          }};
+  TrainingPolicy policy;  // main_dc.py: delta has its own optimizer, two passes per step, and is
+  policy.own_parameters = TrainingPolicy::OwnParameters::kOwnOptimizer;  // re-derived from loaded
+  policy.passes_per_step = 2;                                            // pretrained weights
+  policy.reinit_after_loading_weights = true;
+  return {
+      "tga",
+      "CVPR'19 TGA: trainable threshold, truncated-Gaussian scale, closed-form gradients",
+      {
+          {"delta", nullptr, "initial threshold delta; default delta_init_frac * max|W|"},
+          {"delta_init_frac", 0.05, "delta = frac * max|W| at init and after loading weights"},
+          {"delta_clip_sigmas", 3.0, "|delta| is clipped to [0, k * std(W)] (reference: 3)"},
+          {"delta_grad_clamp", 1e-3, "clamp of dL/ddelta per step (reference hook: 1e-3; 0 = off)"},
+          {"alpha_grad", true, "weights also get the gradient through alpha(mu, sigma)"},
+      },
+      [](const nlohmann::json& p, const std::string& where) -> std::shared_ptr<Ternarizer> {
+        Options o;
+        o.delta_init_frac = param_number(p, "delta_init_frac", 0.0, 1.0, where);
+        o.clip_sigmas = param_number(p, "delta_clip_sigmas", 0.0, 100.0, where);
+        o.grad_clamp = param_number(p, "delta_grad_clamp", 0.0, 1e30, where);
+        o.alpha_grad = p.at("alpha_grad").get<bool>();
+        double delta = p.at("delta").is_null() ? 0.0 : param_number(p, "delta", -1e30, 1e30, where);
+        return std::make_shared<Tga>(p, o, delta, !p.at("delta").is_null());
+      },
+      policy};
 }
 
 }  // namespace tnn::quant

@@ -3,7 +3,9 @@
 data): training curves (test top-1 per epoch, mean over seeds with a min-max band), top-1 vs
 weight compression (mean over seeds with std error bars), per-layer zero fractions of the ternary
 codes, and per-layer threshold trajectories (delta / std(W) and zero fraction per epoch) for runs
-that logged them. Called by `tnn reproduce`; needs python3-matplotlib.
+that logged them. Called by `tnn reproduce`, which passes the ternarizer registry's order
+(--methods) and the methods with quantizer state of their own (--stateful); needs
+python3-matplotlib.
 
 usage: plots.py --runs RUNS_ROOT --out PLOTS_DIR [--profiles paper quick ...]
 """
@@ -18,7 +20,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-METHOD_ORDER = ["fp", "wacv19", "twn", "ttq", "ttq-ft", "tga"]
+METHOD_ORDER = []  # the ternarizer registry's order (--methods)
+STATEFUL = []  # methods whose quantizer state is learned or fitted in training (--stateful)
 
 
 def variant(r):
@@ -47,8 +50,32 @@ def load_runs(root, profiles):
     return runs
 
 
+def method_of(runs):
+    return runs[0][0]["config"]["quantizer"]["method"]
+
+
 def variants_sorted(by_variant):
-    return sorted(by_variant, key=lambda m: (METHOD_ORDER.index(m) if m in METHOD_ORDER else 99, m))
+    """In the registry's order of their methods, then by name (ttq before ttq-ft)."""
+    def key(v):
+        m = method_of(by_variant[v])
+        return (METHOD_ORDER.index(m) if m in METHOD_ORDER else len(METHOD_ORDER), v)
+    return sorted(by_variant, key=key)
+
+
+def first_term_zeros(sparsity):
+    """MAC-weighted zeros of the first ternary term (the papers' sparsity); None for an all-FP
+    network. Results written before the measures had distinct names call it
+    mac_weighted_zero_fraction."""
+    return sparsity.get("mac_weighted_zero_fraction_first_term", sparsity.get("mac_weighted_zero_fraction"))
+
+
+def layer_first_term_zeros(layer):
+    return layer.get("zero_fraction_first_term", layer.get("zero_fraction"))
+
+
+def full_precision(runs):
+    """True when no run of a variant has a ternary layer (the FP baseline)."""
+    return all(first_term_zeros(r.get("sparsity", {})) is None for r, _ in runs)
 
 
 def dataset_label(by_variant):
@@ -108,7 +135,7 @@ def plot_curves(arch, profile, by_variant, out):
 
 
 def plot_sparsity(arch, profile, by_variant, out):
-    variants = [v for v in variants_sorted(by_variant) if v != "fp"]
+    variants = [v for v in variants_sorted(by_variant) if not full_precision(by_variant[v])]
     finished = {v: [r for r, _ in by_variant[v] if r.get("sparsity") and r["status"] == "finished"] for v in variants}
     variants = [v for v in variants if finished[v]]
     if not variants:
@@ -118,9 +145,9 @@ def plot_sparsity(arch, profile, by_variant, out):
     width = 0.8 / len(variants)
     for k, v in enumerate(variants):
         r = finished[v][0]
-        vals = [100 * (l["zero_fraction"] or 0) for l in r["sparsity"]["layers"]]
+        vals = [100 * (layer_first_term_zeros(l) or 0) for l in r["sparsity"]["layers"]]
         ax.bar([i + k * width for i in range(len(vals))], vals, width, label="%s seed %d (MAC-weighted %.1f %%)" % (
-            v, r["seed"], 100 * (r["sparsity"]["mac_weighted_zero_fraction"] or 0)))
+            v, r["seed"], 100 * (first_term_zeros(r["sparsity"]) or 0)))
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(layers))])
     ax.set_xticklabels(layers, rotation=70, fontsize=7)
     ax.set_ylabel("zero codes of the first term (%)")
@@ -211,11 +238,11 @@ def plot_thresholds(arch, profile, v, r, run_dir, out):
         rec = [next(l for l in ls if l["name"] == name) for _, ls in hist]
         style = dict(color=plt.cm.viridis(k / max(1, len(names) - 1)), lw=1.6 if "fc" in name or k == 0 else 0.9)
         a1.plot(ep, [x["threshold_over_std"] for x in rec], label=name, **style)
-        a2.plot(ep, [100 * x["zero_fraction"] for x in rec], **style)
+        a2.plot(ep, [100 * layer_first_term_zeros(x) for x in rec], **style)
     a1.set_xlabel("epoch")
     a1.set_ylabel("threshold / std(W) (first term)")
     a2.set_xlabel("epoch")
-    a2.set_ylabel("zero codes (%)")
+    a2.set_ylabel("zero codes of the first term (%)")
     a1.grid(alpha=0.3)
     a2.grid(alpha=0.3)
     a1.legend(fontsize=6, ncol=2)
@@ -233,17 +260,22 @@ def main():
     ap.add_argument("--runs", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--profiles", nargs="+", default=["paper", "quick"])
+    ap.add_argument("--methods", nargs="*", default=[], help="method order (the ternarizer registry's)")
+    ap.add_argument("--stateful", nargs="*", default=[], help="methods with learned or fitted quantizer state")
     a = ap.parse_args()
+    METHOD_ORDER[:] = a.methods
+    STATEFUL[:] = a.stateful
     os.makedirs(a.out, exist_ok=True)
     runs = load_runs(a.runs, a.profiles)
     written = []
     for (arch, profile), by_variant in sorted(runs.items()):
         written.append(plot_curves(arch, profile, by_variant, a.out))
         written.append(plot_sparsity(arch, profile, by_variant, a.out))
-        # Threshold trajectories where a learned threshold can move (TGA), one plot per run.
+        # Threshold trajectories of the methods with quantizer state of their own (TGA's learned
+        # delta, TTQ's levels, LQ-Net's fitted levels), one plot per run that logged them.
         for v, rs in by_variant.items():
             for r, d in rs:
-                if r["config"]["quantizer"]["method"] == "tga":
+                if r["config"]["quantizer"]["method"] in STATEFUL:
                     written.append(plot_thresholds(arch, profile, v, r, d, a.out))
     for p in a.profiles:
         written.append(plot_accuracy_vs_compression(p, runs, a.out))

@@ -4,6 +4,7 @@
 
 #include "tnn/check.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/pack.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -301,8 +302,8 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
         const auto& first = m.results.front();
         datasets.insert(first["dataset"].value("label", "unknown"));
         if (first.contains("footprint")) comp = fmt(first["footprint"]["weight_compression"].get<double>(), 1) + "X";
-        if (first.contains("sparsity") && first["sparsity"]["mac_weighted_zero_fraction"].is_number())
-          zeros = fmt(100.0 * first["sparsity"]["mac_weighted_zero_fraction"].get<double>(), 1) + " %";
+        const auto z = mac_weighted_zeros(first, kernels::ZeroCount::kFirstTerm);
+        if (z.is_number()) zeros = fmt(100.0 * z.get<double>(), 1) + " %";
         // Absolute differences to the paper mean something only at the paper's recipe.
         if (has_paper && r["paper"].contains("top1"))
           d_paper = profile == "paper" ? signed_fmt(stats["top1"].mean - r["paper"]["top1"].get<double>())
@@ -429,8 +430,9 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
   if (kernels.empty() && inference.empty() && bench.empty() && loader.empty()) return;
   idx << "\n## Kernels, packed-model inference and training speed\n\n";
   for (const auto& f : kernels)
-    idx << (f.filename() == "kernels-across-machines.md" ? "- Kernel ratios across machines (`tnn table --across`): "
-                                                           : "- Kernel ratios vs oneDNN/cuBLAS/cuDNN, one machine: ")
+    idx << (f.filename() == "kernels-across-machines.md"
+                ? "- Kernel ratios across machines (`tnn table --across`): "
+                : "- Kernel ratios vs oneDNN/cuBLAS/cuDNN, one machine: ")
         << link(f) << "\n";
   for (const auto& f : inference) idx << "- Packed-model engine: accuracy, latency, sparsity: " << link(f) << "\n";
   for (const auto& f : bench) {
@@ -439,8 +441,10 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
     idx << "- Training step (`tnn bench-train`, " << b.value("arch", "?") << ", batch " << b.value("batch", 0) << ", "
         << env.value("cpu_model", "?") << ", " << env.value("threads", 0) << " threads; " << link(f) << "): step time / fp:";
     std::string sep = " ";
+    const std::string baseline =
+        b.value("baseline", "fp");  // files before "baseline" compared with fp
     for (const auto& [m, v] : b["methods"].items()) {
-      if (m == "fp") continue;
+      if (m == baseline) continue;
       idx << sep << m << " " << fmt(v["step_time_ratio_to_fp"].get<double>(), 3) << "x";
       sep = ", ";
     }

@@ -33,6 +33,8 @@ void save_checkpoint(const std::string& path, Network& net, torch::optim::Optimi
   meta["best_epoch"] = state.best_epoch;
   meta["history"] = state.history;
   meta["train_seconds"] = state.train_seconds;
+  meta["world_size"] = state.world_size;
+  meta["partial"] = state.partial;
   meta["config"] = config;
   archive.write("meta", c10::IValue(meta.dump()));
   std::ostringstream out;
@@ -92,6 +94,8 @@ nlohmann::json load_checkpoint(const std::string& path, Network& net, torch::opt
     state->best_epoch = meta["best_epoch"];
     state->history = meta["history"];
     state->train_seconds = meta["train_seconds"];
+    state->world_size = meta.value("world_size", 1);
+    state->partial = meta.contains("partial") ? meta["partial"] : nlohmann::json();
   }
   return meta["config"];
 }

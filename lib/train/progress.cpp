@@ -7,11 +7,14 @@
 namespace tnn {
 
 Progress::Progress(const std::string& log_path, bool live, std::string run_name)
-    : log_(log_path, std::ios::app),
-      live_(live && ::isatty(STDERR_FILENO)),
-      name_(std::move(run_name)) {}
+    : enabled_(!log_path.empty()),
+      live_(enabled_ && live && ::isatty(STDERR_FILENO)),
+      name_(std::move(run_name)) {
+  if (enabled_) log_.open(log_path, std::ios::app);
+}
 
 void Progress::log(const nlohmann::json& record) {
+  if (!enabled_) return;
   log_ << record.dump() << "\n";
   log_.flush();
 }
@@ -60,6 +63,7 @@ void Progress::step(int epoch, int epochs, int step, int steps, double loss, dou
 }
 
 void Progress::epoch_line(const std::string& text) {
+  if (!enabled_) return;
   if (live_) std::fprintf(stderr, "\r\033[K");
   std::cout << text << std::endl;
 }

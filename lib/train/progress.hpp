@@ -12,6 +12,7 @@ namespace tnn {
 
 class Progress {
  public:
+  // An empty log_path makes a silent Progress (data-parallel ranks other than 0).
   Progress(const std::string& log_path, bool live, std::string run_name);
   void log(const nlohmann::json& record);  // appends one JSON line (flushed)
   // Live line; rate in images/s; eta_seconds < 0 = unknown.
@@ -27,7 +28,7 @@ class Progress {
 
  private:
   std::ofstream log_;
-  bool live_;
+  bool enabled_, live_;
   std::string name_;
   std::chrono::steady_clock::time_point last_draw_{};
 };

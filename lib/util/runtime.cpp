@@ -1,13 +1,13 @@
 #include "tnn/runtime.hpp"
 
+#include "tnn/kernels/machine.hpp"
+
 #include <torch/torch.h>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -51,26 +51,12 @@ std::string run_command(const std::string& cmd) {
   return out;
 }
 
-// First "key : value" line of /proc/cpuinfo.
-std::string cpuinfo_field(const std::string& key) {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) {
-      auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  }
-  return "";
-}
-
-nlohmann::json isa_flags() {
-  std::istringstream flags(cpuinfo_field("flags"));
-  nlohmann::json out = nlohmann::json::array();
-  std::string f;
+// The ISA extensions that matter for the kernels, as /proc/cpuinfo names them.
+nlohmann::json isa_flags(const kernels::CpuDescription& cpu) {
   const char* interesting[] = {"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
                                "avx512_vbmi", "avx512_vpopcntdq", "avx512_bf16", "amx_tile"};
-  while (flags >> f)
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : cpu.flags)
     for (const char* i : interesting)
       if (f == i) out.push_back(f);
   return out;
@@ -84,8 +70,9 @@ nlohmann::json environment_info() {
   env["git_commit"] = commit.empty() ? "unknown" : commit;
   // Committed evidence under results/ does not make the code dirty (runs rewrite it as they go).
   env["git_dirty"] = !run_command("git status --porcelain --untracked-files=no -- ':(top,exclude)results' 2>/dev/null").empty();
-  env["cpu_model"] = cpuinfo_field("model name");
-  env["cpu_isa"] = isa_flags();
+  const kernels::CpuDescription cpu = kernels::describe_cpu();
+  env["cpu_model"] = cpu.model_name;
+  env["cpu_isa"] = isa_flags(cpu);
   env["cpu_cores"] = std::thread::hardware_concurrency();
   env["threads"] = torch::get_num_threads();
   env["hostname"] = run_command("hostname 2>/dev/null");

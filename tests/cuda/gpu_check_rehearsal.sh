@@ -41,7 +41,7 @@ expect() {  # expect STAGE VERDICT-REGEX
 [ "$rc" -eq 0 ] || { echo "rehearsal: ci/gpu-check.sh exited $rc, want 0"; fail=1; }
 expect configure "ok"
 expect build-cuda "ok"
-for s in tests bench memcheck train; do expect "$s" "skipped \(no GPU\)"; done
+for s in tests bench memcheck nccl-smoke train; do expect "$s" "skipped \(no GPU\)"; done
 grep -q 'header deps: .*gpu-deps' "$log" || { echo "rehearsal: the staged header copies were not found"; fail=1; }
 grep -q 'header copy in' "$log" || { echo "rehearsal: CMake did not use the header copies"; fail=1; }
 grep -qE '^  tests: 100% tests passed' "$log" || { echo "rehearsal: the host tests did not all pass"; fail=1; }

@@ -127,7 +127,7 @@ TEST_CASE("decode: an ordinary JPEG through TurboJPEG, DCT-scaled when allowed",
 }
 
 TEST_CASE(
-    "decode: grayscale, CMYK and a PNG named .JPEG decode; truncated and non-images are named "
+    "decode: grayscale, CMYK and a PNG named .JPEG decode - truncated and non-images are named "
     "errors",
     "[imagedata]") {
   auto odd = test::imagefolder_meta()["odd_files"];
@@ -218,7 +218,7 @@ TEST_CASE("loader: batches are a pure function of (seed, epoch), whatever the th
   for (int64_t i = 0; i < 100; ++i) CHECK(order[size_t(i)] == i);
 }
 
-TEST_CASE("loader: unreadable files are left out and named; the readable odd files are loaded",
+TEST_CASE("loader: unreadable files are left out and named - the readable odd files are loaded",
           "[imagedata]") {
   auto meta = test::imagefolder_meta();
   auto idx = std::make_shared<FolderIndex>(index_folder(test::imagefolder() + "/train", "-"));

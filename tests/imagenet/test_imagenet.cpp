@@ -50,7 +50,7 @@ TrainOptions options(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE(
-    "imagenet data: normalised channels-last batches; unreadable files counted, then an error past "
+    "imagenet data: normalised channels-last batches - unreadable files counted, then an error past "
     "the limit",
     "[imagenet]") {
   auto cfg = smoke("imagenet/resnet18-wacv19-tex2");
@@ -90,7 +90,7 @@ TEST_CASE(
       Contains("data.max_bad_files = 1") && Contains(".JPEG"));
 }
 
-TEST_CASE("models: torchvision parameter names and sizes; ff_lf / fq_lq; 1x1 downsample ternary",
+TEST_CASE("models: torchvision parameter names and sizes - ff_lf / fq_lq - 1x1 downsample ternary",
           "[imagenet]") {
   torch::manual_seed(0);
   // torchvision's parameter counts (weights and biases, without BN buffers).
@@ -157,7 +157,7 @@ TEST_CASE("models: the REL bias switch adds the FC bias once per term", "[imagen
 }
 
 TEST_CASE(
-    "import: a torchvision state_dict loads by name; wrong files give named errors; TGA delta "
+    "import: a torchvision state_dict loads by name - wrong files give named errors - TGA delta "
     "re-initialised",
     "[imagenet]") {
   auto dir = test::fresh_temp_dir("tvimport");

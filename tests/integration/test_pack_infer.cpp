@@ -5,6 +5,7 @@
 #include "test_helpers_data.hpp"
 #include "tnn/experiment.hpp"
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/pack.hpp"
 #include "tnn/train.hpp"
 
@@ -25,40 +26,46 @@ std::vector<float> nhwc(const torch::Tensor& u8) {
 TEST_CASE("pack: packed models predict as the LibTorch checkpoint for every method", "[pack]") {
   auto data = load_cifar10(test::data_dir(), 1, 200);
   auto images = nhwc(data.test_images);
-  // One section per method, so `-c ttq` runs one (e.g. under the sanitizers, 4–6 min each).
-  for (std::string m : {"fp", "wacv19", "twn", "ttq", "tga"}) DYNAMIC_SECTION(m) {
-    auto dir = test::fresh_temp_dir("pack-" + m);
-    auto cfg = resolve_config(load_experiment(test::experiment_file("cifar10/resnet20-" + m)), "smoke",
-                              {{"train.epochs", 1}});
-    TrainOptions o;
-    o.out_dir = dir.string();
-    o.data_dir = test::data_dir();
-    o.progress = false;
-    train(cfg, o);
-    auto net = make_model(model_config_of(cfg));
-    load_checkpoint((dir / "checkpoints/final.pt").string(), *net, nullptr, nullptr, nullptr);
-    net->eval();
-    auto model = pack_network(*net, {{"experiment", cfg["id"]}});
-    auto path = (dir / "model.tnn").string();
-    kernels::write_model(model, path);
-    // The file's accounting equals the training-side footprint.
-    auto packed = kernels::sum_footprints(kernels::model_footprint(kernels::read_model(path)));
-    CHECK(packed.weight_compression() == Approx(footprint_report(*net)["weight_compression"].get<double>()).epsilon(1e-9));
+  // One section per registered method, so `-c ttq` runs one (e.g. under the sanitizers, 4–6 min
+  // each). The smoke recipe of ResNet-20 with each method's defaults.
+  for (const auto& info : ternarizer_registry()) DYNAMIC_SECTION(info.name) {
+      const std::string& m = info.name;
+      auto dir = test::fresh_temp_dir("pack-" + m);
+      auto cfg = resolve_config(load_experiment(test::experiment_file("cifar10/resnet20-fp")),
+                                "smoke", {{"train.epochs", 1}, {"quantizer.method", m}});
+      TrainOptions o;
+      o.out_dir = dir.string();
+      o.data_dir = test::data_dir();
+      o.progress = false;
+      train(cfg, o);
+      auto net = make_model(model_config_of(cfg));
+      load_checkpoint((dir / "checkpoints/final.pt").string(), *net, nullptr, nullptr, nullptr);
+      net->eval();
+      auto model = pack_network(*net, {{"experiment", cfg["id"]}});
+      auto path = (dir / "model.tnn").string();
+      kernels::write_model(model, path);
+      // The file's accounting equals the training-side footprint.
+      auto packed = kernels::sum_footprints(kernels::model_footprint(kernels::read_model(path)));
+      CHECK(packed.weight_compression() ==
+            Approx(footprint_report(*net)["weight_compression"].get<double>()).epsilon(1e-9));
 
-    torch::Tensor ref;
-    {
-      torch::NoGradGuard ng;
-      AugmentOptions aug;
-      ref = net->forward(make_batch(data.test_images, torch::arange(200, torch::kLong), aug, nullptr, torch::kCPU));
+      torch::Tensor ref;
+      {
+        torch::NoGradGuard ng;
+        AugmentOptions aug;
+        ref = net->forward(make_batch(data.test_images, torch::arange(200, torch::kLong), aug,
+                                      nullptr, torch::kCPU));
+      }
+      for (const char* impl : {"ref", "ternary_f32"}) {
+        kernels::Engine e(kernels::read_model(path), {impl});
+        auto out = e.run(images, 200);
+        auto logits = torch::from_blob(out.data(), {200, 10}, torch::kFloat);
+        INFO(impl);
+        // Relative to the logits' scale (TTQ with W_p = W_n = 1 on the FC gives logits in the
+        // hundreds).
+        CHECK((logits - ref).abs().max().item<double>() <
+              1e-5 * (1 + ref.abs().max().item<double>()) * 100);
+        CHECK(logits.argmax(1).eq(ref.argmax(1)).to(torch::kDouble).mean().item<double>() >= 0.999);
+      }
     }
-    for (const char* impl : {"ref", "ternary_f32"}) {
-      kernels::Engine e(kernels::read_model(path), {impl});
-      auto out = e.run(images, 200);
-      auto logits = torch::from_blob(out.data(), {200, 10}, torch::kFloat);
-      INFO(impl);
-      // Relative to the logits' scale (TTQ with W_p = W_n = 1 on the FC gives logits in the hundreds).
-      CHECK((logits - ref).abs().max().item<double>() < 1e-5 * (1 + ref.abs().max().item<double>()) * 100);
-      CHECK(logits.argmax(1).eq(ref.argmax(1)).to(torch::kDouble).mean().item<double>() >= 0.999);
-    }
-  }
 }

@@ -74,6 +74,23 @@ TEST_CASE("check: tolerances and bounds on the mean over seeds", "[check]") {
   CHECK(check(d, "paper").empty());
 }
 
+TEST_CASE("check: zeros of the first term vs over all terms (residual expansion)", "[check]") {
+  auto d = fresh_root();
+  experiment(d, "rel", R"({"quick": [
+      {"metric": "mac_weighted_zero_fraction_first_term", "value": 0.25, "tolerance": 0.01},
+      {"metric": "mac_weighted_zero_fraction_all_terms", "value": 0.5, "tolerance": 0.01}]})");
+  result(d, "rel", "quick", 1, "finished", 90.0);
+  // A result written with the two names (the older one, mac_weighted_zero_fraction, is dropped).
+  auto path = d / "runs/cifar10/rel/quick/seed1/result.json";
+  auto r = nlohmann::json::parse(read_file(path.string()));
+  r["sparsity"] = {{"mac_weighted_zero_fraction_first_term", 0.25},
+                   {"mac_weighted_zero_fraction_all_terms", 0.5}};
+  write_file_atomic(path.string(), r.dump());
+  auto c = check(d, "quick");
+  CHECK(c["cifar10/rel mac_weighted_zero_fraction_first_term"].pass);
+  CHECK(c["cifar10/rel mac_weighted_zero_fraction_all_terms"].pass);
+}
+
 TEST_CASE("check: missing, unfinished and unknown are failures, never skips", "[check]") {
   auto d = fresh_root();
   experiment(d, "never", R"({"paper": [{"metric": "final_top1", "min": 1.0}]})");

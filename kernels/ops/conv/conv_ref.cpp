@@ -90,7 +90,11 @@ namespace {
 class RefConvKernel : public Kernel {
  public:
   explicit RefConvKernel(const Problem& p)
-      : op_(p.op), s_(p.shape), in_q_(p.in_q), out_q_(p.out_q), out_dtype_(p.out_dtype),
+      : op_(p.op),
+        s_(p.shape),
+        in_q_(p.in_q),
+        out_q_(p.out_q),
+        out_dtype_(p.out_dtype),
         epilogue_(p.epilogue) {
     if (p.ternary)
       tern_ = *p.ternary;

@@ -73,7 +73,9 @@ class DenseGemvKernel : public Kernel {
       : rows_(p.rows()), cols_(p.cols()), w_(dense_weights(p)), epilogue_(p.epilogue) {}
   Layout input_layout(int) const override { return Layout::nhwc(DType::kF32, 1, 1, cols_); }
   Layout output_layout() const override { return Layout::nhwc(DType::kF32, 1, 1, rows_); }
-  std::unique_ptr<Kernel> clone() const override { return std::make_unique<DenseGemvKernel>(*this); }
+  std::unique_ptr<Kernel> clone() const override {
+    return std::make_unique<DenseGemvKernel>(*this);
+  }
   size_t weight_bytes() const override { return w_.size() * sizeof(float); }
   std::string describe() const override { return "dense FP32 GEMV, 4 rows x 16 lanes of FMA"; }
   void run(const RunArgs& a) override {

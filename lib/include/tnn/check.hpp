@@ -3,9 +3,11 @@
 //   {"metric": M, "value": v, "tolerance": t}            |measured - v| <= t
 //   {"metric": M, "min": a} / {"metric": M, "max": b}     bounds
 // with M one of final_top1, final_top5, best_top1, last10_top1 (mean of the last 10 epochs),
-// final_train_loss, weight_compression, mac_weighted_zero_fraction, or final_top1_minus_baseline
-// (needs "baseline": experiment id, compared in the same profile and paired by seed, mean over the
-// seeds both have; e.g. the papers' claim "ternary within 1 point of FP").
+// final_train_loss, weight_compression, mac_weighted_zero_fraction_first_term (the papers'
+// sparsity; older name mac_weighted_zero_fraction), mac_weighted_zero_fraction_all_terms (zeros
+// of every residual term), or final_top1_minus_baseline (needs "baseline": experiment id,
+// compared in the same profile and paired by seed, mean over the seeds both have; e.g. the
+// papers' claim "ternary within 1 point of FP").
 // A missing run or an unknown metric is a failure, never a skip.
 // "claim": true marks a target that states what a paper claims (or what we expected before
 // measuring) rather than a value recorded from our own finished run. A measured claim that is

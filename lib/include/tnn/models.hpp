@@ -20,7 +20,7 @@ struct ModelConfig {
   std::string last_layer = "ternary";   // fp | ternary: the classifier
   QuantizerConfig quantizer;            // for every other conv / linear (and first/last if ternary)
   int64_t num_classes = 10;
-  bool channels_last = true;            // 25-30 % faster CPU training (toolchain.md §2)
+  bool channels_last = true;  // 25-30 % faster CPU training with LibTorch 1.13
 };
 
 // A conv or linear layer with its ternarizer, for sparsity accounting, reports and packing.
@@ -43,9 +43,21 @@ class Network : public torch::nn::Module {
   // The inference graph in the packed format (BN folded, ternary codes + scales), for `tnn pack`.
   virtual kernels::Model to_packed() = 0;
 
+  // Batch norm as the models apply it: the module itself, or a replacement installed on the
+  // network (synchronised batch norm under data parallelism, lib/dist). Models call
+  // batch_norm(bn, x) instead of bn(x).
+  using BatchNormFn = std::function<torch::Tensor(torch::nn::BatchNorm2dImpl&, const torch::Tensor&)>;
+  void set_batch_norm(BatchNormFn f) { batch_norm_ = std::move(f); }
+  torch::Tensor batch_norm(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
+    return batch_norm_ ? batch_norm_(*bn, x) : bn(x);
+  }
+
  protected:
   explicit Network(ModelConfig c) : config_(std::move(c)) {}
   ModelConfig config_;
+
+ private:
+  BatchNormFn batch_norm_;
 };
 
 struct ModelInfo {

@@ -3,19 +3,26 @@
 
 #include "tnn/models.hpp"
 
-#include "tnn/kernels/footprint.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/kernels/model.hpp"
 
 #include <nlohmann/json.hpp>
 
 namespace tnn {
 
-// Exact per-layer footprint of `net` as it would be packed: 2 bits per code per term plus FP32
-// scales (one per layer or per output channel, two when +/- levels differ), FP32 for
-// full-precision layers; BN (folded: scale + shift per channel) and biases as extra FP32.
-std::vector<kernels::LayerFootprint> model_footprint(Network& net);
-// {"layers": [...], "weight_compression", "total_compression", "bits_per_weight", ...}
+// ---- measures of a network, taken on its packed form (lib/pack/measures.cpp) ----
+
+// Exact storage as packed: 2 bits per code per term plus FP32 scales, FP32 for full-precision
+// layers; folded BN and biases as extra FP32. {"layers": [...], "weight_compression",
+// "total_compression", "bits_per_weight", ...}
 nlohmann::json footprint_report(Network& net);
+// Per-layer zero fractions (first term, all terms, per term) and their MAC-weighted means over
+// the ternary layers: "mac_weighted_zero_fraction_first_term" (the papers' sparsity) and
+// "mac_weighted_zero_fraction_all_terms" (what zero-skipping kernels skip).
+nlohmann::json sparsity_report(Network& net);
+// A result.json's MAC-weighted zero fraction (null when not recorded or all-FP); understands
+// results written before the measures had distinct names.
+nlohmann::json mac_weighted_zeros(const nlohmann::json& result, kernels::ZeroCount which);
 
 // ---- packing into the .tnn format (kernels/include/tnn/kernels/model.hpp) ----
 

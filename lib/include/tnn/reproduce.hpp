@@ -1,5 +1,6 @@
 // `tnn reproduce`: the runs the paper tables need, as a DAG (depends_on / init_from), run as
-// child processes (`tnn run`) with at most `jobs` at a time; then tables and plots are rendered.
+// child processes (`tnn run`) with at most `jobs` at a time, or submitted to Slurm as one sbatch
+// job per run (lib/exp/slurm.cpp); then tables and plots are rendered.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,15 @@
 #include <vector>
 
 namespace tnn {
+
+// --launcher slurm (docs/distributed.md).
+struct SlurmOptions {
+  std::string partition, account, time;  // sbatch --partition / --account / --time when set
+  int gpus_per_run = 0;                   // > 0: that many tasks, one GPU each
+  int tasks_per_run = 1;                  // CPU runs (gpus_per_run 0): data-parallel tasks
+  int cpus_per_task = 0;                  // > 0: sbatch --cpus-per-task (threads per rank)
+  bool dry_run = false;                   // print the job scripts, submit nothing
+};
 
 struct ReproduceRequest {
   std::string profile = "quick";
@@ -28,6 +38,9 @@ struct ReproduceRequest {
   std::string readme_path;           // non-empty: rewrite its generated "measured" block
   std::string check_readme;          // non-empty: fail when its generated block is out of date
   std::vector<std::string> render_profiles;  // profiles the tables show (default: {profile})
+  std::vector<std::string> only;     // these experiments (and what they need) instead of the tables'
+  nlohmann::json overrides = nlohmann::json::object();  // --set path=value for every run
+  SlurmOptions slurm;
 };
 
 // One node of the plan.
@@ -67,5 +80,13 @@ std::string format_hours(double seconds);  // "42 s", "17 min", "3.4 h", "unknow
 
 // Runs the plan and renders; returns the number of runs that failed.
 int reproduce(const ReproduceRequest& r);
+
+// --launcher slurm: submits every unfinished run of the plan as an sbatch job chained with
+// --dependency=afterok, then a job that renders the tables; records the jobs in
+// <out>/slurm/jobs.json. Returns the number of failed submissions.
+int submit_slurm(const ReproduceRequest& r);
+// --status: each recorded job with its Slurm state and its run folder's progress. Returns the
+// number of jobs still queued or running.
+int slurm_status(const ReproduceRequest& r);
 
 }  // namespace tnn

@@ -5,10 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace tnn {
+namespace dist {
+class Context;  // tnn/dist.hpp
+}
 
 struct RunRequest {
   std::string experiment_file;
@@ -19,6 +23,8 @@ struct RunRequest {
   std::string data_dir;              // resolved CIFAR-10 folder
   bool progress = true;
   bool reuse = true;                 // false: re-train even if a finished result exists
+  std::shared_ptr<dist::Context> dist;  // this process is one rank of a data-parallel run
+  bool run_dependencies = true;      // false: tnn reproduce has run depends_on / init_from already
 };
 
 std::string run_dir(const std::string& out_root, const std::string& id, const std::string& profile, int seed);

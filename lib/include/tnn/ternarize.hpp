@@ -1,9 +1,10 @@
 // Ternarizers: map a full-precision ("latent") weight tensor W to an effective weight
 // W_t = sum_k (scale_k * T_k), T_k in {-1, 0, +1}, with an explicit autograd backward.
 //
-// Each method lives in one file under lib/quant/ and is registered in lib/quant/registry.cpp.
+// Each method lives in one file under lib/quant/ and is registered by one line in
+// lib/quant/registry.cpp; its registry entry also says how the trainer trains it (TrainingPolicy).
 // Every hidden choice of the papers and their reference code is a named parameter with a
-// documented default (see docs/ternarizers.md and ../shared/docs/papers.md §G).
+// documented default (see docs/ternarizers.md, which also lists the reference-code quirks kept).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -43,14 +44,15 @@ class Ternarizer : public torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& weight) = 0;
   // The ternary codes and scales of the current weight, without autograd.
   virtual std::vector<TernaryTerm> decompose(const torch::Tensor& weight) = 0;
-  // Sets learned quantizer parameters from the weight they quantize (e.g. TGA's delta =
-  // 0.05 * max|W|). Called after weight init and after loading pretrained weights (not on resume).
+  // Sets learned quantizer state from the weight it quantizes (e.g. TGA's delta =
+  // 0.05 * max|W|). Called after weight init, and after loading pretrained weights when the
+  // method's TrainingPolicy asks for it (never on resume).
   virtual void init_from_weight(const torch::Tensor& /*weight*/) {}
   // Number of ternary terms (residual expansion); 0 for the identity (full precision).
   virtual int terms() const { return 1; }
   // How often a Linear layer's bias is added (the REL reference code adds it once per term).
   virtual int bias_multiplier() const { return 1; }
-  // Whether this ternarizer has parameters of its own (trained by the threshold optimizer for TGA).
+  // Whether this ternarizer has parameters of its own (trained as its TrainingPolicy says).
   bool has_own_parameters() const { return !parameters(/*recurse=*/false).empty(); }
 
   const std::string& method() const { return method_; }
@@ -72,6 +74,26 @@ struct ParamSpec {
   std::string doc;
 };
 
+// How the trainer trains a method (lib/train/step.cpp reads it; no code tests a method's name).
+// Weights, BN and biases always go to the main optimizer (train.optimizer, train.schedule).
+struct TrainingPolicy {
+  // Which optimizer trains the ternarizer's own parameters (register_parameter: TTQ's W_p/W_n,
+  // TGA's delta). Own buffers (LQ-Net's levels) are set by forward() in training mode instead.
+  enum class OwnParameters {
+    kMainOptimizer,  // with the weights, without weight decay
+    kOwnOptimizer,   // train.threshold_optimizer; the weights' schedule times its lr / theirs
+  };
+  OwnParameters own_parameters = OwnParameters::kMainOptimizer;
+  // Forward/backward passes per step with kOwnOptimizer. 1: one joint pass, both optimizers step.
+  // 2: sequential (main_dc.py): a first pass with the weights frozen updates the own parameters,
+  // a second pass with their new values updates the weights. train.tga_update = "joint" (a
+  // config name kept for existing runs' hashes) forces 1.
+  int passes_per_step = 1;
+  // After pretrained weights are loaded (train.init_from): re-derive the own state from them with
+  // init_from_weight() (TGA's delta, main_dc.py); otherwise it keeps its values from model init.
+  bool reinit_after_loading_weights = false;
+};
+
 struct TernarizerInfo {
   std::string name;
   std::string summary;
@@ -80,6 +102,7 @@ struct TernarizerInfo {
   // `where` names the config place for errors about values.
   std::function<std::shared_ptr<Ternarizer>(const nlohmann::json& params, const std::string& where)>
       make;
+  TrainingPolicy policy = {};
 };
 
 // Method configuration as written in experiment JSON: {"method": "...", "params": {...}}.
@@ -99,5 +122,12 @@ nlohmann::json resolve_params(const TernarizerInfo& info, const nlohmann::json& 
 
 std::shared_ptr<Ternarizer> make_ternarizer(const QuantizerConfig& config,
                                             const std::string& where = "quantizer");
+
+// Every method as Markdown: summary, training policy, parameter table (`tnn methods`, and the
+// generated block of docs/ternarizers.md).
+std::string ternarizers_markdown();
+// Whether the method keeps quantizer state of its own (learned parameters such as TGA's delta or
+// TTQ's levels, or fitted buffers such as LQ-Net's levels), judged on a default instance.
+bool has_own_state(const TernarizerInfo& info);
 
 }  // namespace tnn

@@ -1,4 +1,5 @@
-// Training: optimizers and schedules, the epoch loop (incl. TGA's two-pass update), evaluation,
+// Training: optimizers and schedules, the epoch loop (incl. the two-pass update of methods whose
+// TrainingPolicy asks for it), evaluation,
 // atomic checkpoints with exact resume, progress output.
 #pragma once
 
@@ -13,6 +14,9 @@
 #include <string>
 
 namespace tnn {
+namespace dist {
+class Context;  // tnn/dist.hpp
+}
 
 // ---- optimizers and schedules (lib/train/optim.cpp) ----
 
@@ -48,9 +52,6 @@ EvalResult evaluate(Network& net, const torch::Tensor& images, const torch::Tens
 // Over every batch of a stream (e.g. DataSource::test_batches).
 EvalResult evaluate(Network& net, BatchStream& batches);
 
-// Per-layer zero fractions of the ternary codes (each term), MAC-weighted mean of term 1.
-nlohmann::json sparsity_report(Network& net);
-
 // ---- checkpoints (lib/train/checkpoint.cpp) ----
 
 struct TrainState {
@@ -59,6 +60,11 @@ struct TrainState {
   int best_epoch = -1;
   nlohmann::json history = nlohmann::json::array();  // one record per completed epoch
   double train_seconds = 0;   // wall time spent training so far (across resumes)
+  int world_size = 1;         // data-parallel ranks that trained it (resume needs as many)
+  // An epoch stopped mid-way by a checkpoint signal: {epoch, step, seconds, ranks: [{loss_sum,
+  // correct, seen, generator}]} (per rank: its running sums and augmentation generator); null at
+  // an epoch boundary.
+  nlohmann::json partial;
 };
 
 // Model + optimizer(s) + state, written atomically. Optimizers may be null (model-only files).
@@ -75,15 +81,28 @@ void load_matching_weights(const std::string& path, Network& net);
 
 // ---- one training step (lib/train/step.cpp), shared by the trainer and `tnn bench-train` ----
 
+// Gradient averaging across data-parallel ranks (lib/dist, tnn/dist.hpp), called by train_step;
+// Trainable::sync is null in a single process.
+struct GradientSync {
+  virtual ~GradientSync() = default;
+  virtual void before_forward() = 0;   // once per step, before its first forward pass
+  virtual void before_backward() = 0;  // the next backward pass reduces every gradient as it is produced
+  virtual void after_backward() = 0;   // waits: every gradient is now the mean over ranks
+  virtual void average_now(torch::optim::Optimizer& opt) = 0;  // opt's gradients, now (TGA's threshold pass)
+};
+
 // A model with its optimizers, built from a resolved config exactly as the trainer does:
-// weights (+ BN/bias unless exempt) in the main optimizer; TGA's delta in the threshold
-// optimizer; other quantizer parameters (TTQ W_p/W_n) in the main one without weight decay.
+// weights (+ BN/bias unless exempt) in the main optimizer; the ternarizers' own parameters where
+// the method's TrainingPolicy puts them: the threshold optimizer (TGA's delta) or the main one
+// without weight decay (TTQ's W_p/W_n).
 struct Trainable {
   std::shared_ptr<Network> net;
-  std::unique_ptr<torch::optim::Optimizer> opt, threshold_opt;  // threshold_opt: TGA only
+  // threshold_opt: only for methods whose policy gives their parameters an optimizer of their own
+  std::unique_ptr<torch::optim::Optimizer> opt, threshold_opt;
   double lr = 0, threshold_lr = 0;  // base learning rates
-  bool two_pass = false;            // TGA sequential update
-  std::vector<torch::Tensor> model_params;  // all but the thresholds (frozen in TGA's first pass)
+  bool two_pass = false;            // sequential two-pass update (policy.passes_per_step == 2)
+  std::vector<torch::Tensor> model_params;  // all but the thresholds (frozen in the first pass)
+  std::shared_ptr<GradientSync> sync;       // data-parallel runs only
 };
 ModelConfig model_config_of(const nlohmann::json& config);
 // Seeds torch with `seed` before building (reference init). init_checkpoint: FP weights to start
@@ -97,6 +116,16 @@ void set_step_lr(Trainable& t, double lr);
 // One optimisation step on (x, y); returns (loss, logits) of the (last) forward pass.
 std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Tensor& x, const torch::Tensor& y);
 
+// ---- checkpoint on request (lib/train/interrupt.cpp) ----
+
+// After install_checkpoint_signals(), SIGUSR1 and SIGTERM make a training run write a checkpoint
+// of the epoch in progress at its next step and return with status "interrupted"; running the
+// same command continues it exactly (same data order, augmentation and weights). `tnn run` calls it.
+void install_checkpoint_signals();
+int checkpoint_signal();  // the signal received, or 0
+std::string generator_state(const torch::Generator& gen);  // as hex, for checkpoints
+void set_generator_state(torch::Generator& gen, const std::string& hex);
+
 // ---- the run (lib/train/trainer.cpp) ----
 
 struct TrainOptions {
@@ -107,10 +136,13 @@ struct TrainOptions {
   std::string init_torchvision;  // from train.init_from.torchvision (resolved by the runner), or empty
   bool progress = true;      // progress line on a TTY
   int stop_after_epochs = 0; // > 0: stop (as if killed) after this many epochs of this call (tests)
+  std::shared_ptr<dist::Context> dist;  // data-parallel rank (tnn/dist.hpp); null: one process
 };
 
 // Trains `config` (a resolved experiment config) and returns result.json's content. Resumes from
-// out_dir/checkpoints/last.pt when it exists and belongs to the same config hash.
+// out_dir/checkpoints/last.pt when it exists and belongs to the same config hash. Data-parallel
+// (options.dist): train.batch_size is the global batch, split evenly over the ranks; only rank 0
+// writes into out_dir; every rank reads last.pt to resume (a folder shared by all nodes).
 nlohmann::json train(const nlohmann::json& config, const TrainOptions& options);
 
 }  // namespace tnn

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "kernel_test_util.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/kernels/model.hpp"
-#include "tnn/kernels/sparsity.hpp"
 #include "tnn/kernels/synthetic.hpp"
 
 #include <unistd.h>
@@ -141,11 +141,12 @@ TEST_CASE("model: footprint and MAC-weighted sparsity", "[model]") {
   int64_t macs = 0;
   for (const auto& l : layers) macs += l.macs;
   CHECK(macs == 40551040);  // ResNet-20 conv + fc MACs per image (option A)
-  const double s = mac_weighted_ternary_sparsity(layers);
+  const double s = mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, true);
   CHECK(s == Approx(0.45).margin(0.01));
-  CHECK(mac_weighted_sparsity(layers) < s);  // the FP stem counts as dense
+  const double with_dense = mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, false);
+  CHECK(with_dense < s);  // the FP stem counts as dense
   CHECK(ideal_skip_speedup(0.5) == Approx(2.0));
-  CHECK(ideal_model_speedup(layers) == Approx(1.0 / (1.0 - mac_weighted_sparsity(layers))));
+  CHECK(ideal_model_speedup(layers) == Approx(1.0 / (1.0 - with_dense)));
   const auto fp = model_footprint(m);
   const ModelFootprint total = sum_footprints(fp);
   CHECK(total.weight_compression() > 10.0);

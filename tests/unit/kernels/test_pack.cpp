@@ -1,7 +1,7 @@
 // 2-bit packing round trips and the compression arithmetic (16X for one term, 8X for two).
 #include <catch2/catch.hpp>
 
-#include "tnn/kernels/footprint.hpp"
+#include "tnn/kernels/measures.hpp"
 #include "tnn/kernels/pack.hpp"
 
 #include <random>

@@ -67,7 +67,7 @@ struct TuneReport {
   std::string plan;                                      // the plan kept
   // The same plans timed again on fresh interleaved samples after the choice (unbiased by it).
   std::vector<std::pair<std::string, double>> validation_ms;
-  std::string table() const;                             // Markdown, one row per layer
+  std::string table() const;  // Markdown, one row per layer
 };
 
 class Engine {

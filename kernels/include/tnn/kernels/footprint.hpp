@@ -32,6 +32,6 @@ struct ModelFootprint {
   double bits_per_weight() const { return weights == 0 ? 0.0 : double(weight_bits) / double(weights); }
 };
 
-ModelFootprint sum_footprints(const std::vector<LayerFootprint>& layers);
+// Computed by layer_footprint / sum_footprints / model_footprint (measures.hpp).
 
 }  // namespace tnn::kernels

@@ -6,7 +6,18 @@
 
 namespace tnn::kernels {
 
-std::string cpu_model_name();  // /proc/cpuinfo "model name", e.g. "AMD EPYC"
+// The first processor's entry of /proc/cpuinfo: the project's one reader of that file (results'
+// "environment", benchmark contexts and machine slugs all come from here).
+struct CpuDescription {
+  std::string model_name = "unknown";  // "model name", e.g. "AMD EPYC 9R14 96-Core Processor"
+  std::string vendor;                  // "vendor_id": AuthenticAMD, GenuineIntel, ...
+  int family = -1, model = -1;         // "cpu family", "model"
+  int stepping = -1;                   // "stepping" (tells Cascade Lake from Skylake-SP)
+  std::vector<std::string> flags;      // "flags"
+};
+CpuDescription describe_cpu();
+
+std::string cpu_model_name();  // describe_cpu().model_name
 int cpu_count();               // logical CPUs online
 // Vendor, micro-architecture and logical CPU count, e.g. "amd-zen4-2c", "intel-icx-2c",
 // "intel-emr-2c"; unknown models keep their CPUID family and model ("intel-f6m183-8c"); other

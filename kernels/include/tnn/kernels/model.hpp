@@ -93,15 +93,6 @@ void write_bytes_atomic(const std::string& path, const void* data, size_t size);
 std::vector<uint8_t> serialize_model(const Model& m);
 Model deserialize_model(const uint8_t* data, size_t size, const std::string& origin = "<memory>");
 
-// Accounting for reports: per conv/linear layer footprint (footprint.hpp) and per-layer MACs
-// with the zero fraction of its codes.
-std::vector<LayerFootprint> model_footprint(const Model& m);
-struct LayerSparsity {
-  std::string name;
-  int64_t macs = 0;          // per image
-  double zero_fraction = 0;  // 0 for dense FP32 layers
-  bool ternary = false;
-};
-std::vector<LayerSparsity> model_sparsity(const Model& m);
+// Footprint and sparsity of a model: tnn/kernels/measures.hpp.
 
 }  // namespace tnn::kernels

@@ -50,8 +50,7 @@ struct TernaryWeights {
   void validate() const;   // sizes of codes and scales; throws std::invalid_argument
   // Effective dense weight (rows x cols) = sum_t codes_t * scale: what onednn_f32 runs.
   std::vector<float> dense() const;
-  // Fraction of zero codes over all terms (the number reported as "sparsity").
-  double zero_fraction() const;
+  // Zero fractions (first term / all terms): tnn/kernels/measures.hpp.
 };
 
 // Builds a TernaryWeights from unpacked codes (one int8 matrix per term) and scales.
