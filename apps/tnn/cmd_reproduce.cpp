@@ -39,18 +39,28 @@ void add_reproduce(CLI::App& app) {
   cmd->add_option("--show-profiles", a->render_profiles,
                   "profiles the tables show, first available per row (default: the run profile; render-only: paper,quick)")
       ->delimiter(',');
-  cmd->add_option("--only", a->only, "only these experiment ids (and what they depend on), e.g. cifar10/resnet20-ttq-ft")
+  cmd->add_option(
+         "--only", a->only,
+         "only these experiment ids (and what they depend on), e.g. cifar10/resnet20-ttq-ft")
       ->delimiter(',');
   cmd->add_option("--set", *sets, "override a config field in every run: path=value (repeatable)");
-  cmd->add_option("--launcher", *launcher, "local (default: child processes here) | slurm (one sbatch job per run)");
+  cmd->add_option("--launcher", *launcher,
+                  "local (default: child processes here) | slurm (one sbatch job per run)");
   cmd->add_option("--partition", a->slurm.partition, "slurm: sbatch --partition");
   cmd->add_option("--account", a->slurm.account, "slurm: sbatch --account");
-  cmd->add_option("--time", a->slurm.time, "slurm: sbatch --time per run, e.g. 4:00:00 (a run that reaches it checkpoints and requeues)");
-  cmd->add_option("--gpus-per-run", a->slurm.gpus_per_run, "slurm: data-parallel ranks per run, one GPU each (default 0: CPU)");
-  cmd->add_option("--tasks-per-run", a->slurm.tasks_per_run, "slurm, CPU runs: data-parallel ranks per run (default 1)");
-  cmd->add_option("--cpus-per-task", a->slurm.cpus_per_task, "slurm: sbatch --cpus-per-task (threads per rank)");
-  cmd->add_flag("--dry-run", a->slurm.dry_run, "slurm: print the job scripts and sbatch commands, submit nothing");
-  cmd->add_flag("--status", *status, "slurm: each submitted run with its job id and state (needs the same --out)");
+  cmd->add_option("--time", a->slurm.time,
+                  "slurm: sbatch --time per run, e.g. 4:00:00 (a run that reaches it checkpoints "
+                  "and requeues)");
+  cmd->add_option("--gpus-per-run", a->slurm.gpus_per_run,
+                  "slurm: data-parallel ranks per run, one GPU each (default 0: CPU)");
+  cmd->add_option("--tasks-per-run", a->slurm.tasks_per_run,
+                  "slurm, CPU runs: data-parallel ranks per run (default 1)");
+  cmd->add_option("--cpus-per-task", a->slurm.cpus_per_task,
+                  "slurm: sbatch --cpus-per-task (threads per rank)");
+  cmd->add_flag("--dry-run", a->slurm.dry_run,
+                "slurm: print the job scripts and sbatch commands, submit nothing");
+  cmd->add_flag("--status", *status,
+                "slurm: each submitted run with its job id and state (needs the same --out)");
   cmd->callback([a, out, reuse, runs, launcher, status, sets] {
     if (*launcher != "local" && *launcher != "slurm")
       throw std::invalid_argument("--launcher: expected local or slurm, got '" + *launcher + "'");
@@ -84,7 +94,9 @@ void add_reproduce(CLI::App& app) {
     a->index_path = (base / "README.md").string();
     if (*status) {
       const int left = slurm_status(*a);
-      std::cout << (left == 0 ? "reproduce: no job queued or running\n" : "reproduce: " + std::to_string(left) + " job(s) queued or running\n");
+      std::cout << (left == 0
+                        ? "reproduce: no job queued or running\n"
+                        : "reproduce: " + std::to_string(left) + " job(s) queued or running\n");
       return;
     }
     if (!a->render_only) a->data_dir = fs::absolute(resolve_cifar10_dir(a->data_dir)).string();

@@ -58,22 +58,28 @@ void add_run(CLI::App& app) {
                   "data.dataset imagenet, the ImageNet folder with train/ and val/ (default $TNN_IMAGENET_DIR)");
   cmd->add_option("--set", a->set, "override a config field: path=value (repeatable), e.g. train.epochs=3");
   cmd->add_flag("--fresh", a->fresh, "re-train even if a finished run exists (the old one is moved aside)");
-  cmd->add_flag("--no-deps", a->no_deps,
-                "do not run the experiments this one depends on first (tnn reproduce schedules them itself)");
+  cmd->add_flag(
+      "--no-deps", a->no_deps,
+      "do not run the experiments this one depends on first (tnn reproduce schedules them itself)");
   cmd->add_option("--nproc", a->nproc,
-                  "data-parallel: start N local ranks (one per GPU, or cores/N threads each on the CPU), as torchrun --standalone "
+                  "data-parallel: start N local ranks (one per GPU, or cores/N threads each on the "
+                  "CPU), as torchrun --standalone "
                   "(docs/distributed.md); torchrun's and srun's variables are read without it");
-  cmd->add_option("--dist-timeout", a->timeout, "data-parallel: seconds before a collective, or a silent rank, counts as failed (default 600)");
+  cmd->add_option("--dist-timeout", a->timeout,
+                  "data-parallel: seconds before a collective, or a silent rank, counts as failed "
+                  "(default 600)");
   cmd->callback([a] {
     const auto launch = dist::launch_from_environment();
     if (a->nproc > 1 && !launch.active()) {
       const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-      const int rc = dist::run_local_ranks(a->nproc, rank_command_line(), std::max(1, cores / a->nproc), a->timeout);
+      const int rc = dist::run_local_ranks(a->nproc, rank_command_line(),
+                                           std::max(1, cores / a->nproc), a->timeout);
       if (rc != 0) std::exit(rc);
       return;
     }
     if (a->nproc > 1 && a->nproc != launch.world)
-      throw std::invalid_argument("--nproc " + std::to_string(a->nproc) + " inside a launcher that says WORLD_SIZE " +
+      throw std::invalid_argument("--nproc " + std::to_string(a->nproc) +
+                                  " inside a launcher that says WORLD_SIZE " +
                                   std::to_string(launch.world));
     RunRequest r;
     r.experiment_file = a->file;
@@ -89,7 +95,8 @@ void add_run(CLI::App& app) {
     auto results = run_experiment(r);
     if (checkpoint_signal() != 0) {
       if (launch.rank == 0)
-        std::cout << "tnn run: stopped by signal " << checkpoint_signal() << " after writing a checkpoint; run the same command to continue\n";
+        std::cout << "tnn run: stopped by signal " << checkpoint_signal()
+                  << " after writing a checkpoint; run the same command to continue\n";
       r.dist.reset();  // leave the process group before exiting
       std::exit(kInterruptedExit);
     }

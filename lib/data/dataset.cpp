@@ -16,7 +16,8 @@ void BatchStream::resume_at(int64_t step, const std::string&) {
   Batch skipped;
   for (int64_t s = 0; s < step; ++s)
     if (!next(skipped))
-      throw std::runtime_error("resuming mid-epoch: the epoch has fewer than " + std::to_string(step) +
+      throw std::runtime_error("resuming mid-epoch: the epoch has fewer than " +
+                               std::to_string(step) +
                                " batches; the checkpoint does not belong to this data");
 }
 
@@ -28,7 +29,8 @@ std::vector<int64_t> shard_order(const std::vector<int64_t>& order, const Shard&
   if (shard.world == 1) return order;
   const int64_t n = int64_t(order.size()), per_rank = (n + shard.world - 1) / shard.world;
   std::vector<int64_t> mine;
-  for (int64_t k = 0; k < per_rank; ++k) mine.push_back(order[size_t((k * shard.world + shard.rank) % n)]);
+  for (int64_t k = 0; k < per_rank; ++k)
+    mine.push_back(order[size_t((k * shard.world + shard.rank) % n)]);
   return mine;
 }
 
@@ -39,15 +41,25 @@ class CifarStream : public BatchStream {
   // Training: this shard of the epoch's permutation with its augmentation generator.
   CifarStream(const Dataset& d, int seed, int epoch, int64_t batch, const Shard& shard,
               const AugmentOptions& aug, torch::Device device)
-      : images_(d.train_images), labels_(d.train_labels), train_(true), batch_(batch), aug_(aug), device_(device) {
+      : images_(d.train_images),
+        labels_(d.train_labels),
+        train_(true),
+        batch_(batch),
+        aug_(aug),
+        device_(device) {
     auto o = dist::epoch_order(seed, epoch, images_.size(0), shard.world, shard.rank);
     order_ = o.indices;
     gen_ = o.augment;
   }
   // Test: items [begin, end) in order, no augmentation.
-  CifarStream(const Dataset& d, std::pair<int64_t, int64_t> range, int64_t batch, const AugmentOptions& aug,
-              torch::Device device)
-      : images_(d.test_images), labels_(d.test_labels), train_(false), batch_(batch), aug_(aug), device_(device) {
+  CifarStream(const Dataset& d, std::pair<int64_t, int64_t> range, int64_t batch,
+              const AugmentOptions& aug, torch::Device device)
+      : images_(d.test_images),
+        labels_(d.test_labels),
+        train_(false),
+        batch_(batch),
+        aug_(aug),
+        device_(device) {
     order_ = torch::arange(range.first, range.second, torch::kLong);
   }
   std::string augment_state() const override { return train_ ? generator_state(gen_) : ""; }
@@ -92,13 +104,15 @@ class Cifar10Source : public DataSource {
   int64_t test_size() const override { return data_.test_images.size(0); }
   int64_t num_classes() const override { return 10; }
   nlohmann::json identity() const override { return data_.identity; }
-  std::unique_ptr<BatchStream> train_epoch(int seed, int epoch, int64_t batch, const Shard& shard) override {
+  std::unique_ptr<BatchStream> train_epoch(int seed, int epoch, int64_t batch,
+                                           const Shard& shard) override {
     return std::make_unique<CifarStream>(data_, seed, epoch, batch, shard, aug_, device_);
   }
   std::unique_ptr<BatchStream> test_batches(int64_t batch, const Shard& shard) override {
     AugmentOptions none;
     none.channels_last = aug_.channels_last;
-    return std::make_unique<CifarStream>(data_, test_shard_range(test_size(), shard), batch, none, device_);
+    return std::make_unique<CifarStream>(data_, test_shard_range(test_size(), shard), batch, none,
+                                         device_);
   }
 
  private:

@@ -165,7 +165,8 @@ class ImageNetSource : public DataSource {
     o.batch = batch;
     // Crops and flips come from (seed, epoch, position in the stream): data-parallel ranks mix
     // their rank in so that equal positions of different shards draw differently.
-    o.seed = shard.world == 1 ? uint64_t(seed) : id::mix_seed(uint64_t(seed), uint64_t(shard.rank), 0xd157);
+    o.seed = shard.world == 1 ? uint64_t(seed)
+                              : id::mix_seed(uint64_t(seed), uint64_t(shard.rank), 0xd157);
     o.epoch = epoch;
     std::vector<int64_t> order;
     for (int64_t i : id::epoch_order(int64_t(train_items_.size()), uint64_t(seed), epoch))

@@ -68,7 +68,8 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
   if (!r.only.empty()) {
     for (const auto& id : r.only) {
       if (!fs::exists(experiment_path(r.experiments_root, id)))
-        throw std::invalid_argument("--only " + id + ": no such experiment (" + experiment_path(r.experiments_root, id) + ")");
+        throw std::invalid_argument("--only " + id + ": no such experiment (" +
+                                    experiment_path(r.experiments_root, id) + ")");
       add(id, 0);
     }
     return plan;
@@ -217,10 +218,20 @@ int reproduce(const ReproduceRequest& r) {
         continue;
       }
       if (!ready) continue;
-      std::vector<std::string> args = {r.tnn_exe, "--threads", std::to_string(threads), "run", plan[i].file,
-                                       "--profile", plan[i].profile, "--seed", std::to_string(plan[i].seed),
-                                       "--out", r.runs_root, "--data",
-                                       plan[i].dataset == "imagenet" ? r.imagenet_dir : r.data_dir, "--no-deps"};
+      std::vector<std::string> args = {r.tnn_exe,
+                                       "--threads",
+                                       std::to_string(threads),
+                                       "run",
+                                       plan[i].file,
+                                       "--profile",
+                                       plan[i].profile,
+                                       "--seed",
+                                       std::to_string(plan[i].seed),
+                                       "--out",
+                                       r.runs_root,
+                                       "--data",
+                                       plan[i].dataset == "imagenet" ? r.imagenet_dir : r.data_dir,
+                                       "--no-deps"};
       for (const auto& [k, v] : r.overrides.items()) {
         args.push_back("--set");
         args.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));

@@ -70,7 +70,8 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     }
     const bool writer = !req.dist || req.dist->rank() == 0;
     if (writer && (status == "stale" || (status == "finished" && !req.reuse))) {
-      // Keep the old run: move it aside rather than deleting evidence (never from under a live run).
+      // Keep the old run: move it aside rather than deleting evidence (never from under a live
+      // run).
       { RunLock probe(dir); }
       std::string aside = dir + ".old-" + std::to_string(std::time(nullptr));
       fs::rename(dir, aside);

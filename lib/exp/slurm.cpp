@@ -91,7 +91,8 @@ std::string run_script(const ReproduceRequest& r, const PlannedRun& p, const fs:
        "${SLURM_RESTART_COUNT:-0}\"\n";
   s << "srun --kill-on-bad-exit=1 " << quote(r.tnn_exe) << " --threads \"$OMP_NUM_THREADS\" run "
     << quote(p.file) << " --profile " << quote(p.profile) << " --seed " << p.seed << " --out "
-    << quote(r.runs_root) << " --data " << quote(p.dataset == "imagenet" ? r.imagenet_dir : r.data_dir) << " --no-deps";
+    << quote(r.runs_root) << " --data "
+    << quote(p.dataset == "imagenet" ? r.imagenet_dir : r.data_dir) << " --no-deps";
   for (const auto& [k, v] : r.overrides.items())
     s << " --set " << quote(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
   s << " &\n";

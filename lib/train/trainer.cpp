@@ -36,7 +36,8 @@ torch::Device pick_device(const std::string& want, int local_rank) {
       throw std::runtime_error("train.device: cuda requested but no CUDA device is available");
     return torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank));
   }
-  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank)) : torch::Device(torch::kCPU);
+  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank))
+                                     : torch::Device(torch::kCPU);
 }
 
 struct Run {
@@ -103,7 +104,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const auto& tc = cfg["train"];
   const int epochs = tc["epochs"], global_batch = tc["batch_size"], log_every = tc["log_every"];
   if (global_batch % world != 0)
-    throw std::invalid_argument("train.batch_size " + std::to_string(global_batch) + " (the global batch) is not a multiple of the " +
+    throw std::invalid_argument("train.batch_size " + std::to_string(global_batch) +
+                                " (the global batch) is not a multiple of the " +
                                 std::to_string(world) + " data-parallel ranks");
   const int batch = global_batch / world;  // this rank's
 
@@ -122,7 +124,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     resume = dp->from_rank0(resume ? "1" : "0") == "1";
     if (resume && !fs::exists(last))
       throw std::runtime_error("rank " + std::to_string(rank) + ": cannot see " + last.string() +
-                               ", which rank 0 resumes from: the run folder must be on a filesystem shared by all ranks");
+                               ", which rank 0 resumes from: the run folder must be on a "
+                               "filesystem shared by all ranks");
   }
   if (resume) {
     auto meta = checkpoint_config(last.string());
@@ -132,14 +135,18 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                                "); use a fresh --out folder or delete it");
     load_checkpoint(last.string(), net, r.t.opt.get(), r.t.threshold_opt.get(), &st);
     if (st.world_size != world)
-      throw std::runtime_error(last.string() + ": written by a run of " + std::to_string(st.world_size) +
-                               " data-parallel rank(s); this one has " + std::to_string(world) + ". Resume it with " +
-                               std::to_string(st.world_size) + " (tnn run --nproc " + std::to_string(st.world_size) +
-                               ", or as many srun tasks), or train into a fresh --out folder: with another world size "
-                               "the batch statistics and augmentation streams differ, so it would not continue the same run");
+      throw std::runtime_error(
+          last.string() + ": written by a run of " + std::to_string(st.world_size) +
+          " data-parallel rank(s); this one has " + std::to_string(world) + ". Resume it with " +
+          std::to_string(st.world_size) + " (tnn run --nproc " + std::to_string(st.world_size) +
+          ", or as many srun tasks), or train into a fresh --out folder: with another world size "
+          "the batch statistics and augmentation streams differ, so it would not continue the same "
+          "run");
   }
   st.world_size = world;
-  if (dp) r.t.sync = dist::make_data_parallel(o.dist, net, tc["sync_batchnorm"]);  // rank 0's weights to all
+  if (dp)
+    r.t.sync =
+        dist::make_data_parallel(o.dist, net, tc["sync_batchnorm"]);  // rank 0's weights to all
 
   const std::string name = cfg["id"].get<std::string>() + "/" + cfg["profile"].get<std::string>() +
                            "/seed" + std::to_string(o.seed);
@@ -147,15 +154,24 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   const nlohmann::json env = environment_info();
   if (st.epoch > 0 || !st.partial.is_null())
     progress.epoch_line(name + ": resuming after epoch " + std::to_string(st.epoch) +
-                        (st.partial.is_null() ? "" : ", step " + st.partial["step"].dump() + " of epoch " + std::to_string(st.epoch + 1)));
+                        (st.partial.is_null() ? ""
+                                              : ", step " + st.partial["step"].dump() +
+                                                    " of epoch " + std::to_string(st.epoch + 1)));
   // A run resumed over several sessions records each segment's commit and machine (result.json
   // "segments"), not only the last one's.
-  progress.log({{"event", st.epoch > 0 || !st.partial.is_null() ? "resume" : "start"}, {"epoch", st.epoch},
-                {"step", st.partial.is_null() ? nlohmann::json(0) : st.partial["step"]}, {"config_hash", hash},
-                {"seed", o.seed}, {"device", r.device.str()}, {"threads", torch::get_num_threads()},
-                {"git_commit", env["git_commit"]}, {"git_dirty", env["git_dirty"]},
-                {"hostname", env["hostname"]}, {"world_size", world}});
-  if (lock && !lock->taken_over_from().empty()) progress.log({{"event", "lock_taken_over"}, {"from", lock->taken_over_from()}});
+  progress.log({{"event", st.epoch > 0 || !st.partial.is_null() ? "resume" : "start"},
+                {"epoch", st.epoch},
+                {"step", st.partial.is_null() ? nlohmann::json(0) : st.partial["step"]},
+                {"config_hash", hash},
+                {"seed", o.seed},
+                {"device", r.device.str()},
+                {"threads", torch::get_num_threads()},
+                {"git_commit", env["git_commit"]},
+                {"git_dirty", env["git_dirty"]},
+                {"hostname", env["hostname"]},
+                {"world_size", world}});
+  if (lock && !lock->taken_over_from().empty())
+    progress.log({{"event", "lock_taken_over"}, {"from", lock->taken_over_from()}});
 
   const int64_t n = data->train_size();
   const int64_t per_rank = (n + world - 1) / world;  // the sampler pads to equal shards
@@ -188,7 +204,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
       save_checkpoint(path.string(), net, with_optimizers ? r.t.opt.get() : nullptr,
                       with_optimizers ? r.t.threshold_opt.get() : nullptr, st, cfg);
   };
-  const double comm_at_start = dp ? dp->comm_seconds() : 0, wait_at_start = dp ? dp->wait_seconds() : 0;
+  const double comm_at_start = dp ? dp->comm_seconds() : 0,
+               wait_at_start = dp ? dp->wait_seconds() : 0;
   int steps_this_call = 0;
   // best.pt is kept only when the experiment selects the best epoch; otherwise the final weights
   // are the result and the best epoch is reported from the history.
@@ -208,7 +225,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kDouble));
     torch::Tensor correct_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
     int first_step = 0;
-    double seconds_before = 0;  // of this epoch, before a checkpoint signal stopped it
+    double seconds_before = 0;    // of this epoch, before a checkpoint signal stopped it
     if (!st.partial.is_null()) {  // continue the epoch where a checkpoint signal stopped it
       const auto& mine = st.partial["ranks"].at(size_t(rank));
       first_step = st.partial["step"];
@@ -223,11 +240,14 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     for (int s = first_step; s < steps; ++s) {
       // A checkpoint signal (SIGUSR1/SIGTERM, tnn/train.hpp): save the epoch in progress and stop.
       if (dp ? dp->any(checkpoint_signal() != 0) : checkpoint_signal() != 0) {
-        nlohmann::json mine = {{"loss_sum", loss_acc.item<double>()}, {"correct", correct_acc.item<int64_t>()},
-                               {"seen", seen}, {"generator", batches->augment_state()}};
+        nlohmann::json mine = {{"loss_sum", loss_acc.item<double>()},
+                               {"correct", correct_acc.item<int64_t>()},
+                               {"seen", seen},
+                               {"generator", batches->augment_state()}};
         nlohmann::json ranks = nlohmann::json::array();
         if (dp) {
-          for (const auto& text : dp->gather_text(mine.dump())) ranks.push_back(nlohmann::json::parse(text));
+          for (const auto& text : dp->gather_text(mine.dump()))
+            ranks.push_back(nlohmann::json::parse(text));
         } else {
           ranks.push_back(mine);
         }
@@ -235,9 +255,13 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
         st.partial = {{"epoch", epoch}, {"step", s}, {"seconds", seconds}, {"ranks", ranks}};
         st.train_seconds += seconds - seconds_before;
         checkpoint(last, true);
-        progress.log({{"event", "interrupted"}, {"signal", checkpoint_signal()}, {"epoch", epoch}, {"step", s}});
-        progress.epoch_line(name + ": signal " + std::to_string(checkpoint_signal()) + ": checkpoint written at epoch " +
-                            std::to_string(epoch + 1) + ", step " + std::to_string(s) + " of " + std::to_string(steps) +
+        progress.log({{"event", "interrupted"},
+                      {"signal", checkpoint_signal()},
+                      {"epoch", epoch},
+                      {"step", s}});
+        progress.epoch_line(name + ": signal " + std::to_string(checkpoint_signal()) +
+                            ": checkpoint written at epoch " + std::to_string(epoch + 1) +
+                            ", step " + std::to_string(s) + " of " + std::to_string(steps) +
                             "; the same command continues the run");
         return write_result("interrupted");
       }
@@ -288,14 +312,22 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
       loss_sum = sums[0];
       correct = int64_t(sums[1]);
       seen = int64_t(sums[2]);
-      auto rows = dp->gather({rank_img_s, dp->comm_seconds() - comm_at_start, dp->wait_seconds() - wait_at_start});
-      distributed = {{"world_size", world}, {"backend", dp->backend()}, {"launcher", dp->launch().launcher},
-                     {"sync_batchnorm", tc["sync_batchnorm"]}, {"ranks", nlohmann::json::array()}};
+      auto rows = dp->gather(
+          {rank_img_s, dp->comm_seconds() - comm_at_start, dp->wait_seconds() - wait_at_start});
+      distributed = {{"world_size", world},
+                     {"backend", dp->backend()},
+                     {"launcher", dp->launch().launcher},
+                     {"sync_batchnorm", tc["sync_batchnorm"]},
+                     {"ranks", nlohmann::json::array()}};
       double comm = 0, wait = 0;
       for (int k = 0; k < world; ++k) {
         auto peer = dp->peers()[size_t(k)];
-        distributed["ranks"].push_back({{"rank", k}, {"host", peer["host"]}, {"pid", peer["pid"]}, {"img_per_s", rows[size_t(k)][0]},
-                                        {"comm_seconds", rows[size_t(k)][1]}, {"comm_wait_seconds", rows[size_t(k)][2]}});
+        distributed["ranks"].push_back({{"rank", k},
+                                        {"host", peer["host"]},
+                                        {"pid", peer["pid"]},
+                                        {"img_per_s", rows[size_t(k)][0]},
+                                        {"comm_seconds", rows[size_t(k)][1]},
+                                        {"comm_wait_seconds", rows[size_t(k)][2]}});
         comm += rows[size_t(k)][1] / world;
         wait += rows[size_t(k)][2] / world;
       }
@@ -305,7 +337,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     }
     EvalResult ev = dp ? dist::evaluate_sharded(*dp, net, *data, tc["eval_batch_size"])
                        : evaluate(net, *data->test_batches(tc["eval_batch_size"]));
-    const double epoch_seconds = seconds_since(t_epoch);  // this call's part (train_seconds has the rest)
+    const double epoch_seconds =
+        seconds_since(t_epoch);  // this call's part (train_seconds has the rest)
     st.train_seconds += epoch_seconds;
     seconds_this_call += epoch_seconds;
     st.epoch = epoch + 1;

@@ -50,7 +50,8 @@ TrainOptions options(const fs::path& dir) {
 }  // namespace
 
 TEST_CASE(
-    "imagenet data: normalised channels-last batches - unreadable files counted, then an error past "
+    "imagenet data: normalised channels-last batches - unreadable files counted, then an error "
+    "past "
     "the limit",
     "[imagenet]") {
   auto cfg = smoke("imagenet/resnet18-wacv19-tex2");

@@ -297,7 +297,8 @@ TEST_CASE("dist: synchronised batch norm on 2 ranks x B equals plain batch norm 
 }
 
 TEST_CASE(
-    "dist: a rank killed with SIGKILL stops the other, which names it, and the run resumes to the same "
+    "dist: a rank killed with SIGKILL stops the other, which names it, and the run resumes to the "
+    "same "
     "result",
     "[dist][fault]") {
   const std::string id = "cifar10/resnet20-wacv19";

@@ -46,7 +46,8 @@ class Network : public torch::nn::Module {
   // Batch norm as the models apply it: the module itself, or a replacement installed on the
   // network (synchronised batch norm under data parallelism, lib/dist). Models call
   // batch_norm(bn, x) instead of bn(x).
-  using BatchNormFn = std::function<torch::Tensor(torch::nn::BatchNorm2dImpl&, const torch::Tensor&)>;
+  using BatchNormFn =
+      std::function<torch::Tensor(torch::nn::BatchNorm2dImpl&, const torch::Tensor&)>;
   void set_batch_norm(BatchNormFn f) { batch_norm_ = std::move(f); }
   torch::Tensor batch_norm(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
     return batch_norm_ ? batch_norm_(*bn, x) : bn(x);

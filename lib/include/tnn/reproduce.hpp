@@ -15,10 +15,10 @@ namespace tnn {
 // --launcher slurm (docs/distributed.md).
 struct SlurmOptions {
   std::string partition, account, time;  // sbatch --partition / --account / --time when set
-  int gpus_per_run = 0;                   // > 0: that many tasks, one GPU each
-  int tasks_per_run = 1;                  // CPU runs (gpus_per_run 0): data-parallel tasks
-  int cpus_per_task = 0;                  // > 0: sbatch --cpus-per-task (threads per rank)
-  bool dry_run = false;                   // print the job scripts, submit nothing
+  int gpus_per_run = 0;                  // > 0: that many tasks, one GPU each
+  int tasks_per_run = 1;                 // CPU runs (gpus_per_run 0): data-parallel tasks
+  int cpus_per_task = 0;                 // > 0: sbatch --cpus-per-task (threads per rank)
+  bool dry_run = false;                  // print the job scripts, submit nothing
 };
 
 struct ReproduceRequest {
@@ -38,7 +38,7 @@ struct ReproduceRequest {
   std::string readme_path;           // non-empty: rewrite its generated "measured" block
   std::string check_readme;          // non-empty: fail when its generated block is out of date
   std::vector<std::string> render_profiles;  // profiles the tables show (default: {profile})
-  std::vector<std::string> only;     // these experiments (and what they need) instead of the tables'
+  std::vector<std::string> only;  // these experiments (and what they need) instead of the tables'
   nlohmann::json overrides = nlohmann::json::object();  // --set path=value for every run
   SlurmOptions slurm;
 };

@@ -24,7 +24,7 @@ struct RunRequest {
   bool progress = true;
   bool reuse = true;                 // false: re-train even if a finished result exists
   std::shared_ptr<dist::Context> dist;  // this process is one rank of a data-parallel run
-  bool run_dependencies = true;      // false: tnn reproduce has run depends_on / init_from already
+  bool run_dependencies = true;  // false: tnn reproduce has run depends_on / init_from already
 };
 
 std::string run_dir(const std::string& out_root, const std::string& id, const std::string& profile, int seed);

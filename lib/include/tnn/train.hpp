@@ -85,10 +85,12 @@ void load_matching_weights(const std::string& path, Network& net);
 // Trainable::sync is null in a single process.
 struct GradientSync {
   virtual ~GradientSync() = default;
-  virtual void before_forward() = 0;   // once per step, before its first forward pass
-  virtual void before_backward() = 0;  // the next backward pass reduces every gradient as it is produced
-  virtual void after_backward() = 0;   // waits: every gradient is now the mean over ranks
-  virtual void average_now(torch::optim::Optimizer& opt) = 0;  // opt's gradients, now (TGA's threshold pass)
+  virtual void before_forward() = 0;  // once per step, before its first forward pass
+  virtual void
+  before_backward() = 0;  // the next backward pass reduces every gradient as it is produced
+  virtual void after_backward() = 0;  // waits: every gradient is now the mean over ranks
+  virtual void average_now(
+      torch::optim::Optimizer& opt) = 0;  // opt's gradients, now (TGA's threshold pass)
 };
 
 // A model with its optimizers, built from a resolved config exactly as the trainer does:
@@ -120,9 +122,10 @@ std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Te
 
 // After install_checkpoint_signals(), SIGUSR1 and SIGTERM make a training run write a checkpoint
 // of the epoch in progress at its next step and return with status "interrupted"; running the
-// same command continues it exactly (same data order, augmentation and weights). `tnn run` calls it.
+// same command continues it exactly (same data order, augmentation and weights). `tnn run` calls
+// it.
 void install_checkpoint_signals();
-int checkpoint_signal();  // the signal received, or 0
+int checkpoint_signal();                                   // the signal received, or 0
 std::string generator_state(const torch::Generator& gen);  // as hex, for checkpoints
 void set_generator_state(torch::Generator& gen, const std::string& hex);
 
