@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Kernel benchmarks -> results/kernels/<machine>.json (Google Benchmark JSON with the run's
-# context) and the ratio table results/tables/kernels-<machine>.md (ternary vs oneDNN / dense,
-# same run, per thread count, % of roofline).
+# context) and the ratio tables results/tables/kernels-<machine>.md (this machine: every
+# registered implementation vs its baselines, same run, per thread count, % of roofline) and
+# results/tables/kernels-across-machines.md (every machine's committed run side by side).
 #
 #   ci/bench.sh BUILD_DIR [tnn_kernel_bench flags...]
 #     e.g. ci/bench.sh build/release --suite=gemv,stack --threads=1
 #
+# <machine> is the slug of tnn_kernel_bench --machine-slug: vendor, micro-architecture and CPU
+# count (amd-zen4-2c, intel-icx-2c, ...).
+#
+# This script never pauses, stops or signals other processes. What else the machine was doing
+# is recorded instead: the benchmark writes the load average and the busy processes (sampled
+# before timing) into the JSON context, and this script prints them before and after the run.
+# To time on a quiet machine, stop other work yourself before running it.
+#
 # Environment:
 #   MIN_TIME=0.1            --benchmark_min_time per benchmark (seconds; a plain number in GB 1.7)
-#   TNN_BENCH_PAUSE=1       SIGSTOP the background `tnn run` / `tnn reproduce` jobs while timing
-#                           (always SIGCONT'ed on exit, even on failure)
 #   OUT_DIR=results         where kernels/ and tables/ go
 set -euo pipefail
 
@@ -31,23 +38,15 @@ mkdir -p "$out_dir/kernels" "$out_dir/tables"
 json="$out_dir/kernels/$machine.json"
 md="$out_dir/tables/kernels-$machine.md"
 
-paused=""
-resume() { if [[ -n "$paused" ]]; then kill -CONT $paused 2>/dev/null || true; fi; }
-trap resume EXIT INT TERM
-if [[ "${TNN_BENCH_PAUSE:-0}" == 1 ]]; then
-  paused=$(pgrep -f 'tnn run|tnn reproduce|tnn-run-binary' | grep -vx "$$" | tr '\n' ' ' || true)
-  if [[ -n "$paused" ]]; then
-    echo "ci/bench.sh: pausing background jobs $paused while timing"
-    kill -STOP $paused
-  fi
-fi
-
 echo "ci/bench.sh: machine $machine, commit $commit -> $json"
+echo "ci/bench.sh: before: $("$bench" --machine-load)"
 export OMP_PROC_BIND=${OMP_PROC_BIND:-true}
 "$bench" --commit="$commit" --benchmark_min_time="${MIN_TIME:-0.1}" \
   --benchmark_out="$json.tmp" --benchmark_out_format=json "$@"
 mv "$json.tmp" "$json"
-resume
-paused=""
+echo "ci/bench.sh: after: $("$bench" --machine-load)"
 "$table" "$json" "$md"
 echo "ci/bench.sh: table -> $md"
+"$table" --across "$out_dir/kernels" "$root/experiments/kernels/across.json" \
+  "$out_dir/tables/kernels-across-machines.md"
+echo "ci/bench.sh: across machines -> $out_dir/tables/kernels-across-machines.md"

@@ -7,8 +7,10 @@
 #                                                          one run, e.g. resnet20-ttq-ft; default all)
 #
 # Writes results/models/<exp>-<profile>.tnn, results/inference/<machine>/<exp>-<profile>.<impl>.json
-# and results/tables/inference-<machine>.md. TNN_BENCH_PAUSE=1 pauses background `tnn run` jobs
-# while timing (always resumed).
+# and results/tables/inference-<machine>.md, for every engine implementation `tnn infer
+# --list-impls` offers (the registry's families and per-layer autotuning; references are too
+# slow for the whole test set). Never pauses or signals other processes: each result records the
+# load average and the busy processes while it was timed.
 set -euo pipefail
 build=${1:?usage: ci/engine-eval.sh BUILD_DIR [PROFILE]}
 profile=${2:-quick}
@@ -19,13 +21,7 @@ machine=$("$build/kernels/bench/tnn_kernel_bench" --machine-slug)
 out="$root/results/inference/$machine"
 mkdir -p "$out" "$root/results/models"
 
-paused=""
-resume() { if [[ -n "$paused" ]]; then kill -CONT $paused 2>/dev/null || true; fi; }
-trap resume EXIT INT TERM
-if [[ "${TNN_BENCH_PAUSE:-0}" == 1 ]]; then
-  paused=$(pgrep -f 'tnn run|tnn reproduce|tnn-run-binary' | tr '\n' ' ' || true)
-  [[ -n "$paused" ]] && echo "engine-eval: pausing $paused while timing" && kill -STOP $paused
-fi
+impls=$("$tnn" infer --list-impls)
 
 for result in "$root"/results/runs/cifar10/$only/"$profile"/seed1/result.json; do
   [[ -f "$result" ]] || { echo "engine-eval: no run $only in profile $profile" >&2; exit 1; }
@@ -34,7 +30,8 @@ for result in "$root"/results/runs/cifar10/$only/"$profile"/seed1/result.json; d
   exp=$(basename "$(dirname "$(dirname "$run")")")
   model="$root/results/models/$exp-$profile.tnn"
   "$tnn" pack --checkpoint "$run/checkpoints/final.pt" --output "$model"
-  for impl in ternary_f32 ternary_s8 onednn_f32; do
+  "$tnn" tune --model "$model"  # per-layer choices for --impl auto, cached in $model.tune.json
+  for impl in $impls; do
     "$tnn" infer --model "$model" --impl "$impl" --checkpoint "$run/checkpoints/final.pt" \
       --out "$out/$exp-$profile.$impl.json"
   done

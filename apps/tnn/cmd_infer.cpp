@@ -1,11 +1,12 @@
-// tnn infer: run a packed model on the CIFAR-10 test set with our kernels (or oneDNN FP32 for
-// comparison): top-1, agreement with the checkpoint's LibTorch predictions, latency at batch 1
-// and 128.
+// tnn infer: run a packed model on the CIFAR-10 test set with any engine implementation (the
+// registry's families, or per-layer autotuning): top-1, agreement with the checkpoint's
+// LibTorch predictions, latency at batch 1 and 128, and the implementation each layer ran.
 #include "commands.hpp"
 #include "infer_common.hpp"
 
 #include "tnn/fileio.hpp"
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/machine.hpp"
 #include "tnn/kernels/measures.hpp"
 #include "tnn/runtime.hpp"
 
@@ -33,15 +34,24 @@ double median_ms(kernels::Engine& e, const float* images, int64_t n, int reps) {
 
 void add_infer(CLI::App& app) {
   struct Args {
-    std::string model, impl = "ternary_f32", data, checkpoint, out;
-    int64_t limit = 0, calibration = 512;
+    std::string model, impl = "ternary_f32", data, checkpoint, out, tune_cache;
+    int64_t limit = 0, calibration = 512, tune_batch = 1;
     double min_agreement = 0;
-    bool latency = true;
+    bool latency = true, list_impls = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("infer", "run a packed .tnn model on the CIFAR-10 test set (top-1, latency)");
-  cmd->add_option("--model", a->model, "packed model (tnn pack)")->required();
-  cmd->add_option("--impl", a->impl, "ternary_f32 | ternary_s8 | onednn_f32 | ref (default ternary_f32)");
+  cmd->add_option("--model", a->model, "packed model (tnn pack)");
+  cmd->add_flag(
+      "--list-impls", a->list_impls,
+      "print the implementations this build and CPU offer (references excepted) and exit");
+  std::string impls;
+  for (const auto& i : kernels::engine_impls()) impls += (impls.empty() ? "" : " | ") + i;
+  cmd->add_option("--impl", a->impl, impls + " (default ternary_f32; auto: per-layer autotuning)");
+  cmd->add_option("--tune-cache", a->tune_cache,
+                  "auto modes: tuning cache (default MODEL.tune.json, see tnn tune)");
+  cmd->add_option("--tune-batch", a->tune_batch,
+                  "auto modes: batch the layers are tuned at (default 1)");
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder");
   cmd->add_option("--limit", a->limit, "only the first N test images");
   cmd->add_option("--checkpoint", a->checkpoint, "compare predictions with this checkpoint's LibTorch model");
@@ -51,12 +61,20 @@ void add_infer(CLI::App& app) {
   cmd->add_option("--min-agreement", a->min_agreement,
                   "with --checkpoint: exit non-zero when fewer than this % of predictions agree (e.g. 99.9)");
   cmd->callback([a] {
-    auto impl = kernels::engine_impl_from_name(a->impl);
-    if (!kernels::engine_impl_available(impl)) throw std::runtime_error("--impl " + a->impl + ": not built on this machine");
+    if (a->list_impls) {
+      for (const auto& i : kernels::engine_impls())
+        if (!kernels::engine_impl_reference(i)) std::printf("%s\n", i.c_str());
+      return;
+    }
+    if (a->model.empty()) throw std::runtime_error("infer: --model is required");
+    kernels::check_engine_impl(a->impl);
     auto data = load_cifar10(resolve_cifar10_dir(a->data), 0, a->limit);
     auto images = nhwc_images(data.test_images);
     const int64_t n = data.test_images.size(0);
-    kernels::Engine engine(kernels::read_model(a->model), {impl});
+    kernels::EngineOptions opt(a->impl);
+    opt.tune_cache = a->tune_cache.empty() ? a->model + ".tune.json" : a->tune_cache;
+    opt.tune_batch = a->tune_batch;
+    kernels::Engine engine(kernels::read_model(a->model), opt);
     nlohmann::json out = {{"model", a->model}, {"impl", a->impl}, {"test_images", n}, {"dataset", data.identity},
                           {"environment", environment_info()}, {"model_metadata", engine.model().metadata}};
     // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
@@ -75,11 +93,25 @@ void add_infer(CLI::App& app) {
                                            {"ternary", l.ternary},
                                            {"zero_fraction_first_term", l.zeros_first_term},
                                            {"zero_fraction_all_terms", l.zeros_all_terms}});
-    if (impl == kernels::EngineImpl::kTernaryS8) {
+    if (kernels::engine_impl_int8(a->impl)) {
       // Static activation scales from training images (never the test set).
       auto calib = nhwc_images(data.train_images.narrow(0, 0, a->calibration));
       engine.calibrate(calib.data(), a->calibration);
       out["calibration_images"] = a->calibration;
+    }
+    std::printf("implementation per layer (%s):\n", a->impl.c_str());
+    for (const auto& [layer, impl] : engine.layer_impls()) {
+      std::printf("  %-24s %s\n", layer.c_str(), impl.c_str());
+      out["layers"].push_back({{"name", layer}, {"impl", impl}});
+    }
+    if (const auto* t = engine.tuning()) {
+      std::printf("%s", t->table().c_str());
+      out["tuning"] = {{"key", t->key},
+                       {"plan", t->plan},
+                       {"from_cache", t->from_cache},
+                       {"cache", opt.tune_cache}};
+      for (const auto& [plan, ms] : t->plans_ms) out["tuning"]["plans_ms"][plan] = ms;
+      for (const auto& [plan, ms] : t->validation_ms) out["tuning"]["validation_ms"][plan] = ms;
     }
     std::vector<float> logits(size_t(n * engine.output_size()));
     for (int64_t s = 0; s < n; s += 128) {
@@ -101,6 +133,10 @@ void add_infer(CLI::App& app) {
       out["checkpoint_top1"] = ref_top1;
     }
     if (a->latency) {
+      // What else ran while timing: recorded, never paused (see ci/engine-eval.sh).
+      out["machine"] = {{"slug", kernels::machine_slug()},
+                        {"load_average", kernels::load_average()},
+                        {"busy_processes", kernels::describe_busy(kernels::busy_processes())}};
       double b1 = median_ms(engine, images.data(), 1, 200);
       double b128 = median_ms(engine, images.data(), std::min<int64_t>(128, n), 10);
       std::printf("latency (median, %d threads): batch 1 %.3f ms, batch 128 %.2f ms (%.0f img/s)\n", torch::get_num_threads(),

@@ -46,7 +46,7 @@ void add_pack(CLI::App& app) {
     if (a->verify <= 0) return;
     auto data = load_cifar10(resolve_cifar10_dir(a->data), 1, a->verify);
     auto images = nhwc_images(data.test_images);
-    kernels::Engine engine(kernels::read_model(a->output), {kernels::EngineImpl::kRef});
+    kernels::Engine engine(kernels::read_model(a->output), {"ref"});
     auto logits = engine.run(images, data.test_images.size(0));
     auto ref = torch_logits(*net, data.test_images);
     auto eng = torch::from_blob(logits.data(), ref.sizes(), torch::kFloat);

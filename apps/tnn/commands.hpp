@@ -20,5 +20,6 @@ void add_export(CLI::App& app);
 void add_forward(CLI::App& app);
 void add_bench_data(CLI::App& app);
 void add_inspect(CLI::App& app);
+void add_tune(CLI::App& app);
 
 }  // namespace tnn::cli

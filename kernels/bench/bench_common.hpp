@@ -46,5 +46,6 @@ void register_gemv(const nlohmann::json& cfg, const Options& o);
 void register_conv(const nlohmann::json& cfg, const Options& o);
 void register_stack(const nlohmann::json& cfg, const nlohmann::json& layers, const Options& o);
 void register_engine(const nlohmann::json& cfg, const Options& o);
+void register_peak(const Options& o);  // AVX-512 machines only (bench_peak_avx512.cpp)
 
 }  // namespace tnn::kernels::bench

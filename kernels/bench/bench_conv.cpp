@@ -1,9 +1,8 @@
 // Single conv layers (resnet20_convs.json, resnet18_convs.json): every distinct layer at the
-// configured batches, each implementation in its native layout, ReLU fused.
+// configured batches, with every conv implementation of the registry (best ISA variant per
+// family) in its native layout, ReLU fused; each checked once against the reference.
 #include "bench_common.hpp"
-#include "conv_runners.hpp"
-
-#include "tnn/kernels/layout.hpp"
+#include "op_runner.hpp"
 
 namespace tnn::kernels::bench {
 
@@ -24,7 +23,7 @@ ConvShape layer_shape(const nlohmann::json& l, int64_t n) {
 
 // A layer's runner and buffers, shared by the thread-count variants of one benchmark group.
 struct LayerState {
-  std::unique_ptr<ConvRunner> runner;
+  std::unique_ptr<OpRunner> runner;
   AlignedBuffer<uint8_t> in, out;
 };
 std::string g_key;
@@ -42,39 +41,41 @@ void register_conv(const nlohmann::json& cfg, const Options& o) {
     ++seed;
     for (int64_t n : cfg.at("batches").get<std::vector<int64_t>>()) {
       const ConvShape s = layer_shape(l, n);
-      for (const std::string impl : cfg.at("impls")) {
-        if (!impl_available(impl)) continue;
-        if (impl == "ref" &&
-            std::find(ref_batches.begin(), ref_batches.end(), n) == ref_batches.end())
-          continue;
-        const std::string shape = model + "." + l.at("name").get<std::string>() + "/" + s.str();
-        for (int t : o.threads) {
-          add(bench_name("conv", impl, shape, t), reps, [=](benchmark::State& st) {
-            // oneDNN fixes its thread partitioning when a primitive is created: build the
-            // state under the thread count it is timed with.
-            use_threads(t);
-            const std::string key = impl + "/" + shape + "/t" + std::to_string(t);
-            if (key != g_key) {
-              g_state.reset();
-              auto ls = std::make_shared<LayerState>();
-              ls->runner = make_conv_runner(impl, s, random_conv_weights(s, zeros, seed));
-              ls->in.resize(ls->runner->input_bytes());
-              ls->out.resize(ls->runner->output_bytes());
-              std::mt19937 rng(seed);
-              ls->runner->fill_input(ls->in.data(), rng);
-              ls->runner->init_output(ls->out.data());
-              g_key = key;
-              g_state = ls;
-            }
-            auto ls = g_state;
-            for (auto _ : st) {
-              ls->runner->run(ls->in.data(), ls->out.data());
-              benchmark::ClobberMemory();
-            }
-            set_counters(st, t, n, double(s.macs()), ls->runner->weight_bytes, zeros);
-            st.counters["layers"] = l.value("count", 1);
-            st.SetLabel(ls->runner->label);
-          });
+      const bool with_ref =
+          std::find(ref_batches.begin(), ref_batches.end(), n) != ref_batches.end();
+      for (ops::Op op : {ops::Op::kConvF32, ops::Op::kConvW2A8}) {
+        for (const ops::Impl* impl : bench_impls(op, with_ref)) {
+          const std::string shape = model + "." + l.at("name").get<std::string>() + "/" + s.str();
+          for (int t : o.threads) {
+            add(bench_name("conv", impl->name, shape, t), reps, [=](benchmark::State& st) {
+              // oneDNN fixes its thread partitioning when a primitive is created: build the
+              // state under the thread count it is timed with.
+              use_threads(t);
+              const std::string key = impl->id() + "/" + shape + "/t" + std::to_string(t);
+              if (key != g_key) {
+                g_state.reset();
+                auto ls = std::make_shared<LayerState>();
+                ls->runner = std::make_unique<OpRunner>(
+                    *impl, conv_problem(op, s), random_weights(s.k, s.patch(), zeros, seed));
+                std::mt19937 rng(seed);
+                ls->in = ls->runner->input(rng);
+                ls->out = ls->runner->output();
+                ls->runner->run(ls->in.data(), ls->out.data());
+                ls->runner->check(ls->in.data(), ls->out.data());  // once, before timing
+                g_key = key;
+                g_state = ls;
+              }
+              auto ls = g_state;
+              for (auto _ : st) {
+                ls->runner->run(ls->in.data(), ls->out.data());
+                benchmark::ClobberMemory();
+              }
+              set_counters(st, t, n, double(s.macs()), double(ls->runner->kernel->weight_bytes()),
+                           zeros);
+              st.counters["layers"] = l.value("count", 1);
+              st.SetLabel(impl->isa + ": " + ls->runner->kernel->describe());
+            });
+          }
         }
       }
     }

@@ -1,10 +1,16 @@
 // Whole-model forward through the packed-model engine (resnet20_engine.json) on a synthetic
-// packed ResNet with realistic zero fractions.
+// packed ResNet with realistic zero fractions, with every engine implementation this build
+// offers (engine_impls(): the registry's conv families, and the autotuned "auto" modes, tuned
+// at the benchmark's batch and thread count before timing). Each is checked once against the
+// reference engine (FP32: 1e-3 of the logit range; int8: 15 %) before timing.
 #include "bench_common.hpp"
 
 #include "tnn/kernels/engine.hpp"
 #include "tnn/kernels/measures.hpp"
+#include "tnn/kernels/ops.hpp"
 #include "tnn/kernels/synthetic.hpp"
+
+#include <cmath>
 
 namespace tnn::kernels::bench {
 
@@ -16,6 +22,21 @@ struct EngineState {
 };
 std::string g_key;
 std::shared_ptr<EngineState> g_state;
+
+void check_engine(Engine& e, const Model& m, const std::vector<float>& images) {
+  const std::vector<float> one(images.begin(), images.begin() + e.input_size());
+  const auto want = Engine(m, {"ref"}).run(one, 1);
+  const auto got = e.run(one, 1);
+  double range = 0, worst = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    range = std::max(range, double(std::fabs(want[i])));
+    worst = std::max(worst, double(std::fabs(want[i] - got[i])));
+  }
+  const double bound = engine_impl_int8(e.impl()) ? 0.15 * range : 1e-3 * (1.0 + range);
+  if (!(worst <= bound))
+    throw std::runtime_error("engine " + e.impl() + ": logits differ from the reference by " +
+                             std::to_string(worst) + " (bound " + std::to_string(bound) + ")");
+}
 
 }  // namespace
 
@@ -31,11 +52,9 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
   const double sparsity = mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, false);
   const auto ref_batches = cfg.value("ref_batches", std::vector<int64_t>{});
   for (int64_t n : cfg.at("batches").get<std::vector<int64_t>>()) {
-    for (const std::string name : cfg.at("impls")) {
-      const EngineImpl impl = engine_impl_from_name(name);
-      if (!engine_impl_available(impl)) continue;
-      if (impl == EngineImpl::kRef &&
-          std::find(ref_batches.begin(), ref_batches.end(), n) == ref_batches.end())
+    for (const std::string& name : engine_impls()) {
+      const bool reference = engine_impl_reference(name);
+      if (reference && std::find(ref_batches.begin(), ref_batches.end(), n) == ref_batches.end())
         continue;
       const std::string shape = "resnet" + std::to_string(so.depth) + "/n" + std::to_string(n);
       for (int t : o.threads) {
@@ -45,7 +64,9 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
           if (key != g_key) {
             g_state.reset();
             auto es = std::make_shared<EngineState>();
-            es->engine = std::make_unique<Engine>(*model, EngineOptions{impl, Isa::kAuto});
+            EngineOptions opt(name);
+            opt.tune_batch = n;  // auto modes: tuned here, at this batch and thread count
+            es->engine = std::make_unique<Engine>(*model, opt);
             std::mt19937 rng(5);
             std::normal_distribution<float> nd(0.0f, 1.0f);
             std::vector<float> calib(size_t(32 * es->engine->input_size()));
@@ -54,6 +75,7 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
             es->images.resize(size_t(n * es->engine->input_size()));
             for (auto& v : es->images) v = nd(rng);
             es->out.resize(size_t(n * es->engine->output_size()));
+            check_engine(*es->engine, *model, es->images);
             g_key = key;
             g_state = es;
           }
@@ -63,6 +85,17 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
             benchmark::DoNotOptimize(es->out.data());
           }
           set_counters(st, t, n, macs * double(n), 0, sparsity);
+          if (const TuneReport* r = es->engine->tuning()) {
+            // Tuning's own interleaved check of the kept plan against each uniform family.
+            std::string label = "plan: " + r->plan, kept;
+            double kept_ms = 0;
+            for (const auto& [plan, ms] : r->validation_ms)
+              if (plan == r->plan) kept_ms = ms;
+            for (const auto& [plan, ms] : r->validation_ms)
+              if (plan != r->plan && kept_ms > 0)
+                label += "; " + plan + "/kept " + std::to_string(ms / kept_ms).substr(0, 4);
+            st.SetLabel(label);
+          }
         });
       }
     }

@@ -1,13 +1,18 @@
-// tnn_kernel_bench: Google Benchmark suites for the CPU ternary kernels and their oneDNN /
-// dense baselines. Shape sets come from experiments/kernels/*.json (files with a "suite" field:
-// gemv, conv, stack, engine). Extra flags (before the --benchmark_* ones):
+// tnn_kernel_bench: Google Benchmark suites over the operation registry (ops.hpp): every
+// registered implementation of the suite's ops, references and baselines included, each checked
+// once against its reference before it is timed. Shape sets come from experiments/kernels/*.json
+// (files with a "suite" field: gemv, conv, stack, engine), plus "peak" (this machine's FMA, VNNI
+// and read-bandwidth peaks, for the roofline columns). Extra flags (before --benchmark_*):
 //   --shapes-dir=DIR   where the shape sets live (default: the source tree's)
 //   --suite=a,b        only these suites          --threads=1,2   OpenMP thread counts
 //   --quick            first shape of each suite (CI smoke)
 //   --commit=SHA       recorded in the JSON context --machine-slug  print the slug and exit
+//   --machine-load     print the load average and the busy processes, and exit
+// The JSON context records the machine slug, the load average and the other busy processes
+// sampled before timing (the benchmark never pauses or signals other processes).
 #include "bench_common.hpp"
 
-#include "tnn/kernels/cpu.hpp"
+#include "tnn/kernels/isa.hpp"
 #include "tnn/kernels/machine.hpp"
 #ifdef TNN_HAVE_ONEDNN
 #include "tnn/kernels/onednn.hpp"
@@ -82,6 +87,10 @@ int main(int argc, char** argv) {
     else if (a == "--machine-slug") {
       std::cout << machine_slug() << "\n";
       return 0;
+    } else if (a == "--machine-load") {
+      std::cout << "load average " << load_average()
+                << "; busy: " << describe_busy(busy_processes()) << "\n";
+      return 0;
     } else
       rest.push_back(argv[i]);
   }
@@ -103,6 +112,10 @@ int main(int argc, char** argv) {
       const auto ib = std::find(order.begin(), order.end(), b.first) - order.begin();
       return ia != ib ? ia < ib : a.second.filename().string() > b.second.filename().string();
     });
+    // The machine's peaks first (same run, same conditions as the kernels).
+    const bool want_peak =
+        o.suites.empty() || std::find(o.suites.begin(), o.suites.end(), "peak") != o.suites.end();
+    if (want_peak && isa_supported(Isa::kAvx512)) register_peak(o);
     for (const auto& [suite, path] : files) {
       if (!o.suites.empty() && std::find(o.suites.begin(), o.suites.end(), suite) == o.suites.end())
         continue;
@@ -119,6 +132,8 @@ int main(int argc, char** argv) {
 
     const std::string slug = machine_slug();
     benchmark::AddCustomContext("tnn_machine", slug);
+    benchmark::AddCustomContext("tnn_load_average", load_average());
+    benchmark::AddCustomContext("tnn_busy_processes", describe_busy(busy_processes(1.0)));
     benchmark::AddCustomContext("tnn_cpu", cpu_model_name());
     std::string isas;
     for (Isa i : supported_isas()) isas += std::string(isas.empty() ? "" : ", ") + isa_name(i);

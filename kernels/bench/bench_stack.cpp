@@ -1,16 +1,15 @@
-// The ResNet-20 conv stack (resnet20_stack.json): its 19 convs back to back in each
-// implementation's native layout, every layer consuming the previous layer's output.
+// The ResNet-20 conv stack (resnet20_stack.json): its 19 convs back to back in each conv
+// implementation's native layout, every layer consuming the previous layer's output; each
+// layer checked once against the reference before timing.
 #include "bench_common.hpp"
-#include "conv_runners.hpp"
-
-#include "tnn/kernels/layout.hpp"
+#include "op_runner.hpp"
 
 namespace tnn::kernels::bench {
 
 namespace {
 
 struct StackState {
-  std::vector<std::unique_ptr<ConvRunner>> layers;
+  std::vector<std::unique_ptr<OpRunner>> layers;
   std::vector<AlignedBuffer<uint8_t>> buffers;  // layers + 1
   double macs = 0, weight_bytes = 0;
 };
@@ -35,44 +34,51 @@ void register_stack(const nlohmann::json& cfg, const nlohmann::json& layer_cfg, 
       shapes.push_back(s);
     }
   for (int64_t n : cfg.at("batches").get<std::vector<int64_t>>()) {
-    for (const std::string impl : cfg.at("impls")) {
-      if (!impl_available(impl)) continue;
-      const std::string shape = model + "-convs/n" + std::to_string(n);
-      for (int t : o.threads) {
-        add(bench_name("stack", impl, shape, t), reps, [=](benchmark::State& st) {
-          use_threads(t);  // before oneDNN primitives are created (they keep their partitioning)
-          const std::string key = impl + "/" + shape + "/t" + std::to_string(t);
-          if (key != g_key) {
-            g_state.reset();
-            auto ss = std::make_shared<StackState>();
-            uint32_t seed = 500;
-            for (ConvShape s : shapes) {
-              s.n = n;
-              ss->layers.push_back(
-                  make_conv_runner(impl, s, random_conv_weights(s, zeros, ++seed)));
-              ss->macs += double(s.macs());
-              ss->weight_bytes += ss->layers.back()->weight_bytes;
+    for (ops::Op op : {ops::Op::kConvF32, ops::Op::kConvW2A8}) {
+      for (const ops::Impl* impl : bench_impls(op, false)) {
+        const std::string shape = model + "-convs/n" + std::to_string(n);
+        for (int t : o.threads) {
+          add(bench_name("stack", impl->name, shape, t), reps, [=](benchmark::State& st) {
+            use_threads(t);  // before oneDNN primitives are created (they keep their partitioning)
+            const std::string key = impl->id() + "/" + shape + "/t" + std::to_string(t);
+            if (key != g_key) {
+              g_state.reset();
+              auto ss = std::make_shared<StackState>();
+              uint32_t seed = 500;
+              for (ConvShape s : shapes) {
+                s.n = n;
+                ss->layers.push_back(std::make_unique<OpRunner>(
+                    *impl, conv_problem(op, s), random_weights(s.k, s.patch(), zeros, ++seed)));
+                ss->macs += double(s.macs());
+                ss->weight_bytes += double(ss->layers.back()->kernel->weight_bytes());
+              }
+              std::mt19937 rng(9);
+              ss->buffers.push_back(ss->layers[0]->input(rng));
+              for (size_t i = 0; i < ss->layers.size(); ++i) {
+                if (i > 0 && ss->layers[i]->kernel->input_layout() !=
+                                 ss->layers[i - 1]->kernel->output_layout())
+                  throw std::runtime_error(impl->id() + ": layer " + std::to_string(i) +
+                                           " reads another layout than its predecessor writes");
+                ss->buffers.push_back(ss->layers[i]->output());
+              }
+              for (size_t i = 0; i < ss->layers.size(); ++i) {  // once, checked, before timing
+                ss->layers[i]->run(ss->buffers[i].data(), ss->buffers[i + 1].data());
+                ss->layers[i]->check(ss->buffers[i].data(), ss->buffers[i + 1].data());
+              }
+              g_key = key;
+              g_state = ss;
             }
-            ss->buffers.emplace_back(ss->layers[0]->input_bytes());
-            std::mt19937 rng(9);
-            ss->layers[0]->fill_input(ss->buffers[0].data(), rng);
-            for (const auto& l : ss->layers) {
-              ss->buffers.emplace_back(l->output_bytes());
-              l->init_output(ss->buffers.back().data());
+            auto ss = g_state;
+            for (auto _ : st) {
+              for (size_t i = 0; i < ss->layers.size(); ++i)
+                ss->layers[i]->run(ss->buffers[i].data(), ss->buffers[i + 1].data());
+              benchmark::ClobberMemory();
             }
-            g_key = key;
-            g_state = ss;
-          }
-          auto ss = g_state;
-          for (auto _ : st) {
-            for (size_t i = 0; i < ss->layers.size(); ++i)
-              ss->layers[i]->run(ss->buffers[i].data(), ss->buffers[i + 1].data());
-            benchmark::ClobberMemory();
-          }
-          set_counters(st, t, n, ss->macs, ss->weight_bytes, zeros);
-          st.counters["layers"] = double(ss->layers.size());
-          st.SetLabel(ss->layers[1]->label);
-        });
+            set_counters(st, t, n, ss->macs, ss->weight_bytes, zeros);
+            st.counters["layers"] = double(ss->layers.size());
+            st.SetLabel(impl->isa + ": " + ss->layers[1]->kernel->describe());
+          });
+        }
       }
     }
     if (o.quick) break;

@@ -1,6 +1,4 @@
-#include "backend.hpp"
-
-#include "tnn/kernels/cpu.hpp"
+#include "executor.hpp"
 
 #include <algorithm>
 
@@ -42,10 +40,6 @@ void shortcut_a_nhwc(const float* x, int64_t n, const TensorShape& in, const Ten
       }
 }
 
-void add_nhwc(const float* a, const float* b, int64_t count, bool relu, float* y) {
-  add_f32(a, b, y, count, relu);  // the vectorized, threaded helper of cpu.hpp
-}
-
 void avgpool_nhwc(const float* x, int64_t n, const TensorShape& in, float* y) {
   const int64_t pixels = in.h * in.w;
 #pragma omp parallel for schedule(static)
@@ -55,12 +49,6 @@ void avgpool_nhwc(const float* x, int64_t n, const TensorShape& in, float* y) {
       for (int64_t p = 0; p < pixels; ++p) sum += x[(i * pixels + p) * in.c + c];
       y[i * in.c + c] = sum / float(pixels);
     }
-}
-
-void add_bias(float* y, int64_t n, const std::vector<float>& bias) {
-  const int64_t k = int64_t(bias.size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < k; ++j) y[i * k + j] += bias[size_t(j)];
 }
 
 }  // namespace tnn::kernels::engine_detail

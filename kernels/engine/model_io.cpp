@@ -308,13 +308,12 @@ Model deserialize_model(const uint8_t* data, size_t size, const std::string& ori
   return {};
 }
 
-void write_model(const Model& m, const std::string& path) {
-  const auto bytes = serialize_model(m);
+void write_bytes_atomic(const std::string& path, const void* data, size_t size) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw std::runtime_error("cannot write " + tmp);
-    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    f.write(static_cast<const char*>(data), std::streamsize(size));
     f.flush();
     if (!f) {
       std::remove(tmp.c_str());
@@ -325,6 +324,11 @@ void write_model(const Model& m, const std::string& path) {
     std::remove(tmp.c_str());
     throw std::runtime_error("cannot rename " + tmp + " to " + path);
   }
+}
+
+void write_model(const Model& m, const std::string& path) {
+  const auto bytes = serialize_model(m);
+  write_bytes_atomic(path, bytes.data(), bytes.size());
 }
 
 Model read_model(const std::string& path) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Markdown table of `tnn infer` results (ci/engine-eval.sh): per packed model and engine
-implementation, top-1, agreement with the LibTorch checkpoint, latency, and zero-skipping
-sparsity with its ideal speed-up next to the measured one (ternary_f32 vs onednn_f32).
+implementation (every one the results hold), top-1, agreement with the LibTorch checkpoint,
+latency, the load of the machine while timing, and zero-skipping sparsity with its ideal
+speed-up next to the measured one (each implementation vs onednn_f32).
 
 usage: inference_table.py INFER_JSON_DIR OUT.md
 """
@@ -43,32 +44,29 @@ def main():
         "Each trained checkpoint (`select: final`) is packed by `tnn pack` (BN folded, 2-bit codes + FP32 scales) and run by "
         "the engine. *Agreement* is the share of test images on which the engine predicts the same class as the LibTorch "
         "checkpoint. `ternary_s8` (W2A8) quantizes activations to u8 per tensor with scales calibrated on 512 training images; "
-        "its accuracy is its own. Latency is the median of repeated runs (batch 1: 200, batch 128: 10), training jobs paused. "
-        "*Ideal* is the Amdahl bound of skipping every zero weight (dense layers at 1x); *measured* is onednn_f32 time / "
-        "ternary_f32 time.",
+        "its accuracy is its own. `auto` runs every layer with the implementation per-layer autotuning found fastest on "
+        "this machine (`tnn tune`). Latency is the median of repeated runs (batch 1: 200, batch 128: 10); nothing was "
+        "paused: the load average at the time is in the last column. *Ideal* is the Amdahl bound of skipping every zero "
+        "weight (dense layers at 1x); *measured* is onednn_f32 time / this implementation's time.",
         "",
-        "| model | impl | top-1 (%) | checkpoint top-1 (%) | agreement (%) | batch 1 (ms) | batch 128 (ms) | MAC-weighted zeros (all terms) | zero-skip speed-up: ideal / measured (b1, b128) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| model | impl | top-1 (%) | checkpoint top-1 (%) | agreement (%) | batch 1 (ms) | batch 128 (ms) | MAC-weighted zeros (all terms) | ideal zero-skip speed-up / measured vs onednn_f32 (b1, b128) | load average |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, by_impl in sorted(runs.items()):
         base = by_impl.get("onednn_f32")
-        for impl in ["ternary_f32", "ternary_s8", "onednn_f32"]:
-            r = by_impl.get(impl)
-            if r is None:
-                continue
+        for impl in sorted(by_impl):  # every implementation the results hold
+            r = by_impl[impl]
             lat = r.get("latency_ms", {})
             sp = r["sparsity"]
             skip = "—"
-            if impl == "ternary_f32" and base is not None and "latency_ms" in base:
+            if impl != "onednn_f32" and base is not None and "latency_ms" in base and lat:
                 skip = "%.2fx / %.2fx, %.2fx" % (sp["ideal_model_speedup"], base["latency_ms"]["batch1"] / lat["batch1"],
                                                 base["latency_ms"]["batch128"] / lat["batch128"])
-            elif impl == "ternary_s8" and base is not None and "latency_ms" in base:
-                skip = "(W2A8 vs onednn_f32: %.2fx, %.2fx)" % (base["latency_ms"]["batch1"] / lat["batch1"],
-                                                              base["latency_ms"]["batch128"] / lat["batch128"])
-            lines.append("| %s | %s | %.2f | %.2f | %.2f | %.3f | %.2f | %.1f %% | %s |" % (
+            load = r.get("machine", {}).get("load_average", "not recorded")
+            lines.append("| %s | %s | %.2f | %.2f | %.2f | %.3f | %.2f | %.1f %% | %s | %s |" % (
                 name, impl, r["top1"], r.get("checkpoint_top1", float("nan")), r.get("agreement_with_checkpoint", float("nan")),
                 lat.get("batch1", float("nan")), lat.get("batch128", float("nan")),
-                100 * sp.get("mac_weighted_zero_fraction_all_terms", sp.get("mac_weighted_ternary_zero_fraction")), skip))
+                100 * sp.get("mac_weighted_zero_fraction_all_terms", sp.get("mac_weighted_ternary_zero_fraction")), skip, load))
     lines.append("")
     with open(dst + ".tmp", "w") as f:
         f.write("\n".join(lines) + "\n")

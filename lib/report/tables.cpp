@@ -429,7 +429,11 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir, const s
   auto loader = files_in(base / "imagenet", "bench-data", ".json");
   if (kernels.empty() && inference.empty() && bench.empty() && loader.empty()) return;
   idx << "\n## Kernels, packed-model inference and training speed\n\n";
-  for (const auto& f : kernels) idx << "- Kernel ratios vs oneDNN/cuBLAS/cuDNN, one machine: " << link(f) << "\n";
+  for (const auto& f : kernels)
+    idx << (f.filename() == "kernels-across-machines.md"
+                ? "- Kernel ratios across machines (`tnn table --across`): "
+                : "- Kernel ratios vs oneDNN/cuBLAS/cuDNN, one machine: ")
+        << link(f) << "\n";
   for (const auto& f : inference) idx << "- Packed-model engine: accuracy, latency, sparsity: " << link(f) << "\n";
   for (const auto& f : bench) {
     nlohmann::json b = nlohmann::json::parse(read_file(f.string()));

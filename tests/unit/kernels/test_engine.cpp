@@ -6,6 +6,7 @@
 
 #include "kernel_test_util.hpp"
 #include "tnn/kernels/engine.hpp"
+#include "tnn/kernels/ops.hpp"
 #include "tnn/kernels/quant.hpp"
 #include "tnn/kernels/ref.hpp"
 #include "tnn/kernels/synthetic.hpp"
@@ -166,9 +167,11 @@ std::vector<float> reference_w2a8(const Model& m, const std::map<std::string, Qu
   return vec.at(m.output);
 }
 
-std::vector<EngineImpl> float_impls() {
-  std::vector<EngineImpl> v{EngineImpl::kTernaryF32};
-  if (engine_impl_available(EngineImpl::kOnednnF32)) v.push_back(EngineImpl::kOnednnF32);
+// Every FP32 engine implementation this build runs (families from the registry, and auto).
+std::vector<std::string> float_impls() {
+  std::vector<std::string> v;
+  for (const std::string& i : engine_impls())
+    if (!engine_impl_int8(i) && !engine_impl_tuned(i) && i != "ref") v.push_back(i);
   return v;
 }
 
@@ -196,14 +199,15 @@ TEST_CASE("engine: float implementations match the reference", "[engine]") {
     const Model m = round_trip(make_random_resnet_cifar(o));
     for (int64_t n : {1, 3}) {
       const auto images = random_floats(n * 32 * 32 * 3, rng);
-      const auto want = Engine(m, {EngineImpl::kRef}).run(images, n);
-      for (EngineImpl impl : float_impls()) {
-        for (Isa isa :
-             impl == EngineImpl::kTernaryF32 ? supported_isas() : std::vector<Isa>{Isa::kAuto}) {
-          Engine e(m, {impl, isa});
+      const auto want = Engine(m, {"ref"}).run(images, n);
+      for (const std::string& impl : float_impls()) {
+        for (Isa isa : impl == "ternary_f32" ? supported_isas() : std::vector<Isa>{Isa::kAuto}) {
+          EngineOptions opt;
+          opt.impl = impl;
+          opt.isa = isa;
+          Engine e(m, opt);
           const auto got = e.run(images, n);
-          INFO(engine_impl_name(impl)
-               << " " << isa_label(isa) << " terms " << v.terms << " n " << n);
+          INFO(impl << " " << isa_label(isa) << " terms " << v.terms << " n " << n);
           CHECK(max_diff(want, got) <= 1e-4 * (1.0 + max_abs(want)));
         }
       }
@@ -225,13 +229,16 @@ TEST_CASE("engine: ternary_s8 is bit-exact against a reference W2A8 graph", "[en
     qp[t] = {0.25f, 0};
   const auto want = reference_w2a8(m, qp, images, n);
   for (Isa isa : supported_isas()) {
-    Engine e(m, {EngineImpl::kTernaryS8, isa});
+    EngineOptions opt;
+    opt.impl = "ternary_s8";
+    opt.isa = isa;
+    Engine e(m, opt);
     e.set_activation_params(qp);
     const auto got = e.run(images, n);
     INFO(isa_label(isa));
     CHECK(count_mismatches(want, got) == 0);
   }
-  Engine e(m, {EngineImpl::kTernaryS8});
+  Engine e(m, {"ternary_s8"});
   std::map<std::string, QuantParams> missing = qp;
   missing.erase("b2.out");
   CHECK_THROWS_WITH(e.set_activation_params(missing), Catch::Contains("b2.out"));
@@ -245,8 +252,8 @@ TEST_CASE("engine: calibrated ternary_s8 stays close to FP32", "[engine]") {
   const int64_t n = 8;
   const auto calib = random_floats(16 * 32 * 32 * 3, rng);
   const auto images = random_floats(n * 32 * 32 * 3, rng);
-  const auto want = Engine(m, {EngineImpl::kTernaryF32}).run(images, n);
-  Engine e(m, {EngineImpl::kTernaryS8});
+  const auto want = Engine(m, {"ternary_f32"}).run(images, n);
+  Engine e(m, {"ternary_s8"});
   CHECK(!e.calibrated());
   e.calibrate(calib.data(), 16);
   CHECK(e.calibrated());
@@ -258,12 +265,69 @@ TEST_CASE("engine: calibrated ternary_s8 stays close to FP32", "[engine]") {
   CHECK(e.describe().find("W2A8") != std::string::npos);
 }
 
+TEST_CASE("engine: auto tunes every layer among the registered kernels and caches it", "[engine]") {
+  std::mt19937 rng(44);
+  SyntheticResNetOptions o;
+  o.depth = 8;
+  o.fp_first = true;
+  const Model m = make_random_resnet_cifar(o);
+  const auto images = random_floats(2 * 32 * 32 * 3, rng);
+  const auto want = Engine(m, {"ref"}).run(images, 2);
+  const std::string cache = "engine_tune_test.json";
+  std::remove(cache.c_str());
+  EngineOptions opt;
+  opt.impl = "auto";
+  opt.tune_cache = cache;
+  opt.tune_budget_ms = 1;
+  Engine e(m, opt);
+  const TuneReport* r = e.tuning();
+  REQUIRE(r != nullptr);
+  CHECK(!r->from_cache);
+  const auto layers = e.layer_impls();
+  REQUIRE(layers.size() == r->layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    INFO(layers[i].first);
+    CHECK(layers[i].second == r->layers[i].chosen);
+    CHECK(!r->layers[i].ms.empty());
+    const ops::Impl* impl = ops::find(layers[i].second);
+    REQUIRE(impl != nullptr);
+    CHECK(impl->role != ops::Role::kReference);
+  }
+  // The kept plan is the fastest whole-model plan measured, uniform families included.
+  REQUIRE(r->plans_ms.size() >= 2);
+  double best = 1e300;
+  std::string best_plan;
+  for (const auto& [name, ms] : r->plans_ms)
+    if (ms < best) best = ms, best_plan = name;
+  CHECK(r->plan == best_plan);
+  // Then every plan is timed again on fresh samples (the unbiased comparison that is reported).
+  REQUIRE(r->validation_ms.size() == r->plans_ms.size());
+  for (size_t i = 0; i < r->plans_ms.size(); ++i) {
+    CHECK(r->validation_ms[i].first == r->plans_ms[i].first);
+    CHECK(r->validation_ms[i].second > 0);
+  }
+  CHECK(r->table().find("Validation (fresh interleaved samples): " + r->plan) != std::string::npos);
+  const auto got = e.run(images, 2);
+  CHECK(max_diff(want, got) <= 1e-4 * (1.0 + max_abs(want)));
+  CHECK(e.describe().find("kept: " + r->plan) != std::string::npos);
+  // A second engine reads the same choices from the cache.
+  Engine again(m, opt);
+  REQUIRE(again.tuning() != nullptr);
+  CHECK(again.tuning()->from_cache);
+  CHECK(again.layer_impls() == layers);
+  CHECK(again.tuning()->validation_ms.size() == r->validation_ms.size());
+  std::remove(cache.c_str());
+}
+
 TEST_CASE("engine: input checks and names", "[engine]") {
   const Model m = make_random_resnet_cifar({});
   Engine e(m);
   CHECK(e.input_size() == 32 * 32 * 3);
   CHECK(e.output_size() == 10);
   CHECK_THROWS_AS(e.run(std::vector<float>(10), 1), std::invalid_argument);
-  CHECK(engine_impl_from_name("ternary_s8") == EngineImpl::kTernaryS8);
-  CHECK_THROWS_AS(engine_impl_from_name("gpu"), std::invalid_argument);
+  CHECK(engine_impl_available("ternary_s8"));
+  CHECK(engine_impl_int8("ternary_s8"));
+  CHECK(!engine_impl_int8("ternary_f32"));
+  CHECK_THROWS_WITH(check_engine_impl("gpu"), Catch::Contains("ternary_f32"));
+  CHECK_THROWS_AS(Engine(m, {"gpu"}), std::invalid_argument);
 }

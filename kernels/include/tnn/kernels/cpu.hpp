@@ -1,5 +1,6 @@
-// Optimized CPU ternary kernels. Weights are prepacked once (at model load) into a
-// kernel-specific layout; the run functions take an Isa (kAuto = best supported, see isa.hpp).
+// The prepacked weight layouts ("plans") of the optimized CPU ternary kernels. Weights are
+// prepacked once (at model load); the kernels that run them are registered in the operation
+// registry (ops.hpp), one implementation per ISA under kernels/ops/<op>/.
 //
 //  * gemv_f32 / gemm_f32   FP32 activations, multiplication-free table lookup: for every 3
 //                          columns a 32-entry table of the 27 signed sums +-x0 +-x1 +-x2; each
@@ -63,8 +64,6 @@ struct LutMatrix {
   size_t weight_bytes() const;  // codes only
 };
 LutMatrix prepack_lut(const TernaryWeights& w, const Epilogue& epilogue = {});
-void gemv_f32(const LutMatrix& w, const float* x, float* y, Isa isa = Isa::kAuto);
-void gemm_f32(const LutMatrix& w, const float* x, int64_t n, float* y, Isa isa = Isa::kAuto);
 
 // ---- W2A8: u8 activations x 2-bit weights ----
 // Each term becomes 1 symmetric component (codes w, scale s) or, when scale_pos != scale_neg,
@@ -80,18 +79,13 @@ struct VnniMatrix {
   size_t weight_bytes() const;
 };
 VnniMatrix prepack_vnni(const TernaryWeights& w, const Epilogue& epilogue = {});
-void gemv_w2a8(const VnniMatrix& w, const uint8_t* xq, const QuantParams& qp, float* y,
-               Isa isa = Isa::kAuto);
-void gemm_w2a8(const VnniMatrix& w, const uint8_t* xq, int64_t n, const QuantParams& qp, float* y,
-               Isa isa = Isa::kAuto);
 
 // ---- FP32 activations: zero-skipping direct convolution on the planar layout ----
 // The taps of a conv read "tap planes": copies of the input, one per (row phase py, column
 // offset xoff), holding Q[ch][r][q] = x[ch][s*(r+dy_min)+py][s*q+xoff] (zeros outside the image
-// baked in), so that no load needs a lane mask and, when ow is a multiple of 16, every tap's
-// 16-pixel vector load is 64-byte aligned (a plane may also be stored sigma floats early to
-// align the rows of narrower maps; the planner currently keeps sigma = 0, see
-// prepare_conv_f32.cpp). The plane (0, 0, 0) of a stride-1
+// baked in), so that no load needs a lane mask and every tap's 16-pixel vector load is 64-byte
+// aligned (for maps whose width is not a multiple of 16, a plane is stored sigma floats early:
+// one plane per (py, xoff, sigma), see conv_f32_plan.cpp). The plane (0, 0, 0) of a stride-1
 // "same" conv is the planar input itself (zero-copy). Output channels are processed in pairs:
 // every tap (plane offset) of a pair is listed once with the signs it has in the two channels,
 // so one load feeds up to two adds.
@@ -132,11 +126,6 @@ ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
                              const Epilogue& epilogue = {});
 ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>& w_ohwi,
                                    const Epilogue& epilogue = {});
-// in/out: planar buffers (layout.hpp) for n images of the plan's input / output shape.
-void conv_f32_planar(const ConvF32Plan& p, const float* in, float* out, int64_t n,
-                     Isa isa = Isa::kAuto);
-// Convenience for tests and callers with NHWC tensors: converts, runs, converts back.
-void conv_f32_nhwc(const ConvF32Plan& p, const float* x, float* y, int64_t n, Isa isa = Isa::kAuto);
 
 // ---- W2A8 convolution on the padded u8 NHWC layout ----
 struct ConvW2A8Plan {
@@ -153,30 +142,6 @@ struct ConvW2A8Plan {
 };
 ConvW2A8Plan prepare_conv_w2a8(const ConvShape& s, const TernaryWeights& w, int64_t cp_in,
                                const Epilogue& epilogue = {});
-// Output: either FP32 NHWC-like (y_f32, pixel stride out.cp, border out.border) or u8
-// requantized with out_qp into a padded layout.
-struct W2A8Output {
-  float* f32 = nullptr;
-  uint8_t* u8 = nullptr;
-  U8Layout layout;  // for f32 output: cp = channel stride, border as for u8
-  QuantParams qp;   // u8 output only
-};
-void conv_w2a8(const ConvW2A8Plan& p, const uint8_t* in, const U8Layout& in_layout,
-               const QuantParams& in_qp, const W2A8Output& out, int64_t n, Isa isa = Isa::kAuto);
-// Convenience: unpadded NHWC u8 in (shape.c channels) -> NHWC float out (shape.k channels).
-void conv_w2a8_nhwc(const ConvW2A8Plan& p, const uint8_t* xq, const QuantParams& qp, float* y,
-                    int64_t n, Isa isa = Isa::kAuto);
-
-// ---- elementwise helpers of the engine (dispatched and threaded like the kernels) ----
-void add_f32(const float* a, const float* b, float* y, int64_t count, bool relu,
-             Isa isa = Isa::kAuto);
-// y = quantize(relu?(dequantize(a) + dequantize(b))), each with its own parameters.
-void add_requantize_u8(const uint8_t* a, const QuantParams& qa, const uint8_t* b,
-                       const QuantParams& qb, uint8_t* y, const QuantParams& qy, int64_t count,
-                       bool relu, Isa isa = Isa::kAuto);
-// Same rounding as quantize() in quant.hpp.
-void quantize_u8(const float* x, int64_t count, const QuantParams& qp, uint8_t* q,
-                 Isa isa = Isa::kAuto);
 
 // ---- dense FP32 reference for the GEMV roofline ----
 // Hand-written AVX-512 GEMV (4 rows x 16 lanes of FMA, OpenMP over rows) that streams a

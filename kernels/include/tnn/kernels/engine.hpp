@@ -1,16 +1,23 @@
-// Runs a packed model (model.hpp) on a batch of NHWC float images with one of four
-// implementations. The graph is the same for all of them; only the kernels and the activation
-// layout change:
+// Runs a packed model (model.hpp) on a batch of NHWC float images. Every conv / linear node runs
+// a kernel of the operation registry (ops.hpp); the engine implementation says which:
 //
-//   ref          NHWC float, reference kernels (the oracle).
-//   ternary_f32  planar float layout (layout.hpp), zero-skipping ternary convs, table-lookup
-//                ternary linear; dense FP32 layers through the same conv kernel.
-//   ternary_s8   W2A8: activations quantized to u8 per tensor with scales from calibration
-//                (static; see calibrate()), padded NHWC u8 layout, VNNI convs that requantize
-//                in their epilogue. Dense FP32 convs run in FP32 between a dequantize and a
-//                quantize; the classifier input is quantized dynamically (per batch).
-//   onednn_f32   NHWC float, ternary weights expanded to dense FP32 with the folded BN inside
-//                the weights and bias, oneDNN 2.6 convs with fused ReLU (needs TNN_HAVE_ONEDNN).
+//   a family name  every layer with that family's best variant on this CPU, e.g.
+//                  ref          NHWC float, reference kernels (the oracle)
+//                  ternary_f32  zero-skipping ternary convs on the planar layout, LUT linear
+//                  onednn_f32   oneDNN convs on dense FP32 weights (folded BN inside them)
+//                  ternary_s8   W2A8: u8 activations, one static scale per tensor (calibrate()),
+//                               VNNI convs that requantize in their epilogue
+//                  (engine_impls() lists what this build and CPU offer.) A layer the family
+//                  cannot run (e.g. a dense FP32 stem under ternary_s8) takes the first kernel
+//                  of its op that can, ternary ones first.
+//   auto           FP32 activations, per-layer autotuning: every registered implementation that
+//                  supports a layer (ternary kernels of every ISA, oneDNN) is timed on it and the
+//                  fastest taken; the whole model is then timed against each uniform family and
+//                  the fastest plan kept, so it is never slower than the best single family
+//                  (within timing noise). Choices are cached per machine (tune_cache).
+//   auto_s8        the same among the int8 implementations (after calibration).
+//
+// Activation layouts follow the chosen kernels; tensors are converted where two of them differ.
 #pragma once
 
 #include "tnn/kernels/isa.hpp"
@@ -24,14 +31,43 @@
 
 namespace tnn::kernels {
 
-enum class EngineImpl { kRef, kTernaryF32, kTernaryS8, kOnednnF32 };
-const char* engine_impl_name(EngineImpl impl);
-EngineImpl engine_impl_from_name(const std::string& name);  // throws std::invalid_argument
-bool engine_impl_available(EngineImpl impl);                // onednn_f32 needs oneDNN
+// "auto", "auto_s8", then the families of conv_f32 and conv_w2a8 that run here.
+std::vector<std::string> engine_impls();
+bool engine_impl_available(const std::string& impl);
+// Throws std::invalid_argument naming the choices when `impl` is not one of engine_impls().
+void check_engine_impl(const std::string& impl);
+bool engine_impl_int8(const std::string& impl);       // u8 activations: needs calibration
+bool engine_impl_tuned(const std::string& impl);      // auto, auto_s8
+bool engine_impl_reference(const std::string& impl);  // ref, ref_s8: the oracles (slow)
 
 struct EngineOptions {
-  EngineImpl impl = EngineImpl::kTernaryF32;
-  Isa isa = Isa::kAuto;  // ternary_f32 / ternary_s8 kernels
+  EngineOptions() = default;
+  EngineOptions(std::string implementation, Isa cpu_isa = Isa::kAuto)  // NOLINT: {"ref"} reads well
+      : impl(std::move(implementation)), isa(cpu_isa) {}
+  std::string impl = "ternary_f32";
+  Isa isa = Isa::kAuto;        // CPU ISA of the chosen families' kernels (kAuto: best, TNN_ISA)
+  std::string tune_cache;      // auto modes: JSON file of tuned choices, read and updated
+  int64_t tune_batch = 1;      // auto modes: the batch the layers are timed at
+  bool retune = false;         // auto modes: ignore a cached entry
+  double tune_budget_ms = 20;  // auto modes: timing per candidate kernel (whole model: 15x)
+};
+
+// What per-layer autotuning measured and chose (auto modes).
+struct TuneReport {
+  struct Layer {
+    std::string node, chosen;                        // chosen: impl id (op/name/isa)
+    std::vector<std::pair<std::string, double>> ms;  // every candidate: impl id, median ms
+  };
+  std::string key;  // machine / model / mode / batch / threads of the cache entry
+  bool from_cache = false;
+  int64_t batch = 1;
+  int threads = 1;
+  std::vector<Layer> layers;
+  std::vector<std::pair<std::string, double>> plans_ms;  // whole model: plan name, median ms
+  std::string plan;                                      // the plan kept
+  // The same plans timed again on fresh interleaved samples after the choice (unbiased by it).
+  std::vector<std::pair<std::string, double>> validation_ms;
+  std::string table() const;  // Markdown, one row per layer
 };
 
 class Engine {
@@ -45,26 +81,28 @@ class Engine {
   void run(const float* images, int64_t n, float* out);
   std::vector<float> run(const std::vector<float>& images, int64_t n);
 
-  // ternary_s8: per-tensor activation scales from the min/max the reference path sees on these
-  // images. Without a call, the first run() calibrates on its own batch (and says so in
-  // describe()). No effect for the other implementations.
+  // int8 implementations: per-tensor activation scales from the min/max the reference path
+  // sees on these images. Without a call, the first run() calibrates on its own batch (and says
+  // so in describe()). No effect for the FP32 implementations.
   void calibrate(const float* images, int64_t n);
-  // ternary_s8: use these per-tensor parameters (tensor name -> params; every non-vector tensor
-  // of the graph must be present), e.g. scales stored with the model.
+  // int8 implementations: use these per-tensor parameters (tensor name -> params; every
+  // non-vector tensor of the graph must be present), e.g. scales stored with the model.
   void set_activation_params(const std::map<std::string, QuantParams>& params);
   bool calibrated() const;
   const std::map<std::string, QuantParams>& activation_params() const;
 
   const Model& model() const;
-  EngineImpl impl() const;
+  const std::string& impl() const;
   int64_t input_size() const;    // floats per image
   int64_t output_size() const;   // floats per image
-  std::string describe() const;  // one line per node: kernel, layout, weight bytes
+  std::string describe() const;  // one line per node: implementation, kernel, weight bytes
+  // Per conv / linear node: the implementation id it runs (empty before int8 calibration).
+  std::vector<std::pair<std::string, std::string>> layer_impls() const;
+  const TuneReport* tuning() const;  // auto modes, once tuned
 
-  struct Backend;  // implementation interface (engine/backend.hpp)
+  struct State;
 
  private:
-  struct State;
   std::unique_ptr<State> s_;
 };
 

@@ -87,6 +87,8 @@ Node make_linear(const std::string& name, const std::string& input, const std::s
 // (atomic on POSIX); read_model validates the header, the JSON and every tensor's bounds.
 void write_model(const Model& m, const std::string& path);
 Model read_model(const std::string& path);
+// Writes `path`.tmp.<pid> and renames it over `path` (also used for the engine's tuning cache).
+void write_bytes_atomic(const std::string& path, const void* data, size_t size);
 // The same bytes in memory (for tests and for embedding).
 std::vector<uint8_t> serialize_model(const Model& m);
 Model deserialize_model(const uint8_t* data, size_t size, const std::string& origin = "<memory>");

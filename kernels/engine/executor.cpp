@@ -1,0 +1,458 @@
+// The graph executor: each conv / linear node runs the Kernel of its chosen implementation;
+// every tensor lives in a "home" layout (what its producer writes, or padded u8 for an int8
+// graph) and is converted on demand, once per run, when a consumer reads another layout.
+#include "executor.hpp"
+
+#include "tnn/kernels/quant.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+namespace tnn::kernels::engine_detail {
+
+using ops::DType;
+using ops::Layout;
+using ops::LayoutKind;
+
+namespace {
+
+Layout nhwc_f32(const TensorShape& s) {
+  return Layout::nhwc(DType::kF32, s.h, s.w, s.c);
+}
+
+// from -> to for any two layouts of one tensor shape; dtype changes (de)quantize with qp.
+void convert_any(const Layout& from, const void* src, const Layout& to, void* dst, int64_t n,
+                 const QuantParams& qp) {
+  if (from.dtype == to.dtype) {
+    ops::convert(from, src, to, dst, n);
+    return;
+  }
+  const Layout from_nhwc = Layout::nhwc(from.dtype, from.h, from.w, from.c);
+  const Layout to_nhwc = Layout::nhwc(to.dtype, to.h, to.w, to.c);
+  AlignedBuffer<uint8_t> a(from_nhwc.buffer_bytes(n)), b(to_nhwc.buffer_bytes(n));
+  ops::convert(from, src, from_nhwc, a.data(), n);
+  const int64_t count = from_nhwc.buffer_elements(n);
+  if (from.dtype == DType::kU8)
+    dequantize(a.data(), count, qp, reinterpret_cast<float*>(b.data()));
+  else
+    quantize(reinterpret_cast<const float*>(a.data()), count, qp, b.data());
+  ops::convert(to_nhwc, b.data(), to, dst, n);
+}
+
+bool is_ternary(const Node& node) {
+  return node.weights.ternary;
+}
+
+}  // namespace
+
+struct Executor::Tensor {
+  Layout home;
+  AlignedBuffer<uint8_t> buf;
+  struct Alt {
+    Layout layout;
+    AlignedBuffer<uint8_t> buf;
+    int64_t stamp = -1;
+  };
+  std::vector<Alt> alts;
+};
+
+struct Executor::Step {
+  std::unique_ptr<ops::Kernel> kernel;  // weighted nodes and add
+  const ops::Impl* impl = nullptr;
+  AlignedBuffer<uint8_t> scratch;  // a kernel output that is not its tensor's home layout
+  bool out_home = true;
+  bool per_row = false;  // u8 add over rows (the operands' borders differ)
+};
+
+ExecContext make_context(const Graph& g, Precision p, std::vector<QuantParams> qp, Isa isa) {
+  ExecContext c;
+  c.precision = p;
+  c.qp = std::move(qp);
+  c.qp.resize(g.shapes.size());
+  c.isa = isa;
+  c.border.assign(g.shapes.size(), 1);
+  for (const auto& op : g.ops)
+    if (op.node->op == OpType::kConv2d)
+      c.border[size_t(op.in[0])] = std::max(c.border[size_t(op.in[0])], op.node->pad);
+  return c;
+}
+
+ops::Op node_op(const Graph& g, size_t i, Precision p) {
+  const Node& node = *g.ops[i].node;
+  const bool int8 = p == Precision::kS8 && is_ternary(node);
+  if (node.op == OpType::kConv2d) return int8 ? ops::Op::kConvW2A8 : ops::Op::kConvF32;
+  if (node.op == OpType::kLinear) return int8 ? ops::Op::kGemmW2A8 : ops::Op::kGemmF32;
+  throw std::logic_error("node_op: " + node.name + " has no weights");
+}
+
+ops::Problem node_problem(const Graph& g, size_t i, const ExecContext& c, int64_t n) {
+  const auto& op = g.ops[i];
+  const Node& node = *op.node;
+  const TensorShape& in = g.shapes[size_t(op.in[0])];
+  const ops::Op kind = node_op(g, i, c.precision);
+  ops::Problem p;
+  if (node.op == OpType::kConv2d) {
+    p = ops::Problem::conv(kind, conv_shape(node, in, n));
+    p.epilogue = {node.affine_mul, node.affine_add, node.relu};
+  } else {
+    p = ops::Problem::gemm(kind, node.out_channels, in.c, n);
+    p.epilogue = {{}, node.bias, false};
+  }
+  if (is_ternary(node))
+    p.ternary = &node.weights.tern;
+  else
+    p.dense = &node.weights.dense;
+  if (kind == ops::Op::kConvW2A8) {
+    p.in_q = c.qp[size_t(op.in[0])];
+    p.out_q = c.qp[size_t(op.out)];
+    p.out_dtype = DType::kU8;
+    p.in_border = c.border[size_t(op.in[0])];
+    p.out_border = c.border[size_t(op.out)];
+  }
+  if (kind == ops::Op::kGemmW2A8) p.dynamic_input_quant = true;  // classifier input, per batch
+  return p;
+}
+
+Choices uniform_choices(const Graph& g, const ExecContext& c, const std::string& family) {
+  Choices out(g.ops.size(), nullptr);
+  const ops::Role role = ops::family_role(family);
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    if (!g.weighted(i)) continue;
+    const ops::Op op = node_op(g, i, c.precision);
+    const ops::Problem p = node_problem(g, i, c, 1);
+    const ops::Impl* pick = ops::best(op, family, c.isa);
+    if (pick && !pick->supports(p, nullptr)) pick = nullptr;
+    // Fallback: the reference for a reference engine; else ternary kernels, then baselines.
+    for (ops::Role r : role == ops::Role::kReference
+                           ? std::vector<ops::Role>{ops::Role::kReference}
+                           : std::vector<ops::Role>{ops::Role::kTernary, ops::Role::kBaseline,
+                                                    ops::Role::kReference}) {
+      for (const std::string& f : ops::families(op)) {
+        if (pick) break;
+        if (ops::family_role(f) != r) continue;
+        const ops::Impl* cand = ops::best(op, f, c.isa);
+        if (cand && cand->supports(p, nullptr)) pick = cand;
+      }
+    }
+    if (!pick)
+      throw std::runtime_error("engine: no implementation of " + std::string(ops::op_name(op)) +
+                               " runs node " + g.ops[i].node->name + " here");
+    out[i] = pick;
+  }
+  return out;
+}
+
+Executor::Executor(const Graph& g, ExecContext c, const Choices& choices, TensorObserver observer)
+    : g_(g), c_(std::move(c)), choices_(choices), observer_(std::move(observer)) {
+  const bool s8 = c_.precision == Precision::kS8;
+  for (size_t id = 0; id < g.shapes.size(); ++id) {
+    tensors_.push_back(std::make_unique<Tensor>());
+    const TensorShape& s = g.shapes[id];
+    if (g.is_vector[id])
+      tensors_.back()->home = Layout::nhwc(DType::kF32, 1, 1, s.c);
+    else if (s8)
+      tensors_.back()->home = Layout::padded_u8(s.h, s.w, s.c, c_.border[id]);
+    else
+      tensors_.back()->home = nhwc_f32(s);
+  }
+  const Isa helper_isa = c_.isa;
+  auto helper = [&](ops::Op op) {
+    const ops::Impl* h = ops::best(op, "simd", helper_isa);
+    if (!h) h = &ops::reference(op);
+    return h;
+  };
+  if (s8) {
+    const TensorShape& s = g.shapes[size_t(g.input)];
+    ops::Problem p = ops::Problem::elementwise(ops::Op::kQuantizeU8, s.h, s.w, s.c, 1);
+    p.out_q = c_.qp[size_t(g.input)];
+    quantize_input_ = helper(p.op)->prepare(p);
+  }
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    steps_.push_back(std::make_unique<Step>());
+    Step& st = *steps_.back();
+    const auto& op = g.ops[i];
+    const Node& node = *op.node;
+    Tensor& out = *tensors_[size_t(op.out)];
+    const Tensor& a = *tensors_[size_t(op.in[0])];
+    const TensorShape& os = g.shapes[size_t(op.out)];
+    switch (node.op) {
+      case OpType::kConv2d:
+      case OpType::kLinear: {
+        st.impl = choices_.at(i);
+        if (!st.impl) throw std::invalid_argument("engine: no implementation for " + node.name);
+        const ops::Problem p = node_problem(g, i, c_, 1);
+        std::string why;
+        if (!st.impl->supports(p, &why))
+          throw std::invalid_argument("engine: " + st.impl->id() + " cannot run " + node.name +
+                                      ": " + why);
+        st.kernel = st.impl->prepare(p);
+        // FP32 graphs keep a tensor where its producer writes it.
+        if (!s8 && !g.is_vector[size_t(op.out)]) out.home = st.kernel->output_layout();
+        st.out_home = st.kernel->output_layout() == out.home;
+        break;
+      }
+      case OpType::kShortcutA:
+      case OpType::kAdd:
+        if (!s8) {  // same layout kind as the (first) input
+          out.home =
+              a.home.kind == LayoutKind::kPlanar ? Layout::planar(os.h, os.w, os.c) : nhwc_f32(os);
+        }
+        if (node.op == OpType::kAdd) {
+          const Tensor& b = *tensors_[size_t(op.in[1])];
+          ops::Problem p;
+          if (s8) {
+            st.per_row = a.home.border != out.home.border || b.home.border != out.home.border;
+            const int64_t count = st.per_row ? out.home.w * out.home.cp : out.home.image_elements();
+            p = ops::Problem::elementwise(ops::Op::kAddU8, 1, 1, count, 1);
+            p.in_q = c_.qp[size_t(op.in[0])];
+            p.in2_q = c_.qp[size_t(op.in[1])];
+            p.out_q = c_.qp[size_t(op.out)];
+          } else {
+            p = ops::Problem::elementwise(ops::Op::kAddF32, 1, 1, out.home.image_elements(), 1);
+          }
+          p.epilogue.relu = node.relu;
+          st.impl = helper(p.op);
+          st.kernel = st.impl->prepare(p);
+        }
+        break;
+      case OpType::kGlobalAvgPool:
+        break;
+    }
+  }
+}
+
+Executor::~Executor() = default;
+
+void Executor::allocate(int64_t n) {
+  if (n <= allocated_) return;
+  for (size_t id = 0; id < tensors_.size(); ++id) {
+    Tensor& t = *tensors_[id];
+    t.buf.resize(t.home.buffer_bytes(n));
+    ops::init_buffer(t.home, t.buf.data(), n, uint8_t(c_.qp[id].zero_point));
+    t.alts.clear();
+  }
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    Step& st = *steps_[i];
+    if (!st.kernel || st.out_home || !g_.weighted(i)) continue;
+    const Layout l = st.kernel->output_layout();
+    st.scratch.resize(l.buffer_bytes(n));
+    ops::init_buffer(l, st.scratch.data(), n, uint8_t(c_.qp[size_t(g_.ops[i].out)].zero_point));
+  }
+  allocated_ = n;
+}
+
+const void* Executor::fetch(int id, const Layout& want, int64_t n) {
+  Tensor& t = *tensors_[size_t(id)];
+  if (want == t.home) return t.buf.data();
+  Tensor::Alt* alt = nullptr;
+  for (auto& a : t.alts)
+    if (a.layout == want) alt = &a;
+  if (!alt) {
+    t.alts.push_back({want, AlignedBuffer<uint8_t>(want.buffer_bytes(allocated_)), -1});
+    alt = &t.alts.back();
+    ops::init_buffer(want, alt->buf.data(), allocated_, uint8_t(c_.qp[size_t(id)].zero_point));
+  }
+  if (alt->stamp != stamp_) {
+    convert_any(t.home, t.buf.data(), want, alt->buf.data(), n, c_.qp[size_t(id)]);
+    alt->stamp = stamp_;
+  }
+  return alt->buf.data();
+}
+
+void Executor::store(int id, const Layout& from, const void* src, int64_t n) {
+  Tensor& t = *tensors_[size_t(id)];
+  convert_any(from, src, t.home, t.buf.data(), n, c_.qp[size_t(id)]);
+}
+
+void Executor::observe(int id, int64_t n) {
+  if (!observer_) return;
+  const Layout l = nhwc_f32(g_.shapes[size_t(id)]);
+  observer_(id, static_cast<const float*>(fetch(id, l, n)), n * g_.numel(id));
+}
+
+void Executor::run(const float* images, int64_t n, float* out) {
+  if (n < 1) throw std::invalid_argument("Engine::run: batch must be positive");
+  allocate(n);
+  ++stamp_;
+  const TensorShape& is = g_.shapes[size_t(g_.input)];
+  if (quantize_input_) {  // quantize, then place the pixels in the padded layout
+    const Layout l = Layout::nhwc(DType::kU8, is.h, is.w, is.c);
+    if (staging_.size() < l.buffer_bytes(n)) staging_.resize(l.buffer_bytes(n));
+    quantize_input_->run({images, nullptr, staging_.data(), n, nullptr});
+    store(g_.input, l, staging_.data(), n);
+  } else {
+    store(g_.input, nhwc_f32(is), images, n);
+  }
+  observe(g_.input, n);
+  for (size_t i = 0; i < g_.ops.size(); ++i) {
+    run_step(i, n);
+    observe(g_.ops[i].out, n);
+  }
+  const TensorShape& s = g_.shapes[size_t(g_.output)];
+  const Layout l =
+      g_.is_vector[size_t(g_.output)] ? Layout::nhwc(DType::kF32, 1, 1, s.c) : nhwc_f32(s);
+  std::memcpy(out, fetch(g_.output, l, n), size_t(n * g_.numel(g_.output)) * sizeof(float));
+}
+
+void Executor::run_step(size_t i, int64_t n) {
+  const auto& op = g_.ops[i];
+  const Node& node = *op.node;
+  Step& st = *steps_[i];
+  Tensor& y = *tensors_[size_t(op.out)];
+  const TensorShape& in = g_.shapes[size_t(op.in[0])];
+  const TensorShape& os = g_.shapes[size_t(op.out)];
+  switch (node.op) {
+    case OpType::kConv2d:
+    case OpType::kLinear: {
+      ops::RunArgs a;
+      a.n = n;
+      a.out = st.out_home ? y.buf.data() : st.scratch.data();
+      const Layout want = st.kernel->input_layout();
+      QuantParams q;
+      std::vector<uint8_t> xq;
+      if (node.op == OpType::kLinear && want.dtype == DType::kU8) {
+        // Dynamic per-batch quantization of the (small) classifier input.
+        const auto* x = static_cast<const float*>(fetch(op.in[0], nhwc_f32(in), n));
+        q = choose_quant_params(x, n * in.c);
+        xq.resize(size_t(n * in.c));
+        quantize(x, n * in.c, q, xq.data());
+        a.in = xq.data();
+        a.in_q = &q;
+      } else {
+        a.in = fetch(op.in[0], want, n);
+      }
+      st.kernel->run(a);
+      if (!st.out_home) store(op.out, st.kernel->output_layout(), st.scratch.data(), n);
+      return;
+    }
+    case OpType::kAdd: {
+      const Layout& l = y.home;
+      const void* a = fetch(op.in[0], tensors_[size_t(op.in[0])]->home, n);
+      const void* b = fetch(
+          op.in[1], l.kind == LayoutKind::kPaddedU8 ? tensors_[size_t(op.in[1])]->home : l, n);
+      const size_t es = l.element_size();
+      const int64_t first = l.first_image();
+      if (!st.per_row) {  // whole images: zero rows / zero-point borders add up to the same
+        st.kernel->run({static_cast<const uint8_t*>(a) + first * es,
+                        static_cast<const uint8_t*>(b) + first * es, y.buf.data() + first * es, n,
+                        nullptr});
+        return;
+      }
+      const Layout& la = tensors_[size_t(op.in[0])]->home;
+      const Layout& lb = tensors_[size_t(op.in[1])]->home;
+      auto at = [](const Layout& t, int64_t img, int64_t row) {
+        return (img * (t.h + 2 * t.border) + row + t.border) * (t.w + 2 * t.border) * t.cp +
+               t.border * t.cp;
+      };
+      for (int64_t img = 0; img < n; ++img)
+        for (int64_t row = 0; row < l.h; ++row)
+          st.kernel->run({static_cast<const uint8_t*>(a) + at(la, img, row),
+                          static_cast<const uint8_t*>(b) + at(lb, img, row),
+                          y.buf.data() + at(l, img, row), 1, nullptr});
+      return;
+    }
+    case OpType::kShortcutA: {
+      const Layout& li = tensors_[size_t(op.in[0])]->home;
+      const Layout& lo = y.home;
+      const void* x = fetch(op.in[0], li, n);
+      const int64_t stride = node.stride;
+      if (li.kind == LayoutKind::kNhwc) {
+        shortcut_a_nhwc(static_cast<const float*>(x), n, in, os, stride, node.pad_front,
+                        reinterpret_cast<float*>(y.buf.data()));
+      } else if (li.kind == LayoutKind::kPlanar) {
+        const PlanarLayout pi{in.c, in.h, in.w}, po{os.c, os.h, os.w};
+        const auto* src = static_cast<const float*>(x);
+        auto* dst = reinterpret_cast<float*>(y.buf.data());
+#pragma omp parallel for collapse(2) schedule(static)
+        for (int64_t img = 0; img < n; ++img)
+          for (int64_t c = 0; c < os.c; ++c) {
+            const int64_t ci = c - node.pad_front;
+            for (int64_t oy = 0; oy < os.h; ++oy) {
+              float* d = dst + po.at(img, c, oy, 0);
+              if (ci < 0 || ci >= in.c) {
+                std::fill(d, d + os.w, 0.0f);
+                continue;
+              }
+              const float* s = src + pi.at(img, ci, oy * stride, 0);
+              for (int64_t ox = 0; ox < os.w; ++ox) d[ox] = s[ox * stride];
+            }
+          }
+      } else {  // padded u8: same scale in and out (calibration makes sure), a byte copy
+        U8Layout ui = U8Layout::make(li.c, li.h, li.w, 1, li.border);
+        ui.cp = li.cp;
+        U8Layout uo = U8Layout::make(lo.c, lo.h, lo.w, 1, lo.border);
+        uo.cp = lo.cp;
+        const uint8_t zp = uint8_t(c_.qp[size_t(op.out)].zero_point);
+        const auto* src = static_cast<const uint8_t*>(x);
+        uint8_t* dst = y.buf.data();
+#pragma omp parallel for collapse(2) schedule(static)
+        for (int64_t img = 0; img < n; ++img)
+          for (int64_t oy = 0; oy < uo.h; ++oy)
+            for (int64_t ox = 0; ox < uo.w; ++ox) {
+              uint8_t* d = dst + uo.at(img, oy, ox, 0);
+              std::fill(d, d + uo.c, zp);
+              std::copy_n(src + ui.at(img, oy * stride, ox * stride, 0), ui.c, d + node.pad_front);
+            }
+      }
+      return;
+    }
+    case OpType::kGlobalAvgPool: {
+      const Layout& l = tensors_[size_t(op.in[0])]->home;
+      const void* x = fetch(op.in[0], l, n);
+      auto* dst = reinterpret_cast<float*>(y.buf.data());
+      if (l.kind == LayoutKind::kNhwc) {
+        avgpool_nhwc(static_cast<const float*>(x), n, in, dst);
+      } else if (l.kind == LayoutKind::kPlanar) {
+        const PlanarLayout pl{in.c, in.h, in.w};
+        const auto* src = static_cast<const float*>(x);
+#pragma omp parallel for collapse(2) schedule(static)
+        for (int64_t img = 0; img < n; ++img)
+          for (int64_t c = 0; c < in.c; ++c) {
+            const float* p = src + pl.at(img, c, 0, 0);
+            float sum = 0.0f;
+            for (int64_t j = 0; j < in.h * in.w; ++j) sum += p[j];
+            dst[img * in.c + c] = sum / float(in.h * in.w);
+          }
+      } else {
+        U8Layout ul = U8Layout::make(l.c, l.h, l.w, 1, l.border);
+        ul.cp = l.cp;
+        const QuantParams q = c_.qp[size_t(op.in[0])];
+        const auto* src = static_cast<const uint8_t*>(x);
+        for (int64_t img = 0; img < n; ++img)
+          for (int64_t c = 0; c < l.c; ++c) {
+            int64_t sum = 0;
+            for (int64_t yy = 0; yy < l.h; ++yy)
+              for (int64_t xx = 0; xx < l.w; ++xx) sum += src[ul.at(img, yy, xx, c)];
+            const double mean = double(sum) / double(l.h * l.w) - q.zero_point;
+            dst[img * l.c + c] = float(q.scale * mean);
+          }
+      }
+      return;
+    }
+  }
+}
+
+std::string Executor::describe() const {
+  std::ostringstream o;
+  for (size_t i = 0; i < g_.ops.size(); ++i) {
+    const Node& node = *g_.ops[i].node;
+    const Step& st = *steps_[i];
+    o << "  " << node.name << " (" << op_name(node.op) << ")";
+    if (g_.weighted(i)) {
+      o << ": " << st.impl->id();
+      const std::string d = st.kernel->describe();
+      if (!d.empty()) o << ", " << d;
+      o << ", " << st.kernel->weight_bytes() << " B of weights";
+    }
+    if (c_.precision == Precision::kS8 && !g_.is_vector[size_t(g_.ops[i].out)]) {
+      const QuantParams& q = c_.qp[size_t(g_.ops[i].out)];
+      o << "; out scale " << q.scale << " zero point " << q.zero_point;
+    }
+    o << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace tnn::kernels::engine_detail

@@ -1,0 +1,49 @@
+// Internal: what the implementation files under kernels/ops/ share: building an Impl entry,
+// ISA availability, scratch memory, and small checks for supports().
+#pragma once
+
+#include "tnn/kernels/layout.hpp"
+#include "tnn/kernels/ops.hpp"
+#include "views.hpp"
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+
+namespace tnn::kernels::ops {
+
+// Whether this CPU runs an ISA name ("scalar", "avx2", "avx512"); other names (a library such
+// as "onednn") count as available here.
+bool cpu_isa_available(const std::string& isa, std::string* why);
+
+using SupportsFn = std::function<bool(const Problem&, std::string* why)>;
+using PrepareFn = std::function<std::unique_ptr<Kernel>(const Problem&)>;
+// An entry whose availability follows its ISA name (cpu_isa_available).
+Impl make_impl(Op op, const std::string& name, const std::string& isa, Role role,
+               SupportsFn supports, PrepareFn prepare);
+
+// supports() helpers: set *why and return false.
+bool unsupported(std::string* why, const std::string& reason);
+bool needs_ternary(const Problem& p, std::string* why);  // rejects dense FP32 weights
+bool no_dynamic_quant(const Problem& p, std::string* why);
+
+// Uninitialised 64-byte aligned scratch (kernels write before they read).
+template <class T>
+std::unique_ptr<T[], void (*)(void*)> scratch(int64_t count) {
+  const size_t bytes = size_t(round_up(std::max<int64_t>(count, 1) * int64_t(sizeof(T)), 64));
+  T* p = static_cast<T*>(std::aligned_alloc(64, bytes));
+  if (!p) throw std::bad_alloc();
+  return {p, std::free};
+}
+
+// Per-thread scratch that only grows, zeroed when it grows: conv tap planes are rebuilt on every
+// call, and a fresh allocation of a few hundred KB would be an mmap plus page faults each time.
+float* thread_scratch(int64_t floats);
+
+cpu::EpilogueView epilogue_view(const PackedEpilogue& e);
+
+// The effective dense weights (rows x cols, OHWI) of a problem with ternary or dense weights.
+std::vector<float> dense_weights(const Problem& p);
+
+}  // namespace tnn::kernels::ops

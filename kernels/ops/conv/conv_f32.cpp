@@ -1,0 +1,126 @@
+// ternary_f32 conv: the zero-skipping tap-list kernels (one per ISA, conv_f32_<isa>.cpp) on the
+// planar layout behind a Kernel. Dense FP32 layers run through the same kernels (weighted taps).
+#include "../common.hpp"
+#include "conv_kernels.hpp"
+
+#include <algorithm>
+
+namespace tnn::kernels::ops {
+
+namespace {
+
+cpu::ConvF32View conv_f32_view(const ConvF32Plan& p) {
+  cpu::ConvF32View v{};
+  const ConvShape& s = p.shape;
+  v.k = s.k;
+  v.pairs = p.pairs();
+  v.oh = s.oh();
+  v.ow = s.ow();
+  v.pixels = v.oh * v.ow;
+  v.vectors = p.vectors;
+  v.terms = p.terms;
+  v.weighted = p.weighted;
+  v.symmetric = p.symmetric;
+  v.tiles = int64_t(p.tile_first.size());
+  v.tile_first = p.tile_first.data();
+  v.tile_size = p.tile_size.data();
+  v.group_index = p.group_index.data();
+  v.groups = p.groups.data();
+  v.offsets = p.offsets.data();
+  v.weights_a = p.weights_a.data();
+  v.weights_b = p.weights_b.data();
+  for (int t = 0; t < p.terms; ++t) {
+    v.scale_pos[t] = p.scale_pos[size_t(t)].data();
+    v.scale_neg[t] = p.scale_neg[size_t(t)].data();
+  }
+  v.ep = epilogue_view(p.epilogue);
+  const PlanarLayout out{s.k, v.oh, v.ow};
+  v.out_stride = out.image_stride();
+  v.out_plane = out.plane();
+  v.out_first = v.ow;
+  v.scratch_stride = p.copied_planes * s.c * p.channel_stride;
+  const PlanarLayout in{s.c, s.h, s.w};
+  v.in_stride = in.image_stride();
+  return v;
+}
+
+class TapListKernel : public Kernel {
+ public:
+  TapListKernel(const Problem& p, cpu::ConvF32Fn fn)
+      : fn_(fn),
+        plan_(p.ternary ? prepare_conv_f32(p.shape, *p.ternary, p.epilogue)
+                        : prepare_conv_f32_dense(p.shape, *p.dense, p.epilogue)) {
+    for (const auto& pl : plan_.planes)
+      if (pl.copied) copied_.push_back(pl);
+    for (const auto& m : plan_.flat_masks) masks_.push_back(m.data());
+  }
+  Layout input_layout(int) const override {
+    return Layout::planar(plan_.shape.h, plan_.shape.w, plan_.shape.c);
+  }
+  Layout output_layout() const override {
+    return Layout::planar(plan_.shape.oh(), plan_.shape.ow(), plan_.shape.k);
+  }
+  size_t weight_bytes() const override { return plan_.entry_bytes(); }
+  std::string describe() const override {
+    return std::string(plan_.weighted ? "dense FMA lists" : "zero-skipping +-1 lists") + ", " +
+           std::to_string(plan_.copied_planes) + " of " + std::to_string(plan_.planes.size()) +
+           " tap planes copied";
+  }
+
+  void run(const RunArgs& a) override {
+    const ConvShape& s = plan_.shape;
+    const cpu::ConvF32View v = conv_f32_view(plan_);
+    const PlanarLayout in_l{s.c, s.h, s.w}, out_l{s.k, s.oh(), s.ow()};
+    const float* in0 = static_cast<const float*>(a.in) + in_l.image_offset(0);
+    float* out0 = static_cast<float*>(a.out) + out_l.image_offset(0);
+    const int64_t n = a.n;
+    if (plan_.copied_planes == 0) {
+      fn_(v, nullptr, in0, nullptr, out0, n);
+      return;
+    }
+    // Images in chunks whose copies stay within ~1 MiB (L2-sized), built then consumed.
+    constexpr int64_t kSlack = 64;
+    const int64_t chunk =
+        std::clamp<int64_t>((1 << 18) / std::max<int64_t>(v.scratch_stride, 1), 1, n);
+    // Tail lanes may read past the last plane: the arena's slack holds finite values (it is
+    // zeroed when it grows and only ever holds plane data).
+    float* scratch = thread_scratch(2 * kSlack + chunk * v.scratch_stride) + kSlack;
+    const cpu::PlanesView pv{s.c,
+                             s.h,
+                             s.w,
+                             in_l.plane(),
+                             s.ow(),
+                             plan_.plane_rows,
+                             s.stride,
+                             plan_.dy_min,
+                             plan_.channel_stride,
+                             int64_t(copied_.size()),
+                             copied_.data(),
+                             masks_.empty() ? nullptr : masks_.data()};
+    for (int64_t i0 = 0; i0 < n; i0 += chunk) {
+      const int64_t count = std::min(chunk, n - i0);
+      fn_(v, &pv, in0 + i0 * v.in_stride, scratch, out0 + i0 * v.out_stride, count);
+    }
+  }
+
+ private:
+  cpu::ConvF32Fn fn_;
+  ConvF32Plan plan_;
+  std::vector<ConvF32Plan::Plane> copied_;
+  std::vector<const uint16_t*> masks_;
+};
+
+bool supports_tap_lists(const Problem& p, std::string* why) {
+  if (p.terms() > kMaxTerms)
+    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
+  return true;
+}
+
+}  // namespace
+
+Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn) {
+  return make_impl(Op::kConvF32, "ternary_f32", isa, Role::kTernary, supports_tap_lists,
+                   [fn](const Problem& p) { return std::make_unique<TapListKernel>(p, fn); });
+}
+
+}  // namespace tnn::kernels::ops

@@ -1,0 +1,90 @@
+// AVX2 zero-skipping FP32 conv (one 16-pixel vector of a channel pair per pass). Same data and
+// summation order as conv_f32_scalar.cpp; compiled with -mavx2 -mfma.
+#include "../simd_avx2.hpp"
+#include "conv_kernels.hpp"
+
+// GCC 12 flags the deliberately undefined pass-through operand of its own AVX-512 intrinsics
+// (_mm512_undefined_ps) as maybe-uninitialized; the warning is a known false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace tnn::kernels::cpu {
+
+namespace {
+
+// One 16-pixel vector (2 ymm) of a channel pair per pass over the tap groups.
+void conv_pair_vector(const ConvF32View& v, const float* const base[2], float* out, int64_t pair,
+                      int64_t vec) {
+  const int64_t ka = 2 * pair;
+  __m256 sum[2][2];
+  for (int t = 0; t < v.terms; ++t) {
+    __m256 plus[2][2], minus[2][2];
+    for (int c = 0; c < 2; ++c)
+      for (int h = 0; h < 2; ++h) plus[c][h] = minus[c][h] = _mm256_setzero_ps();
+    for (int64_t gi = v.group_index[t * v.pairs + pair]; gi < v.group_index[t * v.pairs + pair + 1];
+         ++gi) {
+      const ConvF32Plan::Group g = v.groups[gi];
+      const float* b = base[g.base] + 16 * vec;
+      for (int32_t e = g.first; e < g.last; ++e) {
+        const float* p = b + v.offsets[e];
+        for (int h = 0; h < 2; ++h) {
+          const __m256 x = _mm256_loadu_ps(p + 8 * h);
+          if (v.weighted) {
+            plus[0][h] = _mm256_fmadd_ps(x, _mm256_set1_ps(v.weights_a[e]), plus[0][h]);
+            plus[1][h] = _mm256_fmadd_ps(x, _mm256_set1_ps(v.weights_b[e]), plus[1][h]);
+            continue;
+          }
+          if (g.sign_a > 0) plus[0][h] = _mm256_add_ps(plus[0][h], x);
+          if (g.sign_a < 0) minus[0][h] = _mm256_add_ps(minus[0][h], x);
+          if (g.sign_b > 0) plus[1][h] = _mm256_add_ps(plus[1][h], x);
+          if (g.sign_b < 0) minus[1][h] = _mm256_add_ps(minus[1][h], x);
+        }
+      }
+    }
+    for (int c = 0; c < 2; ++c) {
+      const __m256 sp = _mm256_set1_ps(v.scale_pos[t][ka + c]);
+      const __m256 sn = _mm256_set1_ps(v.scale_neg[t][ka + c]);
+      for (int h = 0; h < 2; ++h) {
+        const __m256 term = v.weighted ? plus[c][h]
+                                       : _mm256_sub_ps(_mm256_mul_ps(sp, plus[c][h]),
+                                                       _mm256_mul_ps(sn, minus[c][h]));
+        sum[c][h] = t == 0 ? term : _mm256_add_ps(sum[c][h], term);
+      }
+    }
+  }
+  for (int c = 0; c < 2; ++c) {
+    const int64_t k = ka + c;
+    if (k >= v.k) break;
+    const __m256 mul = _mm256_set1_ps(v.ep.mul[k]), add = _mm256_set1_ps(v.ep.add[k]);
+    float* dst = out + k * v.out_plane + v.out_first + 16 * vec;
+    for (int h = 0; h < 2; ++h) {
+      __m256 r = _mm256_fmadd_ps(sum[c][h], mul, add);
+      if (v.ep.relu) r = _mm256_max_ps(r, _mm256_setzero_ps());
+      const int64_t first = 16 * vec + 8 * h;
+      if (first < v.pixels) store_first(dst + 8 * h, v.pixels - first, r);
+    }
+  }
+}
+
+void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
+                   float* out, int64_t n) {
+  const int64_t items = n * v.vectors * v.pairs;
+#pragma omp parallel
+  {
+    if (planes) build_planes_scalar(*planes, in, v.in_stride, n, scratch, v.scratch_stride);
+#pragma omp for schedule(static)
+    for (int64_t item = 0; item < items; ++item) {
+      const int64_t image = item / (v.vectors * v.pairs), vec = item / v.pairs % v.vectors;
+      const float* const base[2] = {in + image * v.in_stride, scratch + image * v.scratch_stride};
+      conv_pair_vector(v, base, out + image * v.out_stride, item % v.pairs, vec);
+    }
+  }
+}
+
+}  // namespace
+
+void conv_f32_avx2(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
+                   float* out, int64_t n) {
+  conv_f32_impl(v, planes, in, scratch, out, n);
+}
+
+}  // namespace tnn::kernels::cpu

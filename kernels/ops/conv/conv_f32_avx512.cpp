@@ -1,0 +1,367 @@
+// AVX-512 zero-skipping FP32 conv: channel pairs over tap lists, tap planes built inside the
+// conv's OpenMP region (docs/kernels.md). Same data and summation order as conv_f32_scalar.cpp.
+#include "../simd_avx512.hpp"
+#include "conv_kernels.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+// GCC 12 flags the deliberately undefined pass-through operand of its own AVX-512 intrinsics
+// (_mm512_undefined_ps) as maybe-uninitialized; the warning is a known false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace tnn::kernels::cpu {
+
+namespace {
+
+void build_planes(const PlanesView& v, const float* in, int64_t in_stride, int64_t images,
+                  float* scratch, int64_t scratch_stride);
+
+// P vectors of 16 output pixels of a pair of channels (a, b). Taps come in groups of one sign
+// pattern, so each loop below has fixed work: one aligned load feeds up to two accumulations.
+// fma(x, 1, acc) rounds exactly like acc + x, so every accumulation may run on the FADD pipes
+// (vaddps) or the FMA pipes (vfmadd): they alternate with the vector index and between the two
+// channels, which keeps both pipe pairs busy whatever the group's signs.
+struct PairAcc {
+  __m512 plus_a[6], minus_a[6], plus_b[6], minus_b[6];
+};
+
+template <bool kOnFma>
+__attribute__((always_inline)) inline __m512 accumulate(__m512 acc, __m512 x) {
+  return kOnFma ? _mm512_fmadd_ps(x, _mm512_set1_ps(1.0f), acc) : _mm512_add_ps(acc, x);
+}
+
+template <int P, int SA, int SB>
+__attribute__((always_inline)) inline void pair_taps(PairAcc& acc, const float* base,
+                                                     const int32_t* e, const int32_t* end) {
+  for (; e < end; ++e) {
+    const float* p = base + *e;
+    for (int j = 0; j < P; ++j) {
+      __m512 x = _mm512_loadu_ps(p + 16 * j);
+      // With two uses GCC would fold the load into both ops (two loads); pin x in a register.
+      if (SA != 0 && SB != 0) asm("" : "+v"(x));
+      const bool odd = j % 2 == 1;
+      if (SA > 0)
+        acc.plus_a[j] =
+            odd ? accumulate<true>(acc.plus_a[j], x) : accumulate<false>(acc.plus_a[j], x);
+      if (SA < 0)
+        acc.minus_a[j] =
+            odd ? accumulate<true>(acc.minus_a[j], x) : accumulate<false>(acc.minus_a[j], x);
+      // Channel b takes the other pipe when both channels use this tap.
+      const bool b_fma = SA != 0 ? !odd : odd;
+      if (SB > 0)
+        acc.plus_b[j] =
+            b_fma ? accumulate<true>(acc.plus_b[j], x) : accumulate<false>(acc.plus_b[j], x);
+      if (SB < 0)
+        acc.minus_b[j] =
+            b_fma ? accumulate<true>(acc.minus_b[j], x) : accumulate<false>(acc.minus_b[j], x);
+    }
+  }
+}
+
+template <int P>
+__attribute__((always_inline)) inline void pair_taps_weighted(PairAcc& acc, const float* base,
+                                                              const int32_t* e, const int32_t* end,
+                                                              const float* wa, const float* wb) {
+  for (; e < end; ++e, ++wa, ++wb) {
+    const float* p = base + *e;
+    const __m512 a = _mm512_set1_ps(*wa), b = _mm512_set1_ps(*wb);
+    for (int j = 0; j < P; ++j) {
+      __m512 x = _mm512_loadu_ps(p + 16 * j);
+      asm("" : "+v"(x));  // one load for both FMAs
+      acc.plus_a[j] = _mm512_fmadd_ps(x, a, acc.plus_a[j]);
+      acc.plus_b[j] = _mm512_fmadd_ps(x, b, acc.plus_b[j]);
+    }
+  }
+}
+
+// Symmetric scales: one accumulator per channel, +1 taps add and -1 taps subtract
+// (fnmadd(x, 1, acc) = acc - x exactly, on the FMA pipes), so tiles can be twice as tall.
+template <int P, int SA, int SB>
+__attribute__((always_inline)) inline void pair_taps_sym(__m512* acc_a, __m512* acc_b,
+                                                         const float* base, const int32_t* e,
+                                                         const int32_t* end) {
+  const __m512 ones = _mm512_set1_ps(1.0f);
+  for (; e < end; ++e) {
+    const float* p = base + *e;
+    for (int j = 0; j < P; ++j) {
+      __m512 x = _mm512_loadu_ps(p + 16 * j);
+      if (SA != 0 && SB != 0) asm("" : "+v"(x));  // one load for both channels
+      const bool odd = j % 2 == 1, b_fma = SA != 0 ? !odd : odd;
+      if (SA > 0) acc_a[j] = odd ? _mm512_fmadd_ps(x, ones, acc_a[j]) : _mm512_add_ps(acc_a[j], x);
+      if (SA < 0) acc_a[j] = odd ? _mm512_fnmadd_ps(x, ones, acc_a[j]) : _mm512_sub_ps(acc_a[j], x);
+      if (SB > 0)
+        acc_b[j] = b_fma ? _mm512_fmadd_ps(x, ones, acc_b[j]) : _mm512_add_ps(acc_b[j], x);
+      if (SB < 0)
+        acc_b[j] = b_fma ? _mm512_fnmadd_ps(x, ones, acc_b[j]) : _mm512_sub_ps(acc_b[j], x);
+    }
+  }
+}
+
+// Writes P vectors of the pair's two output channels (affine, ReLU, tail mask).
+template <int P>
+__attribute__((always_inline)) inline void store_pair(const ConvF32View& v, float* out,
+                                                      int64_t pair, int64_t v0, const __m512* sum_a,
+                                                      const __m512* sum_b) {
+  for (int half = 0; half < 2; ++half) {
+    const int64_t k = 2 * pair + half;
+    if (k >= v.k) break;
+    const __m512 mul = _mm512_set1_ps(v.ep.mul[k]), add = _mm512_set1_ps(v.ep.add[k]);
+    float* dst = out + k * v.out_plane + v.out_first + 16 * v0;
+    for (int j = 0; j < P; ++j) {
+      __m512 r = _mm512_fmadd_ps(half ? sum_b[j] : sum_a[j], mul, add);
+      if (v.ep.relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
+      _mm512_mask_storeu_ps(dst + 16 * j, first_lanes(v.pixels - 16 * (v0 + j)), r);
+    }
+  }
+}
+
+template <int P>
+void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float* out, int64_t pair,
+                        int64_t v0) {
+  const int64_t ka = 2 * pair, kb = ka + 1;
+  __m512 sum_a[P], sum_b[P];
+  for (int t = 0; t < v.terms; ++t) {
+    __m512 acc_a[P], acc_b[P];
+    for (int j = 0; j < P; ++j) acc_a[j] = acc_b[j] = _mm512_setzero_ps();
+    const int64_t gi0 = v.group_index[t * v.pairs + pair],
+                  gi1 = v.group_index[t * v.pairs + pair + 1];
+    for (int64_t gi = gi0; gi < gi1; ++gi) {
+      const ConvF32Plan::Group g = v.groups[gi];
+      const float* b = base[g.base] + 16 * v0;
+      const int32_t* e = v.offsets + g.first;
+      const int32_t* end = v.offsets + g.last;
+      switch ((g.sign_a + 1) * 3 + (g.sign_b + 1)) {
+        case 0:
+          pair_taps_sym<P, -1, -1>(acc_a, acc_b, b, e, end);
+          break;
+        case 1:
+          pair_taps_sym<P, -1, 0>(acc_a, acc_b, b, e, end);
+          break;
+        case 2:
+          pair_taps_sym<P, -1, 1>(acc_a, acc_b, b, e, end);
+          break;
+        case 3:
+          pair_taps_sym<P, 0, -1>(acc_a, acc_b, b, e, end);
+          break;
+        case 5:
+          pair_taps_sym<P, 0, 1>(acc_a, acc_b, b, e, end);
+          break;
+        case 6:
+          pair_taps_sym<P, 1, -1>(acc_a, acc_b, b, e, end);
+          break;
+        case 7:
+          pair_taps_sym<P, 1, 0>(acc_a, acc_b, b, e, end);
+          break;
+        case 8:
+          pair_taps_sym<P, 1, 1>(acc_a, acc_b, b, e, end);
+          break;
+        default:
+          break;
+      }
+    }
+    const __m512 sa = _mm512_set1_ps(v.scale_pos[t][ka]), sb = _mm512_set1_ps(v.scale_pos[t][kb]);
+    for (int j = 0; j < P; ++j) {
+      const __m512 ta = _mm512_mul_ps(sa, acc_a[j]), tb = _mm512_mul_ps(sb, acc_b[j]);
+      sum_a[j] = t == 0 ? ta : _mm512_add_ps(sum_a[j], ta);
+      sum_b[j] = t == 0 ? tb : _mm512_add_ps(sum_b[j], tb);
+    }
+  }
+  store_pair<P>(v, out, pair, v0, sum_a, sum_b);
+}
+
+template <int P>
+void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out, int64_t pair,
+                    int64_t v0) {
+  const int64_t ka = 2 * pair, kb = ka + 1;
+  __m512 sum_a[P], sum_b[P];
+  for (int t = 0; t < v.terms; ++t) {
+    PairAcc acc;
+    for (int j = 0; j < P; ++j)
+      acc.plus_a[j] = acc.minus_a[j] = acc.plus_b[j] = acc.minus_b[j] = _mm512_setzero_ps();
+    const int64_t gi0 = v.group_index[t * v.pairs + pair],
+                  gi1 = v.group_index[t * v.pairs + pair + 1];
+    for (int64_t gi = gi0; gi < gi1; ++gi) {
+      const ConvF32Plan::Group g = v.groups[gi];
+      const float* b = base[g.base] + 16 * v0;
+      const int32_t* e = v.offsets + g.first;
+      const int32_t* end = v.offsets + g.last;
+      if (v.weighted) {
+        pair_taps_weighted<P>(acc, b, e, end, v.weights_a + g.first, v.weights_b + g.first);
+        continue;
+      }
+      switch ((g.sign_a + 1) * 3 + (g.sign_b + 1)) {
+        case 0:
+          pair_taps<P, -1, -1>(acc, b, e, end);
+          break;
+        case 1:
+          pair_taps<P, -1, 0>(acc, b, e, end);
+          break;
+        case 2:
+          pair_taps<P, -1, 1>(acc, b, e, end);
+          break;
+        case 3:
+          pair_taps<P, 0, -1>(acc, b, e, end);
+          break;
+        case 5:
+          pair_taps<P, 0, 1>(acc, b, e, end);
+          break;
+        case 6:
+          pair_taps<P, 1, -1>(acc, b, e, end);
+          break;
+        case 7:
+          pair_taps<P, 1, 0>(acc, b, e, end);
+          break;
+        case 8:
+          pair_taps<P, 1, 1>(acc, b, e, end);
+          break;
+        default:
+          break;
+      }
+    }
+    const __m512 spa = _mm512_set1_ps(v.scale_pos[t][ka]), sna = _mm512_set1_ps(v.scale_neg[t][ka]);
+    const __m512 spb = _mm512_set1_ps(v.scale_pos[t][kb]), snb = _mm512_set1_ps(v.scale_neg[t][kb]);
+    for (int j = 0; j < P; ++j) {
+      __m512 ta = acc.plus_a[j], tb = acc.plus_b[j];
+      if (!v.weighted) {
+        ta = _mm512_sub_ps(_mm512_mul_ps(spa, acc.plus_a[j]), _mm512_mul_ps(sna, acc.minus_a[j]));
+        tb = _mm512_sub_ps(_mm512_mul_ps(spb, acc.plus_b[j]), _mm512_mul_ps(snb, acc.minus_b[j]));
+      }
+      sum_a[j] = t == 0 ? ta : _mm512_add_ps(sum_a[j], ta);
+      sum_b[j] = t == 0 ? tb : _mm512_add_ps(sum_b[j], tb);
+    }
+  }
+  store_pair<P>(v, out, pair, v0, sum_a, sum_b);
+}
+
+// Tile functions indexed by tile width - 1 (in 16-pixel vectors): symmetric ones up to 12, the
+// others (separate +1 and -1 sums) up to 6.
+using ConvTileFn = void (*)(const ConvF32View&, const float* const[2], float*, int64_t, int64_t);
+template <int... I>
+constexpr std::array<ConvTileFn, sizeof...(I)> sym_tiles(std::integer_sequence<int, I...>) {
+  return {conv_pair_tile_sym<I + 1>...};
+}
+template <int... I>
+constexpr std::array<ConvTileFn, sizeof...(I)> pair_tiles(std::integer_sequence<int, I...>) {
+  return {conv_pair_tile<I + 1>...};
+}
+constexpr auto kSymTiles = sym_tiles(std::make_integer_sequence<int, 12>{});
+constexpr auto kPairTiles = pair_tiles(std::make_integer_sequence<int, 6>{});
+
+void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
+                   float* out, int64_t n) {
+  const int64_t items = n * v.tiles * v.pairs;
+  const bool sym = v.symmetric && !v.weighted;
+#pragma omp parallel
+  {
+    if (planes) build_planes(*planes, in, v.in_stride, n, scratch, v.scratch_stride);
+#pragma omp for schedule(static)
+    for (int64_t item = 0; item < items; ++item) {
+      const int64_t image = item / (v.tiles * v.pairs), tile = item / v.pairs % v.tiles;
+      const int64_t pair = item % v.pairs;
+      const int64_t v0 = v.tile_first[tile];
+      const float* const base[2] = {in + image * v.in_stride, scratch + image * v.scratch_stride};
+      float* dst = out + image * v.out_stride;
+      // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
+      (sym ? kSymTiles.data() : kPairTiles.data())[v.tile_size[tile] - 1](v, base, dst, pair, v0);
+    }
+  }  // omp parallel
+}
+
+// ---------------------------------------------------------------- conv tap planes
+
+// Called inside the conv's parallel region: the loops are orphaned `omp for`s.
+// Row by row, 16 columns at a time: a masked load (stride 1) or two loads and an even-lane
+// permute (stride 2) give Q's columns, zeros outside [q_lo, q_hi), a masked store puts them at
+// r*ow - sigma (lanes that would land before the plane are dropped).
+void build_planes(const PlanesView& v, const float* in, int64_t in_stride, int64_t images,
+                  float* scratch, int64_t scratch_stride) {
+  if (v.stride > 2) {
+    build_planes_scalar(v, in, in_stride, images, scratch, scratch_stride);
+    return;
+  }
+  const int64_t jobs = images * v.count * v.c, st = v.stride, ow = v.ow;
+  if (v.flat_masks) {  // stride 1: whole channel planes, one masked load per 16 floats
+#pragma omp for schedule(static)
+    for (int64_t job = 0; job < jobs; ++job) {
+      const int64_t image = job / (v.count * v.c), plane = job / v.c % v.count, ch = job % v.c;
+      const ConvF32Plan::Plane& pl = v.planes[plane];
+      float* dst = scratch + image * scratch_stride + (plane * v.c + ch) * v.channel_stride;
+      const float* src =
+          in + image * in_stride + ch * v.in_plane + pl.sigma + pl.xoff + (v.dy_min + 1) * v.w;
+      const uint16_t* masks = v.flat_masks[plane];
+      for (int64_t i = 0; i < v.channel_stride / 16; ++i)
+        _mm512_store_ps(dst + 16 * i, _mm512_maskz_loadu_ps(masks[i], src + 16 * i));
+    }
+    return;
+  }
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#pragma omp for schedule(static)
+  for (int64_t job = 0; job < jobs; ++job) {
+    const int64_t image = job / (v.count * v.c), plane = job / v.c % v.count, ch = job % v.c;
+    const ConvF32Plan::Plane& pl = v.planes[plane];
+    float* chan = scratch + image * scratch_stride + (plane * v.c + ch) * v.channel_stride;
+    const float* src_chan = in + image * in_stride + ch * v.in_plane;
+    // Columns q with 0 <= st*q + xoff < w.
+    const int64_t q_lo = std::max<int64_t>((-pl.xoff + st - 1) / st, 0);
+    const int64_t q_hi = pl.xoff >= v.w ? 0 : std::min<int64_t>((v.w - 1 - pl.xoff) / st + 1, ow);
+    // Lane masks of each 16-column chunk, for rows that start inside the plane and read an
+    // image row; row 0 (shifted by sigma) and padding rows take the general path.
+    auto masks_for = [&](int64_t q0, int64_t at, bool row_inside, __mmask16& store,
+                         __mmask16& value) {
+      const __m512i q = _mm512_add_epi32(_mm512_set1_epi32(int32_t(q0)), lane);
+      store = _mm512_cmplt_epi32_mask(q, _mm512_set1_epi32(int32_t(ow))) &
+              _mm512_cmpge_epi32_mask(q, _mm512_set1_epi32(int32_t(-at)));
+      value = row_inside
+                  ? __mmask16(_mm512_cmpge_epi32_mask(q, _mm512_set1_epi32(int32_t(q_lo))) &
+                              _mm512_cmplt_epi32_mask(q, _mm512_set1_epi32(int32_t(q_hi))) & store)
+                  : __mmask16(0);
+    };
+    constexpr int kChunks = 8;
+    const int64_t chunks = (ow + 15) / 16;
+    __mmask16 store_c[kChunks], value_c[kChunks];
+    for (int64_t c = 0; c < chunks && c < kChunks; ++c)
+      masks_for(16 * c, 0, true, store_c[c], value_c[c]);
+    auto copy_chunk = [&](const float* src, float* dst, __mmask16 store, __mmask16 value) {
+      __m512 x;
+      if (st == 1) {
+        x = _mm512_maskz_loadu_ps(value, src);
+      } else {
+        // Q lanes 0..15 come from source floats 0, 2, ..., 30.
+        const __mmask16 lo = __mmask16(_pdep_u32(value & 0xFF, 0x5555)),
+                        hi = __mmask16(_pdep_u32(value >> 8, 0x5555));
+        x = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(lo, src), even,
+                                   _mm512_maskz_loadu_ps(hi, src + 16));
+      }
+      _mm512_mask_storeu_ps(dst, store, x);
+    };
+    for (int64_t r = 0; r < v.rows; ++r) {
+      const int64_t at = r * ow - pl.sigma;
+      const int64_t iy = st * (r + v.dy_min) + pl.py;
+      const bool row_inside = iy >= 0 && iy < v.h;
+      const float* src = src_chan + (iy + 1) * v.w + pl.xoff;
+      const bool common = at >= 0 && row_inside && chunks <= kChunks;
+      for (int64_t c = 0; c < chunks; ++c) {
+        __mmask16 store, value;
+        if (common) {
+          store = store_c[c];
+          value = value_c[c];
+        } else {
+          masks_for(16 * c, at, row_inside, store, value);
+        }
+        copy_chunk(src + st * 16 * c, chan + at + 16 * c, store, value);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void conv_f32_avx512(const ConvF32View& v, const PlanesView* planes, const float* in,
+                     float* scratch, float* out, int64_t n) {
+  conv_f32_impl(v, planes, in, scratch, out, n);
+}
+
+}  // namespace tnn::kernels::cpu

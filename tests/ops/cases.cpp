@@ -1,0 +1,537 @@
+#include "cases.hpp"
+
+#include "tnn/kernels/quant.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+
+namespace tnn::kernels::test_ops {
+
+namespace {
+
+using ops::DType;
+using ops::Op;
+
+struct Gen {
+  std::mt19937 rng;
+  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+  double uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  }
+  bool coin(double p = 0.5) { return uniform(0, 1) < p; }
+  float pow2() {
+    static const float choices[] = {0.25f, 0.5f, 1.0f, 2.0f};
+    return choices[pick(0, 3)];
+  }
+};
+
+struct WeightSpec {
+  double zeros = 0.4;
+  int terms = 1;
+  bool per_channel = true, asymmetric = false;
+};
+
+TernaryWeights ternary(Gen& g, int64_t rows, int64_t cols, const WeightSpec& s, bool exact) {
+  std::vector<std::vector<int8_t>> codes;
+  std::vector<std::vector<float>> sp, sn;
+  for (int t = 0; t < s.terms; ++t) {
+    std::vector<int8_t> c(static_cast<size_t>(rows * cols));
+    for (auto& v : c) v = g.coin(s.zeros) ? 0 : (g.coin() ? 1 : -1);
+    codes.push_back(std::move(c));
+    const int64_t n = s.per_channel ? rows : 1;
+    std::vector<float> p(static_cast<size_t>(n)), m(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      p[size_t(i)] = exact ? g.pow2() : float(g.uniform(0.01, 2.0));
+      m[size_t(i)] = !s.asymmetric ? p[size_t(i)] : exact ? g.pow2() : float(g.uniform(0.01, 2.0));
+    }
+    sp.push_back(p);
+    sn.push_back(m);
+  }
+  return make_ternary(rows, cols, codes, sp, sn);
+}
+
+Epilogue epilogue(Gen& g, int64_t channels, bool exact, bool affine, bool relu) {
+  Epilogue e;
+  e.relu = relu;
+  if (!affine) return e;
+  for (int64_t i = 0; i < channels; ++i) {
+    e.mul.push_back(exact ? g.pow2() * (g.coin(0.2) ? -1.0f : 1.0f) : float(g.uniform(-2, 2)));
+    e.add.push_back(exact ? float(g.pick(-4, 4)) : float(g.uniform(-1, 1)));
+  }
+  return e;
+}
+
+std::vector<float> activations(Gen& g, int64_t count, bool exact) {
+  std::vector<float> x(static_cast<size_t>(count));
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (auto& v : x) v = exact ? float(g.pick(-8, 8)) : nd(g.rng);
+  return x;
+}
+
+std::vector<uint8_t> bytes(Gen& g, int64_t count) {
+  std::vector<uint8_t> x(static_cast<size_t>(count));
+  for (auto& v : x) v = uint8_t(g.pick(0, 255));
+  return x;
+}
+
+QuantParams quant(Gen& g, bool exact, int32_t zero_point) {
+  return {exact ? g.pow2() : float(g.uniform(0.005, 0.5)), zero_point};
+}
+
+// Float mode bound for an FP32 output: 8 K eps (K max|x| max|w| max|mul| + max|add|), w summed
+// over terms. Exact mode: 0.
+double k_scaled_bound(const Case& c, int64_t k, double xmax) {
+  if (c.exact) return 0;
+  double wmax = 0;
+  if (c.has_ternary) {
+    for (size_t t = 0; t < c.tern.terms.size(); ++t) {
+      double m = 0;
+      for (int64_t r = 0; r < c.tern.rows; ++r)
+        m = std::max({m, double(c.tern.pos(t, r)), double(c.tern.neg(t, r))});
+      wmax += m;
+    }
+  } else {
+    for (float v : c.dense) wmax = std::max(wmax, double(std::fabs(v)));
+  }
+  double mul = 1, add = 0;
+  for (float v : c.p.epilogue.mul) mul = std::max(mul, double(std::fabs(v)));
+  for (float v : c.p.epilogue.add) add = std::max(add, double(std::fabs(v)));
+  const double kk = double(std::max<int64_t>(k, 1));
+  return 8.0 * kk * FLT_EPSILON * (kk * xmax * wmax * mul + add) + 1e-30;
+}
+
+double max_abs(const std::vector<float>& x) {
+  double m = 0;
+  for (float v : x) m = std::max(m, double(std::fabs(v)));
+  return m;
+}
+
+// ---------------------------------------------------------------- gemm
+
+struct GemmSpec {
+  int64_t rows, cols, n;
+  WeightSpec w;
+  bool affine = false, relu = false, dense = false, exact = true, dynamic = false;
+  int32_t zp = 0;
+  const char* label = "random";
+};
+
+std::unique_ptr<Case> gemm_case(Gen& g, Op op, const GemmSpec& s) {
+  auto c = std::make_unique<Case>();
+  c->label = s.label;
+  c->exact = s.exact;
+  c->p = ops::Problem::gemm(op, s.rows, s.cols, s.n);
+  if (s.dense && op == Op::kGemmF32) {
+    c->dense = activations(g, s.rows * s.cols, s.exact);
+    if (!s.exact)
+      for (auto& v : c->dense) v *= 0.1f;
+  } else {
+    c->has_ternary = true;
+    c->tern = ternary(g, s.rows, s.cols, s.w, s.exact);
+  }
+  c->p.epilogue = epilogue(g, s.rows, s.exact, s.affine, s.relu);
+  double xmax;
+  if (op == Op::kGemmF32) {
+    c->x_f32 = activations(g, s.n * s.cols, s.exact);
+    xmax = max_abs(c->x_f32);
+  } else {
+    c->x_u8 = bytes(g, s.n * s.cols);
+    c->p.in_q = quant(g, s.exact, s.zp);
+    c->p.dynamic_input_quant = s.dynamic;
+    c->call_q = quant(g, s.exact, s.zp == 0 ? 128 : 0);
+    xmax = 255.0 * std::max(c->p.in_q.scale, c->call_q.scale);
+  }
+  c->bound = k_scaled_bound(*c, s.cols, xmax);
+  return c;
+}
+
+GemmSpec random_gemm(Gen& g, Op op) {
+  GemmSpec s;
+  s.rows = g.coin(0.1) ? g.pick(71, 300) : g.pick(1, 70);
+  s.cols = g.coin(0.1) ? g.pick(151, 1100) : g.pick(1, 150);
+  s.n = g.pick(1, 9);
+  s.w.zeros = g.coin(0.1) ? (g.coin() ? 0.0 : 1.0) : g.uniform(0, 1);
+  s.w.terms = g.pick(1, 4);
+  s.w.per_channel = g.coin();
+  s.w.asymmetric = g.coin(0.3);
+  s.affine = g.coin();
+  s.relu = g.coin();
+  s.exact = g.coin(0.75);
+  s.dense = op == Op::kGemmF32 && g.coin(0.1);
+  const int32_t zps[] = {0, 3, 128, 255};
+  s.zp = zps[g.pick(0, 3)];
+  s.dynamic = op == Op::kGemmW2A8 && g.coin(0.25);
+  return s;
+}
+
+std::vector<GemmSpec> gemm_edges(Op op) {
+  std::vector<GemmSpec> e = {
+      {16, 16, 1, {0.4, 1, false, false}, false, false, false, true, false, 0, "one block"},
+      {33, 17, 1, {0.0, 1, true, false}, true, true, false, true, false, 3, "no zeros, K % 16"},
+      {20, 31, 3, {1.0, 1, false, false}, true, true, false, true, false, 128, "all zeros"},
+      {64, 256, 5, {0.5, 2, true, true}, true, false, false, true, false, 0, "2 asym terms"},
+      {1, 1, 1, {0.0, 1, false, false}, false, false, false, true, false, 0, "1x1"},
+      {17, 1000, 2, {0.45, 4, true, true}, true, true, false, true, false, 128, "4 terms"},
+      {37, 4096, 3, {0.4, 2, true, true}, false, false, false, false, false, 128, "float K=4096"},
+      {40, 18, 9, {0.3, 1, true, false}, true, false, false, true, false, 0, "n=9, K=18"},
+      {300, 100, 1, {0.45, 1, true, false}, false, false, false, true, false, 0, "GEMV 300"},
+  };
+  if (op == Op::kGemmF32)
+    e.push_back({24, 40, 2, {}, true, true, true, true, false, 0, "dense weights"});
+  if (op == Op::kGemmW2A8)
+    e.push_back({24,
+                 40,
+                 3,
+                 {0.4, 1, true, false},
+                 false,
+                 false,
+                 false,
+                 true,
+                 true,
+                 128,
+                 "dynamic input quantization"});
+  return e;
+}
+
+// ---------------------------------------------------------------- conv
+
+struct ConvSpec {
+  ConvShape s;
+  WeightSpec w;
+  bool affine = true, relu = true, dense = false, exact = true;
+  int32_t zp_in = 0, zp_out = 0;
+  bool u8_out = false;
+  int64_t in_border = 1, out_border = 1;
+  const char* label = "random";
+};
+
+ConvShape shape(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k, int64_t kh, int64_t st,
+                int64_t pad) {
+  ConvShape s;
+  s.n = n, s.h = h, s.w = w, s.c = c, s.k = k, s.kh = s.kw = kh, s.stride = st, s.pad = pad;
+  return s;
+}
+
+std::unique_ptr<Case> conv_case(Gen& g, Op op, const ConvSpec& sp) {
+  auto c = std::make_unique<Case>();
+  c->label = sp.label;
+  c->exact = sp.exact;
+  const ConvShape& s = sp.s;
+  c->p = ops::Problem::conv(op, s);
+  c->p.in_border = std::max(sp.in_border, s.pad);
+  c->p.out_border = sp.out_border;
+  if (sp.dense && op == Op::kConvF32) {
+    c->dense = activations(g, s.k * s.patch(), sp.exact);
+    for (auto& v : c->dense) v = sp.exact ? float(int(v) / 3) : v * 0.1f;
+  } else {
+    c->has_ternary = true;
+    c->tern = ternary(g, s.k, s.patch(), sp.w, sp.exact);
+  }
+  c->p.epilogue = epilogue(g, s.k, sp.exact, sp.affine, sp.relu);
+  double xmax;
+  if (op == Op::kConvF32) {
+    c->x_f32 = activations(g, s.n * s.h * s.w * s.c, sp.exact);
+    xmax = max_abs(c->x_f32);
+  } else {
+    c->x_u8 = bytes(g, s.n * s.h * s.w * s.c);
+    c->p.in_q = quant(g, sp.exact, sp.zp_in);
+    c->p.out_dtype = sp.u8_out ? DType::kU8 : DType::kF32;
+    c->p.out_q = quant(g, sp.exact, sp.zp_out);
+    xmax = 255.0 * c->p.in_q.scale;
+  }
+  c->bound = k_scaled_bound(*c, s.patch(), xmax);
+  return c;
+}
+
+ConvSpec random_conv(Gen& g, Op op) {
+  ConvSpec sp;
+  for (;;) {
+    const int64_t kh = g.pick(0, 2) * 2 + 1;
+    sp.s = shape(g.pick(1, 3), g.pick(1, 13), g.pick(1, 13),
+                 g.coin(0.1) ? g.pick(21, 64) : g.pick(1, 20),
+                 g.coin(0.1) ? g.pick(41, 96) : g.pick(1, 40), kh, g.pick(1, 3), g.pick(0, 2));
+    if (g.coin(0.25)) sp.s.kw = g.pick(1, 3);  // rectangular kernels too
+    if (sp.s.oh() < 1 || sp.s.ow() < 1) continue;
+    if (sp.s.macs() > 3'000'000) continue;  // keeps the reference (plain loops) fast
+    break;
+  }
+  sp.w.zeros = g.coin(0.1) ? (g.coin() ? 0.0 : 1.0) : g.uniform(0, 1);
+  sp.w.terms = g.pick(1, 4);
+  sp.w.per_channel = g.coin();
+  sp.w.asymmetric = g.coin(0.3);
+  sp.affine = g.coin(0.7);
+  sp.relu = g.coin();
+  sp.exact = g.coin(0.75);
+  sp.dense = op == Op::kConvF32 && g.coin(0.1);
+  const int32_t zps[] = {0, 3, 128};
+  sp.zp_in = zps[g.pick(0, 2)];
+  sp.zp_out = g.coin() ? 0 : 128;
+  sp.u8_out = g.coin();
+  sp.in_border = std::max<int64_t>(sp.s.pad, 1) + g.pick(0, 1);
+  sp.out_border = g.pick(1, 2);
+  if (op == Op::kConvW2A8 && g.coin(0.3)) {  // what an int8 baseline expresses (no zero points)
+    sp.w.terms = 1;
+    sp.w.asymmetric = false;
+    sp.zp_in = sp.zp_out = 0;
+    sp.affine = false;
+    sp.label = "random, no zero points";
+  }
+  return sp;
+}
+
+std::vector<ConvSpec> conv_edges(Op op) {
+  std::vector<ConvSpec> e = {
+      {shape(1, 32, 32, 16, 16, 3, 1, 1),
+       {0.4, 1, false, false},
+       true,
+       true,
+       false,
+       true,
+       0,
+       0,
+       true,
+       1,
+       1,
+       "ResNet-20 stage 1"},
+      {shape(2, 8, 8, 64, 64, 3, 1, 1),
+       {0.45, 1, true, false},
+       false,
+       true,
+       false,
+       true,
+       0,
+       0,
+       true,
+       1,
+       1,
+       "stage 3, batch 2, no zero points"},
+      {shape(1, 32, 32, 16, 32, 3, 2, 1),
+       {0.4, 2, true, true},
+       true,
+       false,
+       false,
+       true,
+       128,
+       128,
+       false,
+       1,
+       1,
+       "stride 2, 2 asym terms"},
+      {shape(1, 32, 32, 3, 16, 3, 1, 1),
+       {0.0, 1, false, false},
+       true,
+       true,
+       false,
+       true,
+       128,
+       0,
+       true,
+       1,
+       1,
+       "stem, no zeros"},
+      {shape(1, 7, 7, 20, 17, 3, 1, 1),
+       {1.0, 1, false, false},
+       true,
+       true,
+       false,
+       true,
+       3,
+       0,
+       true,
+       2,
+       1,
+       "all zeros"},
+      {shape(3, 14, 14, 24, 40, 1, 2, 0),
+       {0.4, 1, true, false},
+       true,
+       false,
+       false,
+       true,
+       0,
+       0,
+       false,
+       1,
+       1,
+       "1x1 stride 2"},
+      {shape(1, 9, 11, 5, 6, 1, 1, 0),
+       {0.3, 3, true, true},
+       true,
+       true,
+       false,
+       true,
+       0,
+       0,
+       true,
+       1,
+       2,
+       "1x1 stride 1, 3 terms"},
+      {shape(1, 1, 1, 4, 4, 3, 1, 1),
+       {0.2, 1, false, false},
+       false,
+       false,
+       false,
+       true,
+       128,
+       0,
+       false,
+       1,
+       1,
+       "1x1 image"},
+      {shape(1, 15, 13, 3, 8, 5, 2, 2),
+       {0.3, 1, false, false},
+       true,
+       false,
+       false,
+       true,
+       0,
+       0,
+       false,
+       2,
+       1,
+       "5x5 stride 2, phase planes"},
+      {shape(2, 10, 9, 4, 5, 3, 1, 0),
+       {0.3, 1, false, false},
+       true,
+       true,
+       false,
+       true,
+       3,
+       0,
+       true,
+       1,
+       1,
+       "valid (pad 0)"},
+      {shape(1, 13, 13, 6, 7, 3, 3, 0),
+       {0.5, 2, true, true},
+       true,
+       false,
+       false,
+       true,
+       128,
+       128,
+       true,
+       1,
+       1,
+       "stride 3"},
+      {shape(1, 6, 6, 96, 80, 3, 1, 1),
+       {0.45, 4, true, true},
+       true,
+       true,
+       false,
+       true,
+       0,
+       0,
+       true,
+       1,
+       1,
+       "wide, 4 terms"},
+      {shape(2, 16, 16, 32, 32, 3, 1, 1),
+       {0.4, 2, true, true},
+       true,
+       true,
+       false,
+       false,
+       128,
+       0,
+       true,
+       1,
+       1,
+       "float mode"},
+  };
+  if (op == Op::kConvF32)
+    e.push_back({shape(1, 12, 12, 16, 32, 3, 2, 1),
+                 {},
+                 true,
+                 true,
+                 true,
+                 true,
+                 0,
+                 0,
+                 false,
+                 1,
+                 1,
+                 "dense weights"});
+  return e;
+}
+
+// ---------------------------------------------------------------- elementwise
+
+std::unique_ptr<Case> elementwise_case(Gen& g, Op op, int64_t h, int64_t w, int64_t ch, int64_t n,
+                                       const char* label) {
+  auto c = std::make_unique<Case>();
+  c->label = label;
+  c->exact = true;  // the helpers do the same float operations in every ISA
+  c->p = ops::Problem::elementwise(op, h, w, ch, n);
+  c->p.epilogue.relu = g.coin();
+  const int64_t count = n * h * w * ch;
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  auto floats = [&] {
+    std::vector<float> x(static_cast<size_t>(count));
+    const float scale = float(g.uniform(0.1, 20));
+    for (auto& v : x) v = nd(g.rng) * scale;
+    return x;
+  };
+  auto q = [&] { return QuantParams{float(g.uniform(0.005, 0.2)), g.pick(0, 255)}; };
+  switch (op) {
+    case Op::kAddF32:
+      c->x_f32 = floats();
+      c->x2_f32 = floats();
+      break;
+    case Op::kAddU8:
+      c->x_u8 = bytes(g, count);
+      c->x2_u8 = bytes(g, count);
+      c->p.in_q = q();
+      c->p.in2_q = q();
+      c->p.out_q = q();
+      break;
+    default:
+      c->x_f32 = floats();
+      c->p.out_q = q();
+      break;
+  }
+  return c;
+}
+
+}  // namespace
+
+ops::Problem Case::problem() const {
+  ops::Problem q = p;
+  if (ops::op_has_weights(p.op)) {
+    if (has_ternary)
+      q.ternary = &tern;
+    else
+      q.dense = &dense;
+  }
+  return q;
+}
+
+std::vector<std::unique_ptr<Case>> make_cases(Op op, int count, uint32_t seed) {
+  Gen g{std::mt19937(seed * 7919u + uint32_t(op))};
+  std::vector<std::unique_ptr<Case>> out;
+  auto full = [&] { return int(out.size()) >= count; };
+  switch (op) {
+    case Op::kGemmF32:
+    case Op::kGemmW2A8:
+      for (const auto& s : gemm_edges(op))
+        if (!full()) out.push_back(gemm_case(g, op, s));
+      while (!full()) out.push_back(gemm_case(g, op, random_gemm(g, op)));
+      break;
+    case Op::kConvF32:
+    case Op::kConvW2A8:
+      for (const auto& s : conv_edges(op))
+        if (!full()) out.push_back(conv_case(g, op, s));
+      while (!full()) out.push_back(conv_case(g, op, random_conv(g, op)));
+      break;
+    default:
+      for (int64_t n : {1, 15, 16, 17, 1000, 40000})
+        if (!full()) out.push_back(elementwise_case(g, op, 1, 1, n, 1, "edge length"));
+      while (!full())
+        out.push_back(elementwise_case(g, op, g.pick(1, 20), g.pick(1, 20), g.pick(1, 20),
+                                       g.pick(1, 3), "random"));
+      break;
+  }
+  return out;
+}
+
+}  // namespace tnn::kernels::test_ops
