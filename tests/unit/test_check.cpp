@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_dir.hpp"
+#include "fake_result.hpp"
 #include "tnn/check.hpp"
 #include "tnn/fileio.hpp"
 
@@ -26,21 +27,10 @@ void experiment(const fs::path& d, const std::string& name, const std::string& e
                     R"({"expected": )" + expected + "}");
 }
 
-void result(const fs::path& d, const std::string& name, const std::string& profile, int seed,
-            const std::string& status, double top1, int epochs_done = 10) {
-  nlohmann::json r;
-  r["status"] = status;
-  r["seed"] = seed;
-  r["final"] = {{"top1", top1}, {"top5", 99.0}};
-  r["best"] = {{"top1", top1 + 0.5}};
-  r["history"] = nlohmann::json::array({{{"train_loss", 0.5}, {"test_top1", top1}}});
-  r["epochs_done"] = epochs_done;
-  r["epochs"] = 10;
-  r["footprint"] = {{"weight_compression", 15.98}};
-  r["sparsity"] = {{"mac_weighted_zero_fraction", 0.25}};
-  auto dir = d / "runs/cifar10" / name / profile / ("seed" + std::to_string(seed));
-  fs::create_directories(dir);
-  write_file_atomic((dir / "result.json").string(), r.dump());
+// The run's result.json under D/runs/cifar10/NAME.
+void write_run(const fs::path& d, const std::string& name, const std::string& profile, int seed,
+               const std::string& status, double top1, int epochs_done = 10) {
+  test::write_fake_result(d / "runs", "cifar10/" + name, profile, seed, status, top1, epochs_done);
 }
 
 // Outcomes keyed by "experiment metric".
@@ -60,8 +50,8 @@ TEST_CASE("check: tolerances and bounds on the mean over seeds", "[check]") {
       {"metric": "final_train_loss", "max": 0.4},
       {"metric": "weight_compression", "value": 16.0, "tolerance": 0.05},
       {"metric": "mac_weighted_zero_fraction", "min": 0.2, "max": 0.3}]})");
-  result(d, "fp", "quick", 1, "finished", 90.0);
-  result(d, "fp", "quick", 2, "finished", 92.0);  // mean 91.0
+  write_run(d, "fp", "quick", 1, "finished", 90.0);
+  write_run(d, "fp", "quick", 2, "finished", 92.0);  // mean 91.0
   auto c = check(d, "quick");
   REQUIRE(c.size() == 5);
   CHECK(c["cifar10/fp final_top1"].pass);
@@ -79,7 +69,7 @@ TEST_CASE("check: zeros of the first term vs over all terms (residual expansion)
   experiment(d, "rel", R"({"quick": [
       {"metric": "mac_weighted_zero_fraction_first_term", "value": 0.25, "tolerance": 0.01},
       {"metric": "mac_weighted_zero_fraction_all_terms", "value": 0.5, "tolerance": 0.01}]})");
-  result(d, "rel", "quick", 1, "finished", 90.0);
+  write_run(d, "rel", "quick", 1, "finished", 90.0);
   // A result written with the two names (the older one, mac_weighted_zero_fraction, is dropped).
   auto path = d / "runs/cifar10/rel/quick/seed1/result.json";
   auto r = nlohmann::json::parse(read_file(path.string()));
@@ -97,8 +87,8 @@ TEST_CASE("check: missing, unfinished and unknown are failures, never skips", "[
   experiment(d, "running", R"({"paper": [{"metric": "final_top1", "min": 1.0}]})");
   experiment(d, "odd", R"({"paper": [{"metric": "mystery", "min": 1.0},
                                     {"metric": "final_top1"}]})");
-  result(d, "running", "paper", 1, "running", 80.0, 5);
-  result(d, "odd", "paper", 1, "finished", 80.0);
+  write_run(d, "running", "paper", 1, "running", 80.0, 5);
+  write_run(d, "odd", "paper", 1, "finished", 80.0);
   auto c = check(d, "paper");
   REQUIRE(c.size() == 4);
   for (const auto& [key, outcome] : c) CHECK_FALSE(outcome.pass);
@@ -115,16 +105,16 @@ TEST_CASE("check: the baseline delta uses the baseline's runs of the same profil
                                       "baseline": "cifar10/base", "min": -1.0}],
                             "paper": [{"metric": "final_top1_minus_baseline",
                                       "baseline": "cifar10/base", "min": -1.0}]})");
-  result(d, "base", "quick", 1, "finished", 91.7);
-  result(d, "tern", "quick", 1, "finished", 91.0);
-  result(d, "tern", "paper", 1, "finished", 91.0);
+  write_run(d, "base", "quick", 1, "finished", 91.7);
+  write_run(d, "tern", "quick", 1, "finished", 91.0);
+  write_run(d, "tern", "paper", 1, "finished", 91.0);
   auto quick = check(d, "quick");
   CHECK(quick["cifar10/tern final_top1_minus_baseline"].pass);  // -0.7 >= -1.0
   // Paired by seed: a ternary seed without its FP seed does not count...
-  result(d, "tern", "quick", 2, "finished", 89.0);
+  write_run(d, "tern", "quick", 2, "finished", 89.0);
   CHECK(check(d, "quick")["cifar10/tern final_top1_minus_baseline"].pass);  // still seed 1 only
   // ...and once it has one, the mean of the per-seed differences is checked: (-0.7 - 2.7) / 2.
-  result(d, "base", "quick", 2, "finished", 91.7);
+  write_run(d, "base", "quick", 2, "finished", 91.7);
   auto both = check(d, "quick")["cifar10/tern final_top1_minus_baseline"];
   CHECK_FALSE(both.pass);
   CHECK_THAT(both.detail, Contains("measured -1.7") && Contains("paired over 2 seed(s): seed 1 -0.7, seed 2 -2.7"));
@@ -142,8 +132,8 @@ TEST_CASE("check: a paper claim is marked, measured like any target, and unmeasu
   experiment(d, "tern", R"({"paper": [{"metric": "final_top1_minus_baseline",
                                       "baseline": "cifar10/base", "min": -1.0, "claim": true}]})");
   experiment(d, "none", R"({"paper": [{"metric": "final_top1", "min": 1.0, "claim": true}]})");
-  result(d, "base", "paper", 1, "finished", 88.6);
-  result(d, "tern", "paper", 1, "finished", 88.0);
+  write_run(d, "base", "paper", 1, "finished", 88.6);
+  write_run(d, "tern", "paper", 1, "finished", 88.0);
   auto out = check_results((d / "experiments").string(), (d / "runs").string(), "paper");
   REQUIRE(out.size() == 4);
   CHECK(out[0].pass);  // the recorded value
@@ -160,8 +150,8 @@ TEST_CASE("check: a baseline delta with no common seed is not measurable", "[che
   experiment(d, "base", "{}");
   experiment(d, "tern", R"({"quick": [{"metric": "final_top1_minus_baseline",
                                       "baseline": "cifar10/base", "min": -1.0, "claim": true}]})");
-  result(d, "base", "quick", 1, "finished", 91.7);
-  result(d, "tern", "quick", 2, "finished", 91.0);
+  write_run(d, "base", "quick", 1, "finished", 91.7);
+  write_run(d, "tern", "quick", 2, "finished", 91.0);
   auto c = check(d, "quick")["cifar10/tern final_top1_minus_baseline"];
   CHECK_FALSE(c.measured);
   CHECK_FALSE(c.pass);

@@ -1,6 +1,7 @@
 // Table rendering: paper values with provenance, measured mean ± std over seeds, deltas, and a
 // reason in every row that has no measurement. The runs are minimal result.json fixtures.
 #include "../temp_dir.hpp"
+#include "fake_result.hpp"
 #include "test_helpers.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/report.hpp"
@@ -18,28 +19,6 @@ fs::path root() {
   fs::create_directories(d / "experiments/tables");
   fs::create_directories(d / "experiments/cifar10");
   return d;
-}
-void result(const fs::path& runs, const std::string& id, const std::string& profile, int seed, const std::string& status,
-            double top1, int epochs_done = 10) {
-  nlohmann::json r;
-  r["status"] = status;
-  r["seed"] = seed;
-  r["select"] = "final";
-  r["final"] = {{"top1", top1}, {"top5", 99.0}};
-  // A history rising 0.1 per epoch to the final value, with the best epoch (+0.5) one before it.
-  r["history"] = nlohmann::json::array();
-  for (int e = 1; e <= epochs_done; ++e)
-    r["history"].push_back({{"epoch", e}, {"test_top1", e == epochs_done - 1 ? top1 + 0.5 : top1 - 0.1 * (epochs_done - e)}});
-  r["best"] = {{"top1", top1 + 0.5}, {"top5", 99.0}, {"epoch", epochs_done - 1}};
-  r["epochs_done"] = epochs_done;
-  r["epochs"] = 10;
-  r["dataset"] = {{"label", "CIFAR-10 (JPEG-75 proxy)"}};
-  r["footprint"] = {{"weight_compression", 15.98}};
-  r["sparsity"] = {{"mac_weighted_zero_fraction", 0.25}};
-  r["environment"] = {{"git_commit", "abcdef0123456"}, {"cpu_model", "Test CPU"}, {"threads", 2}, {"gpu", "none"}};
-  auto dir = runs / id / profile / ("seed" + std::to_string(seed));
-  fs::create_directories(dir);
-  write_file_atomic((dir / "result.json").string(), r.dump());
 }
 }  // namespace
 
@@ -60,11 +39,11 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
       {"label": "Other paper", "reference": true, "paper": {"top1": 57.5}, "provenance": "orig"}
     ]})");
   auto runs = d / "runs";
-  result(runs, "cifar10/fp", "quick", 1, "finished", 90.0);
-  result(runs, "cifar10/fp", "quick", 2, "finished", 92.0);
-  result(runs, "cifar10/tern", "quick", 1, "finished", 89.5);
-  result(runs, "cifar10/tern", "paper", 1, "running", 80.0, 57);
-  result(runs, "cifar10/pending", "paper", 1, "running", 50.0, 3);
+  test::write_fake_result(runs, "cifar10/fp", "quick", 1, "finished", 90.0);
+  test::write_fake_result(runs, "cifar10/fp", "quick", 2, "finished", 92.0);
+  test::write_fake_result(runs, "cifar10/tern", "quick", 1, "finished", 89.5);
+  test::write_fake_result(runs, "cifar10/tern", "paper", 1, "running", 80.0, 57);
+  test::write_fake_result(runs, "cifar10/pending", "paper", 1, "running", 50.0, 3);
 
   RenderOptions o;
   o.runs_root = runs.string();
@@ -117,10 +96,10 @@ TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 %
   auto runs = d / "runs";
   const double fp[] = {90.0, 91.0, 92.0}, tern[] = {89.0, 90.5, 90.0};  // differences -1, -0.5, -2
   for (int s = 1; s <= 3; ++s) {
-    result(runs, "cifar10/fp", "paper", s, "finished", fp[s - 1]);
-    result(runs, "cifar10/tern", "paper", s, "finished", tern[s - 1]);
+    test::write_fake_result(runs, "cifar10/fp", "paper", s, "finished", fp[s - 1]);
+    test::write_fake_result(runs, "cifar10/tern", "paper", s, "finished", tern[s - 1]);
   }
-  result(runs, "cifar10/tern", "paper", 4, "running", 70.0, 4);
+  test::write_fake_result(runs, "cifar10/tern", "paper", 4, "running", 70.0, 4);
   RenderOptions o;
   o.runs_root = runs.string();
   o.experiments_root = (d / "experiments").string();
