@@ -64,7 +64,7 @@ class AlexNetBN : public Network {
       layers_.push_back({name, fc->weight, fc->quantizer, false, dims[f] * dims[f + 1]});
       fcs_.push_back(fc);
     }
-    init_weights();
+    init_reference_he(layers_);  // FC8 bias created as zeros
   }
 
   torch::Tensor forward(torch::Tensor x) override {
@@ -80,19 +80,6 @@ class AlexNetBN : public Network {
   }
 
  private:
-  void init_weights() {
-    torch::NoGradGuard ng;
-    for (auto& l : layers_) {
-      if (l.is_conv) {
-        const double n = double(l.weight.size(2) * l.weight.size(3) * l.weight.size(0));
-        l.weight.normal_(0, std::sqrt(2.0 / n));
-      } else {
-        torch::nn::init::kaiming_normal_(
-            l.weight);  // fan-in, gain sqrt(2); FC8 bias created as zeros
-      }
-    }
-  }
-
   torch::nn::Sequential features{nullptr}, classifier{nullptr};
   std::vector<QLinear> fcs_;
   std::vector<QuantLayer> layers_;

@@ -66,7 +66,7 @@ class ResNetCifar : public Network {
     fc = register_module("fc", QLinear(64, c.num_classes,
                                        make_ternarizer(c.last_layer == "fp" ? fp : c.quantizer, "model.last_layer")));
     layers_.push_back({"fc", fc->weight, fc->quantizer, false, 64 * c.num_classes});
-    init_weights();
+    init_reference_he(layers_);  // BatchNorm2d defaults: gamma 1, beta 0
   }
 
   torch::Tensor forward(torch::Tensor x) override {
@@ -117,19 +117,6 @@ class ResNetCifar : public Network {
   void add_layer(const std::string& name, QConv2d& conv, int64_t macs) {
     layers_.push_back({name, conv->weight, conv->quantizer, true, macs});
   }
-  void init_weights() {
-    torch::NoGradGuard ng;
-    for (auto& l : layers_) {
-      if (l.is_conv) {
-        const double n = double(l.weight.size(2) * l.weight.size(3) * l.weight.size(0));
-        l.weight.normal_(0, std::sqrt(2.0 / n));
-      } else {
-        torch::nn::init::kaiming_normal_(l.weight);  // fan_in, gain sqrt(2)
-      }
-    }
-    // BatchNorm2d defaults are gamma 1, beta 0; biases were created as zeros.
-  }
-
   QConv2d stem{nullptr};
   torch::nn::BatchNorm2d bn{nullptr};
   std::vector<std::shared_ptr<Block>> blocks;
