@@ -56,7 +56,8 @@ void add_bench_train(CLI::App& app) {
     int64_t classes = 10;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("bench-train", "training-step throughput per ternarizer, as ratios to fp");
+  auto* cmd =
+      app.add_subcommand("bench-train", "training-step throughput per ternarizer, as ratios to fp");
   cmd->add_option("--arch", a->arch, "model (default resnet20)");
   std::string all;
   for (const auto& m : a->methods) all += (all.empty() ? "" : " ") + m;
@@ -66,17 +67,22 @@ void add_bench_train(CLI::App& app) {
                       "method:key=value,... sets parameters, e.g. wacv19:terms=2");
   cmd->add_option("--batch", a->batch, "batch size (default 128)");
   cmd->add_option("--steps", a->steps, "timed steps per round (default 10)");
-  cmd->add_option("--rounds", a->rounds, "round-robin rounds; the median round is reported (default 5)");
+  cmd->add_option("--rounds", a->rounds,
+                  "round-robin rounds; the median round is reported (default 5)");
   cmd->add_option("--out", a->out, "write the measurements as JSON here");
-  cmd->add_option("--image-size", a->image_size, "input height = width (default 32; ImageNet models: 224)");
+  cmd->add_option("--image-size", a->image_size,
+                  "input height = width (default 32; ImageNet models: 224)");
   cmd->add_option("--classes", a->classes, "classifier outputs (default 10)");
   cmd->add_option("--warmup", a->warmup, "untimed steps per method first (default 3)");
   cmd->callback([a] {
     using Clock = std::chrono::steady_clock;
-    torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    torch::Device device =
+        torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     std::map<std::string, Trainable> models;
     torch::manual_seed(0);
-    auto x = torch::randn({a->batch, 3, a->image_size, a->image_size}).to(device).contiguous(at::MemoryFormat::ChannelsLast);
+    auto x = torch::randn({a->batch, 3, a->image_size, a->image_size})
+                 .to(device)
+                 .contiguous(at::MemoryFormat::ChannelsLast);
     auto y = torch::randint(0, a->classes, {a->batch}, torch::kLong).to(device);
     for (const auto& m : a->methods) {
       nlohmann::json cfg = experiment_defaults();
@@ -98,7 +104,8 @@ void add_bench_train(CLI::App& app) {
       if (joint) cfg["train"]["tga_update"] = "joint";
       models[m] = make_trainable(cfg, 1, device);
       set_step_lr(models[m], 0.01);
-      for (int i = 0; i < a->warmup; ++i) train_step(models[m], x, y);  // warm-up (oneDNN primitive caches)
+      for (int i = 0; i < a->warmup; ++i)
+        train_step(models[m], x, y);  // warm-up (oneDNN primitive caches)
     }
     std::map<std::string, std::vector<double>> rates;
     for (int r = 0; r < a->rounds; ++r) {
@@ -131,7 +138,9 @@ void add_bench_train(CLI::App& app) {
     for (const auto& m : a->methods) {
       double med = median(rates[m]);
       std::printf("%-16s %12.1f %13.3fx\n", m.c_str(), med, base / med);
-      out["methods"][m] = {{"img_per_s_median", med}, {"img_per_s_rounds", rates[m]}, {"step_time_ratio_to_fp", base / med}};
+      out["methods"][m] = {{"img_per_s_median", med},
+                           {"img_per_s_rounds", rates[m]},
+                           {"step_time_ratio_to_fp", base / med}};
     }
     if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
   });

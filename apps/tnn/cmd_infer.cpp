@@ -25,7 +25,8 @@ double median_ms(kernels::Engine& e, const float* images, int64_t n, int reps) {
   for (int i = 0; i < reps; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     e.run(images, n, out.data());
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    t.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -40,7 +41,8 @@ void add_infer(CLI::App& app) {
     bool latency = true, list_impls = false;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("infer", "run a packed .tnn model on the CIFAR-10 test set (top-1, latency)");
+  auto* cmd = app.add_subcommand(
+      "infer", "run a packed .tnn model on the CIFAR-10 test set (top-1, latency)");
   cmd->add_option("--model", a->model, "packed model (tnn pack)");
   cmd->add_flag(
       "--list-impls", a->list_impls,
@@ -54,12 +56,15 @@ void add_infer(CLI::App& app) {
                   "auto modes: batch the layers are tuned at (default 1)");
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder");
   cmd->add_option("--limit", a->limit, "only the first N test images");
-  cmd->add_option("--checkpoint", a->checkpoint, "compare predictions with this checkpoint's LibTorch model");
-  cmd->add_option("--calibration", a->calibration, "ternary_s8: training images for the activation scales (default 512)");
+  cmd->add_option("--checkpoint", a->checkpoint,
+                  "compare predictions with this checkpoint's LibTorch model");
+  cmd->add_option("--calibration", a->calibration,
+                  "ternary_s8: training images for the activation scales (default 512)");
   cmd->add_option("--latency", a->latency, "measure latency at batch 1 and 128 (default true)");
   cmd->add_option("--out", a->out, "write the measurements as JSON");
-  cmd->add_option("--min-agreement", a->min_agreement,
-                  "with --checkpoint: exit non-zero when fewer than this % of predictions agree (e.g. 99.9)");
+  cmd->add_option(
+      "--min-agreement", a->min_agreement,
+      "with --checkpoint: exit non-zero when fewer than this % of predictions agree (e.g. 99.9)");
   cmd->callback([a] {
     if (a->list_impls) {
       for (const auto& i : kernels::engine_impls())
@@ -75,8 +80,12 @@ void add_infer(CLI::App& app) {
     opt.tune_cache = a->tune_cache.empty() ? a->model + ".tune.json" : a->tune_cache;
     opt.tune_batch = a->tune_batch;
     kernels::Engine engine(kernels::read_model(a->model), opt);
-    nlohmann::json out = {{"model", a->model}, {"impl", a->impl}, {"test_images", n}, {"dataset", data.identity},
-                          {"environment", environment_info()}, {"model_metadata", engine.model().metadata}};
+    nlohmann::json out = {{"model", a->model},
+                          {"impl", a->impl},
+                          {"test_images", n},
+                          {"dataset", data.identity},
+                          {"environment", environment_info()},
+                          {"model_metadata", engine.model().metadata}};
     // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
     auto layers = kernels::model_sparsity(engine.model());
     // Over the ternary layers; "all terms" is what the kernels skip, "first term" the papers'
@@ -116,19 +125,23 @@ void add_infer(CLI::App& app) {
     std::vector<float> logits(size_t(n * engine.output_size()));
     for (int64_t s = 0; s < n; s += 128) {
       int64_t len = std::min<int64_t>(128, n - s);
-      engine.run(images.data() + s * engine.input_size(), len, logits.data() + s * engine.output_size());
+      engine.run(images.data() + s * engine.input_size(), len,
+                 logits.data() + s * engine.output_size());
     }
     auto pred = torch::from_blob(logits.data(), {n, engine.output_size()}, torch::kFloat).argmax(1);
     double top1 = 100.0 * pred.eq(data.test_labels).to(torch::kDouble).mean().item<double>();
-    std::printf("%s, %s, %lld test images of %s: top-1 %.2f %%\n", a->model.c_str(), a->impl.c_str(), (long long)n,
-                data.label().c_str(), top1);
+    std::printf("%s, %s, %lld test images of %s: top-1 %.2f %%\n", a->model.c_str(),
+                a->impl.c_str(), (long long)n, data.label().c_str(), top1);
     out["top1"] = top1;
     if (!a->checkpoint.empty()) {
       auto net = load_network(a->checkpoint);
       auto ref = torch_logits(*net, data.test_images).argmax(1);
       double agree = 100.0 * pred.eq(ref).to(torch::kDouble).mean().item<double>();
       double ref_top1 = 100.0 * ref.eq(data.test_labels).to(torch::kDouble).mean().item<double>();
-      std::printf("same prediction as the LibTorch checkpoint on %.3f %% of images (checkpoint top-1 %.2f %%)\n", agree, ref_top1);
+      std::printf(
+          "same prediction as the LibTorch checkpoint on %.3f %% of images (checkpoint top-1 %.2f "
+          "%%)\n",
+          agree, ref_top1);
       out["agreement_with_checkpoint"] = agree;
       out["checkpoint_top1"] = ref_top1;
     }
@@ -139,8 +152,8 @@ void add_infer(CLI::App& app) {
                         {"busy_processes", kernels::describe_busy(kernels::busy_processes())}};
       double b1 = median_ms(engine, images.data(), 1, 200);
       double b128 = median_ms(engine, images.data(), std::min<int64_t>(128, n), 10);
-      std::printf("latency (median, %d threads): batch 1 %.3f ms, batch 128 %.2f ms (%.0f img/s)\n", torch::get_num_threads(),
-                  b1, b128, 128 / b128 * 1000);
+      std::printf("latency (median, %d threads): batch 1 %.3f ms, batch 128 %.2f ms (%.0f img/s)\n",
+                  torch::get_num_threads(), b1, b128, 128 / b128 * 1000);
       out["latency_ms"] = {{"batch1", b1}, {"batch128", b128}};
     }
     if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
@@ -148,8 +161,8 @@ void add_infer(CLI::App& app) {
       if (a->checkpoint.empty()) throw std::invalid_argument("--min-agreement needs --checkpoint");
       if (out["agreement_with_checkpoint"].get<double>() < a->min_agreement)
         throw std::runtime_error(a->model + ": the engine agrees with " + a->checkpoint + " on " +
-                                 std::to_string(out["agreement_with_checkpoint"].get<double>()) + " % of images, below " +
-                                 std::to_string(a->min_agreement) + " %");
+                                 std::to_string(out["agreement_with_checkpoint"].get<double>()) +
+                                 " % of images, below " + std::to_string(a->min_agreement) + " %");
     }
   });
 }

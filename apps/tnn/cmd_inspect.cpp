@@ -18,10 +18,12 @@ void add_inspect(CLI::App& app) {
     int init_seed = 0;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("inspect", "per-layer thresholds and zero fractions of a checkpoint");
+  auto* cmd =
+      app.add_subcommand("inspect", "per-layer thresholds and zero fractions of a checkpoint");
   cmd->add_option("--checkpoint", a->checkpoint, "checkpoint (.pt) written by tnn run")->required();
-  cmd->add_option("--init-seed", a->init_seed,
-                  "also build the model at initialisation with this seed (the run's seed) and show the change");
+  cmd->add_option(
+      "--init-seed", a->init_seed,
+      "also build the model at initialisation with this seed (the run's seed) and show the change");
   cmd->add_option("--out", a->out, "write the per-layer records as JSON");
   cmd->callback([a] {
     auto meta = checkpoint_config(a->checkpoint);
@@ -32,10 +34,11 @@ void add_inspect(CLI::App& app) {
       auto t = make_trainable(meta["config"], a->init_seed, torch::kCPU);
       init = sparsity_report(*t.net)["layers"];
     }
-    std::printf("%s (%s, epoch %d)\n", a->checkpoint.c_str(), meta["config"]["id"].get<std::string>().c_str(),
-                meta["epoch"].get<int>());
+    std::printf("%s (%s, epoch %d)\n", a->checkpoint.c_str(),
+                meta["config"]["id"].get<std::string>().c_str(), meta["epoch"].get<int>());
     std::printf("%-28s %12s %10s %10s", "layer", "threshold", "thr/std", "zeros %");
-    if (!init.is_null()) std::printf(" %12s %10s %10s %10s", "thr @init", "thr/std@0", "zeros@0 %", "thr ratio");
+    if (!init.is_null())
+      std::printf(" %12s %10s %10s %10s", "thr @init", "thr/std@0", "zeros@0 %", "thr ratio");
     std::printf("\n");
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < now.size(); ++i) {

@@ -24,25 +24,40 @@ void add_pack(CLI::App& app) {
     int verify = 256;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("pack", "pack a trained checkpoint into a .tnn model (2-bit codes, folded BN)");
-  cmd->add_option("--checkpoint", a->checkpoint, "checkpoint written by tnn run (final.pt / best.pt)")->required();
+  auto* cmd = app.add_subcommand(
+      "pack", "pack a trained checkpoint into a .tnn model (2-bit codes, folded BN)");
+  cmd->add_option("--checkpoint", a->checkpoint,
+                  "checkpoint written by tnn run (final.pt / best.pt)")
+      ->required();
   cmd->add_option("--output", a->output, "the .tnn file to write")->required();
-  cmd->add_option("--verify", a->verify, "test images to compare engine (ref) and LibTorch logits on (0 = skip; default 256)");
+  cmd->add_option(
+      "--verify", a->verify,
+      "test images to compare engine (ref) and LibTorch logits on (0 = skip; default 256)");
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder (for --verify)");
   cmd->callback([a] {
     auto net = load_network(a->checkpoint);
     auto meta = checkpoint_config(a->checkpoint);
     const auto& cfg = meta["config"];
-    nlohmann::json md = {{"experiment", cfg["id"]}, {"profile", cfg.value("profile", "")}, {"method", cfg["quantizer"]["method"]},
-                         {"quantizer_params", cfg["quantizer"]["params"]}, {"arch", cfg["model"]["arch"]},
-                         {"checkpoint", a->checkpoint}, {"epoch", meta["epoch"]}, {"environment", environment_info()},
-                         {"input", "NHWC float, normalised per channel with mean (125.3,123.0,113.9) and std (63.0,62.1,66.7) on 0-255"}};
+    nlohmann::json md = {{"experiment", cfg["id"]},
+                         {"profile", cfg.value("profile", "")},
+                         {"method", cfg["quantizer"]["method"]},
+                         {"quantizer_params", cfg["quantizer"]["params"]},
+                         {"arch", cfg["model"]["arch"]},
+                         {"checkpoint", a->checkpoint},
+                         {"epoch", meta["epoch"]},
+                         {"environment", environment_info()},
+                         {"input",
+                          "NHWC float, normalised per channel with mean (125.3,123.0,113.9) and "
+                          "std (63.0,62.1,66.7) on 0-255"}};
     auto model = pack_network(*net, md);
     kernels::write_model(model, a->output);
     auto fp = kernels::sum_footprints(kernels::model_footprint(model));
-    std::printf("%s: %s, %lld bytes on disk; weights %.3f bits each (%.2fX vs FP32), %.2fX with BN and biases\n",
-                a->output.c_str(), cfg["id"].get<std::string>().c_str(), (long long)std::filesystem::file_size(a->output),
-                fp.bits_per_weight(), fp.weight_compression(), fp.total_compression());
+    std::printf(
+        "%s: %s, %lld bytes on disk; weights %.3f bits each (%.2fX vs FP32), %.2fX with BN and "
+        "biases\n",
+        a->output.c_str(), cfg["id"].get<std::string>().c_str(),
+        (long long)std::filesystem::file_size(a->output), fp.bits_per_weight(),
+        fp.weight_compression(), fp.total_compression());
     if (a->verify <= 0) return;
     auto data = load_cifar10(resolve_cifar10_dir(a->data), 1, a->verify);
     auto images = nhwc_images(data.test_images);
@@ -52,9 +67,12 @@ void add_pack(CLI::App& app) {
     auto eng = torch::from_blob(logits.data(), ref.sizes(), torch::kFloat);
     double max_diff = (eng - ref).abs().max().item<double>();
     double agree = eng.argmax(1).eq(ref.argmax(1)).to(torch::kDouble).mean().item<double>();
-    std::printf("verify (%lld test images, engine ref vs LibTorch eval): max |logit diff| %.2e, same prediction %.2f %%\n",
-                (long long)ref.size(0), max_diff, 100 * agree);
-    if (agree < 0.999) throw std::runtime_error("packed model disagrees with the checkpoint (see above)");
+    std::printf(
+        "verify (%lld test images, engine ref vs LibTorch eval): max |logit diff| %.2e, same "
+        "prediction %.2f %%\n",
+        (long long)ref.size(0), max_diff, 100 * agree);
+    if (agree < 0.999)
+      throw std::runtime_error("packed model disagrees with the checkpoint (see above)");
   });
 }
 

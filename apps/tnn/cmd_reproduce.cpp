@@ -22,22 +22,33 @@ void add_reproduce(CLI::App& app) {
   auto launcher = std::make_shared<std::string>("local");
   auto status = std::make_shared<bool>(false);
   auto sets = std::make_shared<std::vector<std::string>>();
-  auto* cmd = app.add_subcommand("reproduce", "run the experiments the paper tables need and render the tables");
+  auto* cmd = app.add_subcommand("reproduce",
+                                 "run the experiments the paper tables need and render the tables");
   cmd->add_option("--profile", a->profile, "smoke | quick | paper (default quick)");
-  cmd->add_option("--tables", a->tables, "table ids (default: all in experiments/tables)")->delimiter(',');
-  cmd->add_option("--out", *out, "output folder (default: a fresh out/reproduce-<profile>-<time>/; results/ with --reuse or --render-only)");
-  cmd->add_option("--runs", *runs, "with --render-only: the run folders to render (default results/runs)");
-  cmd->add_flag("--reuse", *reuse, "run into the committed results/ (reuse finished runs, resume unfinished ones)");
+  cmd->add_option("--tables", a->tables, "table ids (default: all in experiments/tables)")
+      ->delimiter(',');
+  cmd->add_option("--out", *out,
+                  "output folder (default: a fresh out/reproduce-<profile>-<time>/; results/ with "
+                  "--reuse or --render-only)");
+  cmd->add_option("--runs", *runs,
+                  "with --render-only: the run folders to render (default results/runs)");
+  cmd->add_flag("--reuse", *reuse,
+                "run into the committed results/ (reuse finished runs, resume unfinished ones)");
   cmd->add_option("--jobs", a->jobs, "runs at a time (default 1)");
   cmd->add_option("--data", a->data_dir, "CIFAR-10 binary folder");
-  cmd->add_option("--imagenet-data", a->imagenet_dir,
-                  "ImageNet folder (train/, val/; default $TNN_IMAGENET_DIR; none: ImageNet rows are not run)");
-  cmd->add_flag("--render-only", a->render_only, "only render results/tables and results/plots from results/runs");
-  cmd->add_option("--check-readme", a->check_readme,
-                  "with --render-only: fail if this README's generated \"measured\" block is out of date");
-  cmd->add_flag("--plan", a->plan_only, "print the runs to do, the runs reused and the estimated time; run nothing");
+  cmd->add_option(
+      "--imagenet-data", a->imagenet_dir,
+      "ImageNet folder (train/, val/; default $TNN_IMAGENET_DIR; none: ImageNet rows are not run)");
+  cmd->add_flag("--render-only", a->render_only,
+                "only render results/tables and results/plots from results/runs");
+  cmd->add_option(
+      "--check-readme", a->check_readme,
+      "with --render-only: fail if this README's generated \"measured\" block is out of date");
+  cmd->add_flag("--plan", a->plan_only,
+                "print the runs to do, the runs reused and the estimated time; run nothing");
   cmd->add_option("--show-profiles", a->render_profiles,
-                  "profiles the tables show, first available per row (default: the run profile; render-only: paper,quick)")
+                  "profiles the tables show, first available per row (default: the run profile; "
+                  "render-only: paper,quick)")
       ->delimiter(',');
   cmd->add_option(
          "--only", a->only,
@@ -84,8 +95,9 @@ void add_reproduce(CLI::App& app) {
       base = fs::path("out") / ("reproduce-" + a->profile + "-" + stamp);
     }
     if (a->render_only && a->render_profiles.empty()) a->render_profiles = {"paper", "quick"};
-    a->runs_root = a->render_only ? (runs->empty() ? (results / "runs").string() : *runs)
-                                  : (*reuse ? (results / "runs").string() : (base / "runs").string());
+    a->runs_root = a->render_only
+                       ? (runs->empty() ? (results / "runs").string() : *runs)
+                       : (*reuse ? (results / "runs").string() : (base / "runs").string());
     // Rendering the committed results also regenerates the README's "What is measured so far".
     if (base == results && a->render_only && runs->empty())
       a->readme_path = (fs::path(TNN_SOURCE_DIR) / "README.md").string();

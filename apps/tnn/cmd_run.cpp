@@ -48,16 +48,23 @@ void add_run(CLI::App& app) {
     double timeout = 600;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("run", "train an experiment (resumes an unfinished run, reuses a finished one)");
-  cmd->add_option("experiment", a->file, "experiment JSON, e.g. experiments/cifar10/resnet20-wacv19.json")->required();
+  auto* cmd = app.add_subcommand(
+      "run", "train an experiment (resumes an unfinished run, reuses a finished one)");
+  cmd->add_option("experiment", a->file,
+                  "experiment JSON, e.g. experiments/cifar10/resnet20-wacv19.json")
+      ->required();
   cmd->add_option("--profile", a->profile, "smoke | quick | paper (default quick)");
   cmd->add_option("--seed", a->seeds, "seed(s); default: the experiment's seeds");
   cmd->add_option("--out", a->out, "root of run folders (default results/runs)");
   cmd->add_option("--data", a->data,
-                  "data folder: CIFAR-10 binary (default $TNN_DATA_DIR, then ./data/cifar-10-batches-bin) or, for "
-                  "data.dataset imagenet, the ImageNet folder with train/ and val/ (default $TNN_IMAGENET_DIR)");
-  cmd->add_option("--set", a->set, "override a config field: path=value (repeatable), e.g. train.epochs=3");
-  cmd->add_flag("--fresh", a->fresh, "re-train even if a finished run exists (the old one is moved aside)");
+                  "data folder: CIFAR-10 binary (default $TNN_DATA_DIR, then "
+                  "./data/cifar-10-batches-bin) or, for "
+                  "data.dataset imagenet, the ImageNet folder with train/ and val/ (default "
+                  "$TNN_IMAGENET_DIR)");
+  cmd->add_option("--set", a->set,
+                  "override a config field: path=value (repeatable), e.g. train.epochs=3");
+  cmd->add_flag("--fresh", a->fresh,
+                "re-train even if a finished run exists (the old one is moved aside)");
   cmd->add_flag(
       "--no-deps", a->no_deps,
       "do not run the experiments this one depends on first (tnn reproduce schedules them itself)");
@@ -102,10 +109,11 @@ void add_run(CLI::App& app) {
     }
     if (launch.rank != 0) return;  // rank 0 reports
     for (const auto& res : results) {
-      std::cout << res["experiment"].get<std::string>() << " seed " << res["seed"] << ": " << res["status"].get<std::string>();
+      std::cout << res["experiment"].get<std::string>() << " seed " << res["seed"] << ": "
+                << res["status"].get<std::string>();
       if (res.contains("final"))
-        std::cout << ", final top-1 " << res["final"]["top1"] << " %, best " << res["best"]["top1"] << " % (epoch "
-                  << res["best"]["epoch"] << ")";
+        std::cout << ", final top-1 " << res["final"]["top1"] << " %, best " << res["best"]["top1"]
+                  << " % (epoch " << res["best"]["epoch"] << ")";
       std::cout << "\n";
     }
   });

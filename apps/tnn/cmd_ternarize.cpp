@@ -65,7 +65,8 @@ void run(const Args& a) {
     auto fwd = q->forward(w).detach().contiguous();
     if (!torch::allclose(fwd, eff, 1e-6, 1e-7))
       throw std::logic_error("internal: decompose() and forward() of '" + a.method + "' disagree");
-    NpyArray out{in.shape, std::vector<float>(eff.data_ptr<float>(), eff.data_ptr<float>() + eff.numel())};
+    NpyArray out{in.shape,
+                 std::vector<float>(eff.data_ptr<float>(), eff.data_ptr<float>() + eff.numel())};
     write_npy_f32(a.output, out);
   }
   if (!a.report.empty()) {
@@ -90,7 +91,8 @@ void run(const Args& a) {
         r["terms"].push_back(j);
       }
       // Learned quantizer parameters at the values used (TGA delta, TTQ W_p / W_n).
-      for (const auto& p : q->named_parameters(/*recurse=*/false)) r["learned"][p.key()] = to_list(p.value());
+      for (const auto& p : q->named_parameters(/*recurse=*/false))
+        r["learned"][p.key()] = to_list(p.value());
     }
     write_file_atomic(a.report, r.dump(2) + "\n");
   }
@@ -101,15 +103,21 @@ void run(const Args& a) {
 
 void add_ternarize(CLI::App& app) {
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("ternarize", "ternarize a float32 .npy tensor; writes the effective weights and a JSON report");
+  auto* cmd = app.add_subcommand(
+      "ternarize",
+      "ternarize a float32 .npy tensor; writes the effective weights and a JSON report");
   std::string methods;
-  for (const auto& info : ternarizer_registry()) methods += (methods.empty() ? "" : ", ") + info.name;
+  for (const auto& info : ternarizer_registry())
+    methods += (methods.empty() ? "" : ", ") + info.name;
   cmd->add_option("--method", args->method,
                   "method: " + methods + " (`tnn methods` lists their parameters)")
       ->required();
-  cmd->add_option("--param", args->params, "method parameter key=value (repeatable); see docs/ternarizers.md");
+  cmd->add_option("--param", args->params,
+                  "method parameter key=value (repeatable); see docs/ternarizers.md");
   cmd->add_option("--input", args->input, "input float32 .npy")->required();
-  cmd->add_option("--output", args->output, "output .npy: effective weights (sum of alpha*T over terms)")->required();
+  cmd->add_option("--output", args->output,
+                  "output .npy: effective weights (sum of alpha*T over terms)")
+      ->required();
   cmd->add_option("--report", args->report, "JSON report: per-term Delta, alpha, zero fraction");
   auto* gout = cmd->add_option(
       "--grad-output", args->grad_output,

@@ -1,4 +1,5 @@
-// Shared by `tnn pack` and `tnn infer`: checkpoint -> network, images -> NHWC floats, LibTorch logits.
+// Shared by `tnn pack` and `tnn infer`: checkpoint -> network, images -> NHWC floats, LibTorch
+// logits.
 #pragma once
 
 #include "tnn/data.hpp"
@@ -22,11 +23,13 @@ inline std::vector<float> nhwc_images(const torch::Tensor& images_u8) {
   AugmentOptions none;
   none.channels_last = false;
   auto idx = torch::arange(images_u8.size(0), torch::kLong);
-  auto x = make_batch(images_u8, idx, none, nullptr, torch::kCPU).permute({0, 2, 3, 1}).contiguous();
+  auto x =
+      make_batch(images_u8, idx, none, nullptr, torch::kCPU).permute({0, 2, 3, 1}).contiguous();
   return std::vector<float>(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
 }
 
-inline torch::Tensor torch_logits(Network& net, const torch::Tensor& images_u8, int64_t batch = 500) {
+inline torch::Tensor torch_logits(Network& net, const torch::Tensor& images_u8,
+                                  int64_t batch = 500) {
   torch::NoGradGuard ng;
   net.eval();
   AugmentOptions aug;

@@ -8,7 +8,8 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
-  CLI::App app{"tnn: ternary-weight networks -- train, reproduce the papers' tables, pack, run, benchmark"};
+  CLI::App app{
+      "tnn: ternary-weight networks -- train, reproduce the papers' tables, pack, run, benchmark"};
   app.require_subcommand(1);
   int threads = 0;
   app.add_option("--threads", threads, "CPU threads (default: all cores, or OMP_NUM_THREADS)");

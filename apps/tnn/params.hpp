@@ -10,7 +10,8 @@
 
 namespace tnn::cli {
 
-inline nlohmann::json parse_key_values(const std::vector<std::string>& items, const std::string& option) {
+inline nlohmann::json parse_key_values(const std::vector<std::string>& items,
+                                       const std::string& option) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& item : items) {
     auto eq = item.find('=');

@@ -25,7 +25,7 @@ using json = nlohmann::json;
 struct Run {
   std::string op, impl, shape;
   int threads = 1;
-  std::vector<double> ms;  // one per repetition
+  std::vector<double> ms;    // one per repetition
   std::vector<double> rate;  // "flops" or "bytes_per_second" per repetition (peak suite)
   json counters = json::object();
   std::string label;

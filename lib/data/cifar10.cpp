@@ -20,7 +20,9 @@ const char* kTrainFiles[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch
                              "data_batch_4.bin", "data_batch_5.bin"};
 const char* kTestFile = "test_batch.bin";
 
-bool looks_like_cifar_dir(const fs::path& d) { return fs::exists(d / kTestFile); }
+bool looks_like_cifar_dir(const fs::path& d) {
+  return fs::exists(d / kTestFile);
+}
 
 // Reads one batch file into images/labels starting at record `offset`; checks size and labels.
 void read_batch(const fs::path& file, int64_t keep, torch::Tensor& images, torch::Tensor& labels,
@@ -28,10 +30,10 @@ void read_batch(const fs::path& file, int64_t keep, torch::Tensor& images, torch
   std::string bytes = read_file(file.string());
   const int64_t want = kRecordsPerFile * kRecordBytes;
   if (static_cast<int64_t>(bytes.size()) != want)
-    throw std::runtime_error(file.string() + ": expected " + std::to_string(want) + " bytes (" +
-                             std::to_string(kRecordsPerFile) + " records of " +
-                             std::to_string(kRecordBytes) + "), got " + std::to_string(bytes.size()) +
-                             " (truncated or not a CIFAR-10 batch file?)");
+    throw std::runtime_error(
+        file.string() + ": expected " + std::to_string(want) + " bytes (" +
+        std::to_string(kRecordsPerFile) + " records of " + std::to_string(kRecordBytes) +
+        "), got " + std::to_string(bytes.size()) + " (truncated or not a CIFAR-10 batch file?)");
   auto* img = images.data_ptr<uint8_t>() + offset * 3072;
   auto* lab = labels.data_ptr<int64_t>() + offset;
   for (int64_t r = 0; r < kRecordsPerFile; ++r) {
@@ -57,15 +59,17 @@ std::string resolve_cifar10_dir(const std::string& flag) {
   };
   if (consider(flag, "--data")) return flag;
   if (!flag.empty())
-    throw std::runtime_error("--data " + flag + ": not a CIFAR-10 binary folder (no " + kTestFile + ")");
+    throw std::runtime_error("--data " + flag + ": not a CIFAR-10 binary folder (no " + kTestFile +
+                             ")");
   const char* env = std::getenv("TNN_DATA_DIR");
   if (env != nullptr && consider(env, "TNN_DATA_DIR")) return env;
   if (env != nullptr && *env)
-    throw std::runtime_error(std::string("TNN_DATA_DIR=") + env + ": not a CIFAR-10 binary folder (no " +
-                             kTestFile + ")");
+    throw std::runtime_error(std::string("TNN_DATA_DIR=") + env +
+                             ": not a CIFAR-10 binary folder (no " + kTestFile + ")");
   if (consider("data/cifar-10-batches-bin", "default")) return "data/cifar-10-batches-bin";
-  throw std::runtime_error("CIFAR-10 not found; tried:" + tried +
-                           "\nRun `make data` (downloads the official release) or set TNN_DATA_DIR.");
+  throw std::runtime_error(
+      "CIFAR-10 not found; tried:" + tried +
+      "\nRun `make data` (downloads the official release) or set TNN_DATA_DIR.");
 }
 
 Dataset load_cifar10(const std::string& dir_str, int64_t train_limit, int64_t test_limit) {
@@ -82,7 +86,8 @@ Dataset load_cifar10(const std::string& dir_str, int64_t train_limit, int64_t te
   auto check_file = [&](const std::string& name) {
     fs::path p = dir / name;
     if (!fs::exists(p))
-      throw std::runtime_error(p.string() + ": missing (expected the official CIFAR-10 binary layout)");
+      throw std::runtime_error(p.string() +
+                               ": missing (expected the official CIFAR-10 binary layout)");
     std::string md5 = md5_file(p.string());
     if (!manifest.is_null()) {
       const auto& entry = manifest["files"][name];
@@ -90,8 +95,8 @@ Dataset load_cifar10(const std::string& dir_str, int64_t train_limit, int64_t te
         throw std::runtime_error((dir / "manifest.json").string() + ": no entry for " + name);
       auto size = static_cast<int64_t>(fs::file_size(p));
       if (size != entry.at("bytes").get<int64_t>())
-        throw std::runtime_error(p.string() + ": " + std::to_string(size) + " bytes, manifest says " +
-                                 entry.at("bytes").dump());
+        throw std::runtime_error(p.string() + ": " + std::to_string(size) +
+                                 " bytes, manifest says " + entry.at("bytes").dump());
       if (md5 != entry.at("md5").get<std::string>())
         throw std::runtime_error(p.string() + ": md5 " + md5 + ", manifest says " +
                                  entry.at("md5").get<std::string>() + " (altered or corrupt file)");
@@ -110,7 +115,8 @@ Dataset load_cifar10(const std::string& dir_str, int64_t train_limit, int64_t te
   d.test_images = torch::empty({n_test, 3, 32, 32}, torch::kUInt8);
   d.test_labels = torch::empty({n_test}, torch::kInt64);
   for (int b = 0; b < 5; ++b)
-    read_batch(dir / kTrainFiles[b], kRecordsPerFile, d.train_images, d.train_labels, b * kRecordsPerFile);
+    read_batch(dir / kTrainFiles[b], kRecordsPerFile, d.train_images, d.train_labels,
+               b * kRecordsPerFile);
   read_batch(dir / kTestFile, kRecordsPerFile, d.test_images, d.test_labels, 0);
   if (train_limit > 0 && train_limit < n_train) {
     d.train_images = d.train_images.narrow(0, 0, train_limit).clone();
@@ -135,9 +141,12 @@ Dataset load_cifar10(const std::string& dir_str, int64_t train_limit, int64_t te
     id["official"] = "unknown (no manifest.json; `make data` writes one after checking the md5)";
   }
   std::string variant = id["variant"];
-  if (variant == "jpeg75-proxy") id["label"] = "CIFAR-10 (JPEG-75 proxy)";
-  else if (variant == "official") id["label"] = "CIFAR-10 (official)";
-  else id["label"] = "CIFAR-10 (" + variant + ")";
+  if (variant == "jpeg75-proxy")
+    id["label"] = "CIFAR-10 (JPEG-75 proxy)";
+  else if (variant == "official")
+    id["label"] = "CIFAR-10 (official)";
+  else
+    id["label"] = "CIFAR-10 (" + variant + ")";
   d.identity = id;
   return d;
 }
@@ -148,7 +157,8 @@ torch::Tensor make_batch(const torch::Tensor& images, const torch::Tensor& index
   const int64_t b = index.size(0);
   // The dataset may live on the GPU already (the trainer keeps it resident there); the indices
   // come from a CPU generator.
-  auto x = images.index_select(0, index.to(images.device())).to(device, /*non_blocking=*/true);  // uint8 [B,3,32,32]
+  auto x = images.index_select(0, index.to(images.device()))
+               .to(device, /*non_blocking=*/true);  // uint8 [B,3,32,32]
   if (gen != nullptr && aug.crop && aug.padding > 0) {
     const int p = aug.padding;
     // Zero padding in pixel space (as torchvision pads the PIL image) before normalisation.
@@ -157,7 +167,8 @@ torch::Tensor make_batch(const torch::Tensor& images, const torch::Tensor& index
     auto ar = torch::arange(32, torch::TensorOptions().dtype(torch::kLong).device(device));
     auto rows = (off[0].unsqueeze(1) + ar).view({b, 32, 1});
     auto cols = (off[1].unsqueeze(1) + ar).view({b, 1, 32});
-    auto bi = torch::arange(b, torch::TensorOptions().dtype(torch::kLong).device(device)).view({b, 1, 1});
+    auto bi =
+        torch::arange(b, torch::TensorOptions().dtype(torch::kLong).device(device)).view({b, 1, 1});
     // Advanced indices around a slice: result is [B, 32, 32, 3].
     x = padded.index({bi, Slice(), rows, cols}).permute({0, 3, 1, 2});
   }
@@ -167,7 +178,8 @@ torch::Tensor make_batch(const torch::Tensor& images, const torch::Tensor& index
   }
   auto opts = torch::TensorOptions().dtype(torch::kFloat).device(device);
   auto mean = torch::tensor({kCifarMean[0], kCifarMean[1], kCifarMean[2]}, opts).view({1, 3, 1, 1});
-  auto inv_std = 1.0 / torch::tensor({kCifarStd[0], kCifarStd[1], kCifarStd[2]}, opts).view({1, 3, 1, 1});
+  auto inv_std =
+      1.0 / torch::tensor({kCifarStd[0], kCifarStd[1], kCifarStd[2]}, opts).view({1, 3, 1, 1});
   auto out = (x.to(torch::kFloat) - mean) * inv_std;
   return aug.channels_last ? out.contiguous(at::MemoryFormat::ChannelsLast) : out.contiguous();
 }

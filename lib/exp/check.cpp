@@ -4,10 +4,10 @@
 #include "tnn/pack.hpp"
 #include "tnn/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <algorithm>
 
 namespace tnn {
 namespace fs = std::filesystem;
@@ -49,7 +49,9 @@ std::vector<std::string> experiment_files(const std::string& root) {
   std::vector<std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (e.path().extension() != ".json" || e.path().filename().string()[0] == '_') continue;
-    if (e.path().parent_path().filename() == "tables" || e.path().parent_path().filename() == "kernels") continue;
+    if (e.path().parent_path().filename() == "tables" ||
+        e.path().parent_path().filename() == "kernels")
+      continue;
     files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
@@ -58,7 +60,8 @@ std::vector<std::string> experiment_files(const std::string& root) {
 
 }  // namespace
 
-std::vector<std::string> experiments_with_expectations(const std::string& root, const std::string& profile) {
+std::vector<std::string> experiments_with_expectations(const std::string& root,
+                                                       const std::string& profile) {
   std::vector<std::string> out;
   for (const auto& f : experiment_files(root)) {
     Experiment e = load_experiment(f);
@@ -67,7 +70,8 @@ std::vector<std::string> experiments_with_expectations(const std::string& root, 
   return out;
 }
 
-std::vector<CheckOutcome> check_results(const std::string& root, const std::string& runs_root, const std::string& profile) {
+std::vector<CheckOutcome> check_results(const std::string& root, const std::string& runs_root,
+                                        const std::string& profile) {
   std::vector<CheckOutcome> out;
   for (const auto& f : experiments_with_expectations(root, profile)) {
     Experiment e = load_experiment(f);
@@ -92,15 +96,16 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
       if (m == "final_top1_minus_baseline") {
         RunSummary b = summarize_runs(runs_root, x.value("baseline", ""), profile);
         if (b.finished.empty()) {
-          c.detail = "baseline " + x.value("baseline", std::string("<none>")) + " has no finished run in profile " + profile;
+          c.detail = "baseline " + x.value("baseline", std::string("<none>")) +
+                     " has no finished run in profile " + profile;
           out.push_back(c);
           continue;
         }
         // Paired by seed (the claim is the difference at the same seed); over the seeds both have.
         auto pairs = paired_differences(runs.finished, b.finished, final_top1);
         if (pairs.empty()) {
-          c.detail = "no seed has finished runs of both " + e.id + " and " + x.value("baseline", std::string("?")) +
-                     " in profile " + profile;
+          c.detail = "no seed has finished runs of both " + e.id + " and " +
+                     x.value("baseline", std::string("?")) + " in profile " + profile;
           out.push_back(c);
           continue;
         }
@@ -108,7 +113,8 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
         std::string per_seed;
         for (const auto& p : pairs) {
           d.push_back(p.value);
-          per_seed += (per_seed.empty() ? "" : ", ") + std::string("seed ") + std::to_string(p.seed) + " " + num(p.value);
+          per_seed += (per_seed.empty() ? "" : ", ") + std::string("seed ") +
+                      std::to_string(p.seed) + " " + num(p.value);
         }
         SeedStats st = seed_stats(d);
         v = st.mean;
@@ -142,7 +148,8 @@ std::vector<CheckOutcome> check_results(const std::string& root, const std::stri
         c.pass = c.measured = false;
         want = "no value/min/max given";
       }
-      c.detail = "measured " + num(v) + " (mean of " + std::to_string(runs.finished.size()) + " run(s)" + spread + "), " + want;
+      c.detail = "measured " + num(v) + " (mean of " + std::to_string(runs.finished.size()) +
+                 " run(s)" + spread + "), " + want;
       out.push_back(c);
     }
   }

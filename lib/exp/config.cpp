@@ -51,7 +51,8 @@ namespace {
 
 // Objects whose keys are not fixed by the defaults (checked elsewhere or free-form).
 bool free_form(const std::string& path) {
-  return path == "quantizer.params" || path == "profiles" || path == "expected" || path == "train.init_from";
+  return path == "quantizer.params" || path == "profiles" || path == "expected" ||
+         path == "train.init_from";
 }
 
 bool same_kind(const nlohmann::json& value, const nlohmann::json& def) {
@@ -95,7 +96,8 @@ void check_values(const nlohmann::json& c, const std::string& file) {
     throw std::invalid_argument(file + ": " + path + ": " + what);
   };
   const auto& t = c["train"];
-  if (t["epochs"].get<double>() < 1) fail("train.epochs", "expected >= 1, got " + t["epochs"].dump());
+  if (t["epochs"].get<double>() < 1)
+    fail("train.epochs", "expected >= 1, got " + t["epochs"].dump());
   if (t["batch_size"].get<double>() < 1) fail("train.batch_size", "expected >= 1");
   auto one_of = [&](const std::string& path, const nlohmann::json& v, std::set<std::string> ok) {
     if (!v.is_string() || !ok.count(v.get<std::string>())) {
@@ -105,7 +107,8 @@ void check_values(const nlohmann::json& c, const std::string& file) {
     }
   };
   one_of("train.optimizer.name", t["optimizer"]["name"], {"sgd", "adam"});
-  one_of("train.optimizer.weight_decay_on", t["optimizer"]["weight_decay_on"], {"all", "weights_only"});
+  one_of("train.optimizer.weight_decay_on", t["optimizer"]["weight_decay_on"],
+         {"all", "weights_only"});
   one_of("train.threshold_optimizer.name", t["threshold_optimizer"]["name"], {"sgd", "adam"});
   one_of("train.schedule.name", t["schedule"]["name"], {"multistep", "cosine", "constant"});
   one_of("train.tga_update", t["tga_update"], {"sequential_two_pass", "joint"});
@@ -116,23 +119,30 @@ void check_values(const nlohmann::json& c, const std::string& file) {
   for (const char* k : {"crop_size", "resize_size"})
     if (d[k].get<double>() < 1) fail(std::string("data.") + k, "expected >= 1, got " + d[k].dump());
   for (const char* k : {"crop_scale", "crop_ratio"})
-    if (d[k].size() != 2 || !d[k][0].is_number() || !d[k][1].is_number() || d[k][0].get<double>() <= 0 ||
-        d[k][0].get<double>() > d[k][1].get<double>())
-      fail(std::string("data.") + k, "expected [low, high] with 0 < low <= high, got " + d[k].dump());
-  if (d["loader_threads"].get<double>() < 0) fail("data.loader_threads", "expected >= 0 (0: all cores)");
+    if (d[k].size() != 2 || !d[k][0].is_number() || !d[k][1].is_number() ||
+        d[k][0].get<double>() <= 0 || d[k][0].get<double>() > d[k][1].get<double>())
+      fail(std::string("data.") + k,
+           "expected [low, high] with 0 < low <= high, got " + d[k].dump());
+  if (d["loader_threads"].get<double>() < 0)
+    fail("data.loader_threads", "expected >= 0 (0: all cores)");
   if (d["prefetch_batches"].get<double>() < 1) fail("data.prefetch_batches", "expected >= 1");
   if (d["max_bad_files"].get<double>() < 0) fail("data.max_bad_files", "expected >= 0");
   const auto& nc = c["model"]["num_classes"];
   if (!nc.is_null() && (!nc.is_number_integer() || nc.get<int64_t>() < 1))
-    fail("model.num_classes", "expected a positive integer or null (the dataset's), got " + nc.dump());
+    fail("model.num_classes",
+         "expected a positive integer or null (the dataset's), got " + nc.dump());
   const auto& s = t["schedule"];
   if (s["name"] == "multistep" && s["milestones"].size() != s["gammas"].size())
     fail("train.schedule.gammas", "expected one gamma per milestone (" +
-                                      std::to_string(s["milestones"].size()) + "), got " + s["gammas"].dump());
+                                      std::to_string(s["milestones"].size()) + "), got " +
+                                      s["gammas"].dump());
   const auto& init = t["init_from"];
   if (!init.is_null() && !init.is_string() &&
-      !(init.is_object() && init.size() == 1 && init.contains("torchvision") && init["torchvision"].is_string()))
-    fail("train.init_from", "expected null, an experiment id, or {\"torchvision\": \"<state_dict file>\"}, got " + init.dump());
+      !(init.is_object() && init.size() == 1 && init.contains("torchvision") &&
+        init["torchvision"].is_string()))
+    fail("train.init_from",
+         "expected null, an experiment id, or {\"torchvision\": \"<state_dict file>\"}, got " +
+             init.dump());
   if (c["seeds"].empty()) fail("seeds", "expected at least one seed");
   // The quantizer's parameters are checked by its registry entry (names, types, values).
   make_ternarizer({c["quantizer"]["method"].get<std::string>(), c["quantizer"]["params"]},
@@ -140,7 +150,8 @@ void check_values(const nlohmann::json& c, const std::string& file) {
 }
 
 fs::path experiments_root(const fs::path& file) {
-  for (fs::path p = fs::absolute(file).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
+  for (fs::path p = fs::absolute(file).parent_path(); !p.empty() && p != p.root_path();
+       p = p.parent_path())
     if (p.filename() == "experiments") return p;
   return fs::absolute(file).parent_path();
 }
@@ -154,7 +165,8 @@ nlohmann::json read_json(const std::string& path) {
 }
 
 nlohmann::json load_chain(const fs::path& file, int depth) {
-  if (depth > 16) throw std::invalid_argument(file.string() + ": extends chain too deep (a cycle?)");
+  if (depth > 16)
+    throw std::invalid_argument(file.string() + ": extends chain too deep (a cycle?)");
   nlohmann::json j = read_json(file.string());
   if (!j.is_object()) throw std::invalid_argument(file.string() + ": expected a JSON object");
   validate(j, experiment_defaults(), "", file.string());
@@ -162,7 +174,8 @@ nlohmann::json load_chain(const fs::path& file, int depth) {
   if (j.contains("extends") && !j["extends"].is_null()) {
     fs::path parent = file.parent_path() / j["extends"].get<std::string>();
     if (!fs::exists(parent))
-      throw std::invalid_argument(file.string() + ": extends: " + parent.string() + " does not exist");
+      throw std::invalid_argument(file.string() + ": extends: " + parent.string() +
+                                  " does not exist");
     base = load_chain(parent, depth + 1);
   }
   base.erase("id");  // ids are never inherited
@@ -177,7 +190,8 @@ void set_path(nlohmann::json& j, const std::string& dotted, const nlohmann::json
   size_t start = 0;
   while (true) {
     size_t dot = dotted.find('.', start);
-    std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string key =
+        dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (dot == std::string::npos) {
       (*cur)[key] = value;
       return;
@@ -205,8 +219,8 @@ Experiment load_experiment(const std::string& path) {
   std::string derived = rel.replace_extension("").generic_string();
   std::string written = merged.value("id", "");
   if (!written.empty() && written != derived)
-    throw std::invalid_argument(path + ": id: '" + written + "' does not match the file's place ('" +
-                                derived + "')");
+    throw std::invalid_argument(path + ": id: '" + written +
+                                "' does not match the file's place ('" + derived + "')");
   merged["id"] = derived;
   e.id = derived;
   check_values(merged, path);
@@ -266,7 +280,8 @@ void prune_defaults(nlohmann::json& c, const nlohmann::json& d) {
 
 std::string config_hash(const nlohmann::json& resolved) {
   nlohmann::json c = resolved;
-  for (const char* k : {"id", "description", "extends", "depends_on", "seeds", "profiles", "expected", "profile"})
+  for (const char* k :
+       {"id", "description", "extends", "depends_on", "seeds", "profiles", "expected", "profile"})
     c.erase(k);
   prune_defaults(c, experiment_defaults());
   return md5_bytes(c.dump()).substr(0, 12);

@@ -31,7 +31,9 @@ std::vector<CostSample> load_cost_samples(const std::vector<std::string>& roots)
   for (const auto& root : roots) {
     if (root.empty() || !fs::is_directory(root)) continue;
     for (const auto& e : fs::recursive_directory_iterator(root)) {
-      if (e.path().filename() != "result.json" || e.path().string().find(".old-") != std::string::npos) continue;
+      if (e.path().filename() != "result.json" ||
+          e.path().string().find(".old-") != std::string::npos)
+        continue;
       nlohmann::json r;
       try {
         r = nlohmann::json::parse(read_file(e.path().string()));
@@ -39,7 +41,8 @@ std::vector<CostSample> load_cost_samples(const std::vector<std::string>& roots)
         continue;  // a result being rewritten right now; the others suffice
       }
       double images = 0;
-      for (const auto& h : r.value("history", nlohmann::json::array())) images += h.value("train_images", 0.0);
+      for (const auto& h : r.value("history", nlohmann::json::array()))
+        images += h.value("train_images", 0.0);
       const double wall = r.value("wall_seconds", 0.0);
       // One epoch says little (start-up, a busy machine): scale from two or more.
       if (images <= 0 || wall <= 0 || r.value("epochs_done", 0) < 2) continue;
@@ -52,15 +55,18 @@ std::vector<CostSample> load_cost_samples(const std::vector<std::string>& roots)
       m.method = r["config"]["quantizer"].value("method", "?");
       m.epochs = r.value("epochs_done", 0);
       m.dataset = r["config"]["data"].value("dataset", "cifar10");
-      for (const auto& l : r["sparsity"].value("layers", nlohmann::json::array())) m.macs += l.value("macs_per_image", 0.0);
-      m.where = r.value("experiment", "?") + "/" + r.value("profile", "?") + "/seed" + std::to_string(r.value("seed", 0));
+      for (const auto& l : r["sparsity"].value("layers", nlohmann::json::array()))
+        m.macs += l.value("macs_per_image", 0.0);
+      m.where = r.value("experiment", "?") + "/" + r.value("profile", "?") + "/seed" +
+                std::to_string(r.value("seed", 0));
       out.push_back(m);
     }
   }
   return out;
 }
 
-RunEstimate estimate_run(const nlohmann::json& cfg, int epochs_done, int threads, const CostContext& ctx) {
+RunEstimate estimate_run(const nlohmann::json& cfg, int epochs_done, int threads,
+                         const CostContext& ctx) {
   RunEstimate est;
   const std::string dataset = cfg["data"].value("dataset", "cifar10");
   if (dataset != "cifar10") {
@@ -73,8 +79,9 @@ RunEstimate estimate_run(const nlohmann::json& cfg, int epochs_done, int threads
   std::tuple<int, int, int> best_key{-1, -1, -1};
   for (const auto& m : ctx.samples) {
     if (m.dataset != dataset) continue;
-    std::tuple<int, int, int> key{4 * (m.cpu == ctx.cpu) + 2 * (m.arch == arch) + (m.method == method),
-                                  m.threads == threads, m.epochs};
+    std::tuple<int, int, int> key{
+        4 * (m.cpu == ctx.cpu) + 2 * (m.arch == arch) + (m.method == method), m.threads == threads,
+        m.epochs};
     if (key > best_key) best_key = key, best = &m;
   }
   if (best == nullptr) {
@@ -113,9 +120,12 @@ RunEstimate estimate_run(const nlohmann::json& cfg, int epochs_done, int threads
 std::string format_hours(double seconds) {
   char b[32];
   if (seconds < 0) return "unknown";
-  if (seconds < 90) std::snprintf(b, sizeof b, "%.0f s", seconds);
-  else if (seconds < 5400) std::snprintf(b, sizeof b, "%.0f min", seconds / 60);
-  else std::snprintf(b, sizeof b, "%.1f h", seconds / 3600);
+  if (seconds < 90)
+    std::snprintf(b, sizeof b, "%.0f s", seconds);
+  else if (seconds < 5400)
+    std::snprintf(b, sizeof b, "%.0f min", seconds / 60);
+  else
+    std::snprintf(b, sizeof b, "%.1f h", seconds / 3600);
   return b;
 }
 

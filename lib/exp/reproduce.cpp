@@ -8,16 +8,16 @@
 #include "tnn/ternarize.hpp"
 #include "tnn/train.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
-#include <spawn.h>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
 
 extern char** environ;
@@ -29,7 +29,8 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
   std::vector<PlannedRun> plan;
   std::map<std::string, std::vector<size_t>> by_id;  // id -> node indices (one per seed)
   // Adds an experiment (and, first, what it depends on); returns its nodes.
-  std::function<std::vector<size_t>(const std::string&, int)> add = [&](const std::string& id, int depth) {
+  std::function<std::vector<size_t>(const std::string&, int)> add = [&](const std::string& id,
+                                                                        int depth) {
     if (depth > 32) throw std::invalid_argument(id + ": depends_on chain too deep (a cycle?)");
     if (by_id.count(id)) return by_id[id];
     std::string file = experiment_path(r.experiments_root, id);
@@ -39,14 +40,17 @@ std::vector<PlannedRun> plan_runs(const ReproduceRequest& r, std::vector<std::st
     }
     Experiment e = load_experiment(file);
     auto profiles = e.profile_names();
-    if (r.profile != "paper" && std::find(profiles.begin(), profiles.end(), r.profile) == profiles.end()) {
+    if (r.profile != "paper" &&
+        std::find(profiles.begin(), profiles.end(), r.profile) == profiles.end()) {
       if (skipped) skipped->push_back(id + ": defines no profile '" + r.profile + "'");
       return by_id[id] = {};
     }
     auto cfg = resolve_config(e, r.profile, r.overrides);
     const std::string dataset = cfg["data"]["dataset"];
     if (dataset == "imagenet" && r.imagenet_dir.empty() && !r.render_only) {
-      if (skipped) skipped->push_back(id + ": not run here: no ImageNet (give --imagenet-data or set TNN_IMAGENET_DIR)");
+      if (skipped)
+        skipped->push_back(
+            id + ": not run here: no ImageNet (give --imagenet-data or set TNN_IMAGENET_DIR)");
       return by_id[id] = {};
     }
     std::vector<std::string> deps = cfg["depends_on"].get<std::vector<std::string>>();
@@ -93,17 +97,20 @@ pid_t spawn(const std::vector<std::string>& args) {
 
 // Says the cost before spending it: each run with its state and estimated remaining time, and
 // the total; warns when the runs would record uncommitted code. Returns the number of runs to do.
-size_t print_plan(const ReproduceRequest& r, const std::vector<PlannedRun>& plan, int jobs, int threads) {
+size_t print_plan(const ReproduceRequest& r, const std::vector<PlannedRun>& plan, int jobs,
+                  int threads) {
   const nlohmann::json env = environment_info();
   CostContext ctx;
   ctx.cpu = env.value("cpu_model", "?");
-  ctx.samples = load_cost_samples({r.runs_root, (fs::path(r.source_dir) / "results" / "runs").string()});
+  ctx.samples =
+      load_cost_samples({r.runs_root, (fs::path(r.source_dir) / "results" / "runs").string()});
   const fs::path bench_dir = fs::path(r.source_dir) / "results" / "bench-train";
   if (fs::is_directory(bench_dir))
     for (const auto& f : fs::directory_iterator(bench_dir)) {
       if (f.path().extension() != ".json") continue;
       auto b = nlohmann::json::parse(read_file(f.path().string()));
-      for (const auto& [m, v] : b["methods"].items()) ctx.step_ratio_to_fp.emplace(m, v["step_time_ratio_to_fp"].get<double>());
+      for (const auto& [m, v] : b["methods"].items())
+        ctx.step_ratio_to_fp.emplace(m, v["step_time_ratio_to_fp"].get<double>());
     }
   ctx.macs_of = [](const nlohmann::json& cfg) {
     double macs = 0;
@@ -114,8 +121,8 @@ size_t print_plan(const ReproduceRequest& r, const std::vector<PlannedRun>& plan
   size_t todo = 0;
   double total = 0;
   bool unknown = false;
-  std::cout << "reproduce: plan for profile " << r.profile << " (" << jobs << " at a time x " << threads
-            << " threads, into " << r.runs_root << "):\n";
+  std::cout << "reproduce: plan for profile " << r.profile << " (" << jobs << " at a time x "
+            << threads << " threads, into " << r.runs_root << "):\n";
   for (const auto& p : plan) {
     std::string line = "  " + p.id + " seed " + std::to_string(p.seed) + ": ";
     if (p.status == "finished") {
@@ -127,22 +134,29 @@ size_t print_plan(const ReproduceRequest& r, const std::vector<PlannedRun>& plan
     int done = 0;
     if (p.status == "partial") {
       fs::path res = fs::path(run_dir(r.runs_root, p.id, p.profile, p.seed)) / "result.json";
-      if (fs::exists(res)) done = nlohmann::json::parse(read_file(res.string())).value("epochs_done", 0);
-      line += "resume after epoch " + std::to_string(done) + "/" + std::to_string(cfg["train"]["epochs"].get<int>());
+      if (fs::exists(res))
+        done = nlohmann::json::parse(read_file(res.string())).value("epochs_done", 0);
+      line += "resume after epoch " + std::to_string(done) + "/" +
+              std::to_string(cfg["train"]["epochs"].get<int>());
     } else {
-      line += p.status == "stale" ? "re-run (config changed; the old run is moved aside)" : "to run";
+      line +=
+          p.status == "stale" ? "re-run (config changed; the old run is moved aside)" : "to run";
     }
     RunEstimate e = estimate_run(cfg, done, threads, ctx);
-    if (e.seconds < 0) unknown = true;
-    else total += e.seconds;
+    if (e.seconds < 0)
+      unknown = true;
+    else
+      total += e.seconds;
     std::cout << line << ", ~" << format_hours(e.seconds) << " (" << e.basis << ")\n";
   }
-  std::cout << "reproduce: " << plan.size() << " runs, " << plan.size() - todo << " reused, " << todo
-            << " to run: ~" << format_hours(total) << " of compute, ~" << format_hours(total / std::max(1, jobs))
-            << " wall at " << jobs << " at a time" << (unknown ? " (plus runs with no estimate)" : "")
+  std::cout << "reproduce: " << plan.size() << " runs, " << plan.size() - todo << " reused, "
+            << todo << " to run: ~" << format_hours(total) << " of compute, ~"
+            << format_hours(total / std::max(1, jobs)) << " wall at " << jobs << " at a time"
+            << (unknown ? " (plus runs with no estimate)" : "")
             << " -- estimates scaled from measured runs, see each line\n";
   if (todo > 0 && env.value("git_dirty", false))
-    std::cout << "reproduce: WARNING: the source tree has uncommitted changes outside results/; the runs will "
+    std::cout << "reproduce: WARNING: the source tree has uncommitted changes outside results/; "
+                 "the runs will "
                  "record git_dirty = true (commit first for clean provenance)\n";
   return todo;
 }
@@ -160,15 +174,19 @@ void render(const ReproduceRequest& r) {
       write_file_atomic(r.readme_path, readme_with_summary(r.readme_path, summary));
       std::cout << "reproduce: " << r.readme_path << ": \"What is measured so far\" regenerated\n";
     }
-    if (!r.check_readme.empty() && readme_with_summary(r.check_readme, summary) != read_file(r.check_readme))
-      throw std::runtime_error(r.check_readme + ": the generated \"What is measured so far\" block differs from "
+    if (!r.check_readme.empty() &&
+        readme_with_summary(r.check_readme, summary) != read_file(r.check_readme))
+      throw std::runtime_error(r.check_readme +
+                               ": the generated \"What is measured so far\" block differs from "
                                "the committed results; run `make tables` and commit README.md");
   }
-  std::cout << "reproduce: " << tables.size() << " tables rendered into " << r.tables_out << " (index " << r.index_path << ")\n";
+  std::cout << "reproduce: " << tables.size() << " tables rendered into " << r.tables_out
+            << " (index " << r.index_path << ")\n";
   // Plots come from the same result JSON, via Debian's matplotlib.
   std::string script = (fs::path(r.source_dir) / "lib/report/plots.py").string();
   std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-  std::string cmd = python + " '" + script + "' --runs '" + r.runs_root + "' --out '" + r.plots_out + "' --profiles";
+  std::string cmd = python + " '" + script + "' --runs '" + r.runs_root + "' --out '" +
+                    r.plots_out + "' --profiles";
   for (const auto& p : o.profiles) cmd += " " + p;
   cmd += " --methods";
   for (const auto& info : ternarizer_registry()) cmd += " " + info.name;
@@ -214,7 +232,8 @@ int reproduce(const ReproduceRequest& r) {
       if (blocked) {
         state[i] = kFailed;
         ++failed;
-        std::cout << "reproduce: " << plan[i].id << " seed " << plan[i].seed << " not run: a dependency failed\n";
+        std::cout << "reproduce: " << plan[i].id << " seed " << plan[i].seed
+                  << " not run: a dependency failed\n";
         continue;
       }
       if (!ready) continue;
@@ -252,10 +271,12 @@ int reproduce(const ReproduceRequest& r) {
     state[i] = ok ? kDone : kFailed;
     if (!ok) {
       ++failed;
-      std::cout << "reproduce: FAILED " << plan[i].id << " seed " << plan[i].seed << " (see its log.jsonl)\n";
+      std::cout << "reproduce: FAILED " << plan[i].id << " seed " << plan[i].seed
+                << " (see its log.jsonl)\n";
     }
   }
-  double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0;
+  double minutes =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 60.0;
   std::cout << "reproduce: runs done in " << minutes << " min, " << failed << " failed\n";
   render(r);
   return failed;

@@ -15,7 +15,8 @@
 namespace tnn {
 namespace fs = std::filesystem;
 
-std::string run_dir(const std::string& out_root, const std::string& id, const std::string& profile, int seed) {
+std::string run_dir(const std::string& out_root, const std::string& id, const std::string& profile,
+                    int seed) {
   return (fs::path(out_root) / id / profile / ("seed" + std::to_string(seed))).string();
 }
 
@@ -33,14 +34,17 @@ std::string run_status(const std::string& dir, const std::string& hash) {
 namespace {
 
 fs::path experiments_root_of(const std::string& file) {
-  for (fs::path p = fs::absolute(file).parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path())
+  for (fs::path p = fs::absolute(file).parent_path(); !p.empty() && p != p.root_path();
+       p = p.parent_path())
     if (p.filename() == "experiments") return p;
-  throw std::invalid_argument(file + ": not inside an experiments/ folder (needed to find depends_on)");
+  throw std::invalid_argument(file +
+                              ": not inside an experiments/ folder (needed to find depends_on)");
 }
 
 std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>& active) {
   Experiment e = load_experiment(req.experiment_file);
-  if (active.count(e.id)) throw std::invalid_argument(e.file + ": depends_on cycle through " + e.id);
+  if (active.count(e.id))
+    throw std::invalid_argument(e.file + ": depends_on cycle through " + e.id);
   active.insert(e.id);
   nlohmann::json cfg = resolve_config(e, req.profile, req.overrides);
   const std::string hash = config_hash(cfg);
@@ -64,7 +68,8 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     std::string dir = run_dir(req.out_root, e.id, req.profile, seed);
     std::string status = run_status(dir, hash);
     if (status == "finished" && req.reuse) {
-      std::cout << e.id << "/" << req.profile << "/seed" << seed << ": finished run reused (" << dir << ")\n";
+      std::cout << e.id << "/" << req.profile << "/seed" << seed << ": finished run reused (" << dir
+                << ")\n";
       results.push_back(nlohmann::json::parse(read_file(dir + "/result.json")));
       continue;
     }
@@ -84,7 +89,8 @@ std::vector<nlohmann::json> run_one(const RunRequest& req, std::set<std::string>
     o.progress = req.progress;
     o.dist = req.dist;
     if (cfg["train"]["init_from"].is_string())
-      o.init_checkpoint = run_dir(req.out_root, cfg["train"]["init_from"], req.profile, seed) + "/checkpoints/final.pt";
+      o.init_checkpoint = run_dir(req.out_root, cfg["train"]["init_from"], req.profile, seed) +
+                          "/checkpoints/final.pt";
     else if (cfg["train"]["init_from"].is_object())  // {"torchvision": file}: pretrained FP weights
       o.init_torchvision = resolve_weights_file(cfg["train"]["init_from"]["torchvision"]);
     results.push_back(train(cfg, o));

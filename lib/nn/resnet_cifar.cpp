@@ -16,7 +16,8 @@ class Block : public torch::nn::Module {
  public:
   Block(int64_t in, int64_t planes, int64_t stride, const QuantizerConfig& q)
       : stride_(stride), pad_channels_(planes - in) {
-    conv_a = register_module("conv_a", QConv2d(in, planes, 3, stride, 1, false, make_ternarizer(q)));
+    conv_a =
+        register_module("conv_a", QConv2d(in, planes, 3, stride, 1, false, make_ternarizer(q)));
     bn_a = register_module("bn_a", torch::nn::BatchNorm2d(planes));
     conv_b = register_module("conv_b", QConv2d(planes, planes, 3, 1, 1, false, make_ternarizer(q)));
     bn_b = register_module("bn_b", torch::nn::BatchNorm2d(planes));
@@ -43,7 +44,8 @@ class ResNetCifar : public Network {
     const int n = (depth - 2) / 6;
     QuantizerConfig fp{"fp", nlohmann::json::object()};
     stem = register_module("stem", QConv2d(3, 16, 3, 1, 1, false,
-                                           make_ternarizer(c.first_layer == "fp" ? fp : c.quantizer, "model.first_layer")));
+                                           make_ternarizer(c.first_layer == "fp" ? fp : c.quantizer,
+                                                           "model.first_layer")));
     bn = register_module("bn", torch::nn::BatchNorm2d(16));
     int64_t in = 16, hw = 32;
     add_layer("stem", stem, 32 * 32 * 16 * 3 * 9);
@@ -64,7 +66,8 @@ class ResNetCifar : public Network {
       }
     }
     fc = register_module("fc", QLinear(64, c.num_classes,
-                                       make_ternarizer(c.last_layer == "fp" ? fp : c.quantizer, "model.last_layer")));
+                                       make_ternarizer(c.last_layer == "fp" ? fp : c.quantizer,
+                                                       "model.last_layer")));
     layers_.push_back({"fc", fc->weight, fc->quantizer, false, 64 * c.num_classes});
     init_reference_he(layers_);  // BatchNorm2d defaults: gamma 1, beta 0
   }
@@ -83,10 +86,12 @@ class ResNetCifar : public Network {
     m.name = config_.arch;
     m.in_h = m.in_w = 32;
     m.in_c = 3;
-    auto conv = [&](QConv2d& c, torch::nn::BatchNorm2d& b, const std::string& name, const std::string& in, bool relu) {
+    auto conv = [&](QConv2d& c, torch::nn::BatchNorm2d& b, const std::string& name,
+                    const std::string& in, bool relu) {
       auto [mul, add] = fold_batchnorm(b);
-      m.nodes.push_back(kernels::make_conv2d(name, in, name, c->weight.size(0), c->weight.size(2), c->stride,
-                                             c->padding, packed_weights(c->weight, *c->quantizer), mul, add, relu));
+      m.nodes.push_back(kernels::make_conv2d(
+          name, in, name, c->weight.size(0), c->weight.size(2), c->stride, c->padding,
+          packed_weights(c->weight, *c->quantizer), mul, add, relu));
       return name;
     };
     std::string x = conv(stem, bn, "stem", m.input, true);
@@ -106,9 +111,9 @@ class ResNetCifar : public Network {
     m.nodes.push_back(kernels::make_global_avgpool("pool", x, "pool"));
     torch::Tensor bias = fc->bias.detach() * double(fc->quantizer->bias_multiplier());
     auto bc = bias.to(torch::kFloat).contiguous();
-    m.nodes.push_back(kernels::make_linear("fc", "pool", "logits", fc->weight.size(0),
-                                           packed_weights(fc->weight, *fc->quantizer),
-                                           std::vector<float>(bc.data_ptr<float>(), bc.data_ptr<float>() + bc.numel())));
+    m.nodes.push_back(kernels::make_linear(
+        "fc", "pool", "logits", fc->weight.size(0), packed_weights(fc->weight, *fc->quantizer),
+        std::vector<float>(bc.data_ptr<float>(), bc.data_ptr<float>() + bc.numel())));
     m.output = "logits";
     return m;
   }

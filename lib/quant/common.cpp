@@ -30,7 +30,8 @@ std::string param_choice(const nlohmann::json& params, const std::string& name,
   const auto& v = params.at(name);
   std::string joined;
   for (const auto& c : choices) joined += (joined.empty() ? "" : ", ") + c;
-  if (!v.is_string() || std::find(choices.begin(), choices.end(), v.get<std::string>()) == choices.end())
+  if (!v.is_string() ||
+      std::find(choices.begin(), choices.end(), v.get<std::string>()) == choices.end())
     throw std::invalid_argument(where + "." + name + ": expected one of {" + joined + "}, got " +
                                 v.dump());
   return v.get<std::string>();
@@ -43,8 +44,9 @@ double param_number(const nlohmann::json& params, const std::string& name, doubl
     throw std::invalid_argument(where + "." + name + ": expected a number, got " + v.dump());
   double x = v.get<double>();
   if (!(x >= lo && x <= hi))
-    throw std::invalid_argument(where + "." + name + ": expected a value in [" + std::to_string(lo) +
-                                ", " + std::to_string(hi) + "], got " + v.dump());
+    throw std::invalid_argument(where + "." + name + ": expected a value in [" +
+                                std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                                v.dump());
   return x;
 }
 

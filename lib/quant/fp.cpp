@@ -19,8 +19,11 @@ class Identity : public Ternarizer {
 }  // namespace
 
 TernarizerInfo fp_info() {
-  return {"fp", "full precision (identity): the baseline of every table", {},
-          [](const nlohmann::json& p, const std::string&) { return std::make_shared<Identity>(p); }};
+  return {
+      "fp",
+      "full precision (identity): the baseline of every table",
+      {},
+      [](const nlohmann::json& p, const std::string&) { return std::make_shared<Identity>(p); }};
 }
 
 }  // namespace tnn::quant

@@ -38,8 +38,8 @@ const TernarizerInfo& find_ternarizer(const std::string& method) {
     if (info.name == method) return info;
     known << (known.tellp() > 0 ? ", " : "") << info.name;
   }
-  throw std::invalid_argument("unknown ternarization method '" + method + "' (known: " +
-                              known.str() + ")");
+  throw std::invalid_argument("unknown ternarization method '" + method +
+                              "' (known: " + known.str() + ")");
 }
 
 namespace {

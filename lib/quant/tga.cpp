@@ -1,8 +1,8 @@
 // TGA (He & Fan, CVPR'19): the threshold delta is a trainable parameter per layer; the scale is the
 // mean of a Gaussian N(mu, sigma^2) truncated to (mu + delta_c, inf):
-//   mu = mean(W), sigma = std(W) (unbiased), delta_c = clip(|delta|, 0, 3 sigma^)   (sigma^ constant)
-//   T  = +1 if W > mu + delta_c, -1 if W < mu - delta_c, else 0        (strict)
-//   z  = delta_c / sigma,  alpha = mu + sigma * lambda(z),  lambda(z) = phi(z) / (1 - Phi(z))
+//   mu = mean(W), sigma = std(W) (unbiased), delta_c = clip(|delta|, 0, 3 sigma^)   (sigma^
+//   constant) T  = +1 if W > mu + delta_c, -1 if W < mu - delta_c, else 0        (strict) z  =
+//   delta_c / sigma,  alpha = mu + sigma * lambda(z),  lambda(z) = phi(z) / (1 - Phi(z))
 // Backward, in closed form (g = dL/dW_t, G = sum g*T, lambda'(z) = lambda (lambda - z)):
 //   dL/dW_i   = g_i + G * [1/n + (lambda - z lambda') (W_i - mu) / ((n-1) sigma)]   (alpha path)
 //   dL/ddelta = G * lambda' * sign(delta) * [|delta| < 3 sigma^], clamped to +-delta_grad_clamp

@@ -44,7 +44,8 @@ struct TtqFn : torch::autograd::Function<TtqFn> {
 
 class Ttq : public Ternarizer {
  public:
-  Ttq(nlohmann::json params, double t, double wp, double wn) : Ternarizer("ttq", std::move(params)), t_(t) {
+  Ttq(nlohmann::json params, double t, double wp, double wn)
+      : Ternarizer("ttq", std::move(params)), t_(t) {
     wp_ = register_parameter("wp", torch::full({1}, wp));
     wn_ = register_parameter("wn", torch::full({1}, wn));
   }

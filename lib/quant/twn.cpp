@@ -29,7 +29,8 @@ std::vector<TernaryTerm> ternarize(const torch::Tensor& weight, const Options& o
   auto delta = reduce_mean(absw, o.per_channel) * o.factor;
   auto kept = absw.gt(broadcast_per_channel(delta, w));
   // Empty kept set (all-zero weights): alpha = 0.
-  auto alpha = reduce_sum(absw * kept, o.per_channel) / reduce_sum(kept.to(torch::kFloat), o.per_channel).clamp_min(1);
+  auto alpha = reduce_sum(absw * kept, o.per_channel) /
+               reduce_sum(kept.to(torch::kFloat), o.per_channel).clamp_min(1);
   TernaryTerm t;
   t.codes = (w.sign() * kept).to(torch::kInt8);
   t.scale_pos = alpha;
@@ -40,7 +41,8 @@ std::vector<TernaryTerm> ternarize(const torch::Tensor& weight, const Options& o
 }
 
 struct TwnFn : torch::autograd::Function<TwnFn> {
-  static torch::Tensor forward(torch::autograd::AutogradContext*, torch::Tensor w, const Options* o) {
+  static torch::Tensor forward(torch::autograd::AutogradContext*, torch::Tensor w,
+                               const Options* o) {
     return effective_weight(ternarize(w, *o)).to(w.scalar_type());
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext*,

@@ -71,8 +71,11 @@ struct Wacv19Fn : torch::autograd::Function<Wacv19Fn> {
 
 class Wacv19 : public Ternarizer {
  public:
-  Wacv19(nlohmann::json params, Options o) : Ternarizer("wacv19", std::move(params)), o_(std::move(o)) {}
-  torch::Tensor forward(const torch::Tensor& weight) override { return Wacv19Fn::apply(weight, &o_); }
+  Wacv19(nlohmann::json params, Options o)
+      : Ternarizer("wacv19", std::move(params)), o_(std::move(o)) {}
+  torch::Tensor forward(const torch::Tensor& weight) override {
+    return Wacv19Fn::apply(weight, &o_);
+  }
   std::vector<TernaryTerm> decompose(const torch::Tensor& weight) override {
     return ternarize(weight.detach(), o_);
   }
@@ -97,8 +100,8 @@ std::shared_ptr<Ternarizer> make(const nlohmann::json& p, const std::string& whe
                                   " numbers (one per term), got " + d.dump());
     for (const auto& x : d) {
       if (!x.is_number() || x.get<double>() < 0 || x.get<double>() > 1)
-        throw std::invalid_argument(where + ".deltas: expected fractions of max|W| in [0, 1], got " +
-                                    d.dump());
+        throw std::invalid_argument(
+            where + ".deltas: expected fractions of max|W| in [0, 1], got " + d.dump());
       o.deltas.push_back(x.get<double>());
     }
   }
@@ -115,19 +118,24 @@ std::shared_ptr<Ternarizer> make(const nlohmann::json& p, const std::string& whe
 }  // namespace
 
 TernarizerInfo wacv19_info() {
-  return {"wacv19",
-          "WACV'19: Delta = delta*max|W|, alpha = mean|W| over kept weights, clipped STE; "
-          "terms > 1 = residual expansion",
-          {
-              {"terms", 1, "residual-expansion terms t_ex (1 = plain ternary; paper: 1, 2, 4)"},
-              {"deltas", nullptr, "threshold fractions of max|W| per term; default 0.05*k (0.05, 0.10, 0.15, 0.20)"},
-              {"reference_quirk", true, "reference code's asymmetry: +1 if W >= D, -1 if W < -D, alpha over |W| >= D"},
-              {"ste", "hardtanh_clip", "hardtanh_clip: gradient zero where |W| >= ste_clip; identity: no window"},
-              {"ste_clip", 1.0, "the hard-tanh window of the STE"},
-              {"rel_grad_scale", "terms", "terms: latent W gets t_ex x dL/dW_eff (reference code); one: plain STE"},
-              {"rel_bias", "per_term", "per_term: REL FC bias added t_ex times (reference code); once"},
-          },
-          make};
+  return {
+      "wacv19",
+      "WACV'19: Delta = delta*max|W|, alpha = mean|W| over kept weights, clipped STE; "
+      "terms > 1 = residual expansion",
+      {
+          {"terms", 1, "residual-expansion terms t_ex (1 = plain ternary; paper: 1, 2, 4)"},
+          {"deltas", nullptr,
+           "threshold fractions of max|W| per term; default 0.05*k (0.05, 0.10, 0.15, 0.20)"},
+          {"reference_quirk", true,
+           "reference code's asymmetry: +1 if W >= D, -1 if W < -D, alpha over |W| >= D"},
+          {"ste", "hardtanh_clip",
+           "hardtanh_clip: gradient zero where |W| >= ste_clip; identity: no window"},
+          {"ste_clip", 1.0, "the hard-tanh window of the STE"},
+          {"rel_grad_scale", "terms",
+           "terms: latent W gets t_ex x dL/dW_eff (reference code); one: plain STE"},
+          {"rel_bias", "per_term", "per_term: REL FC bias added t_ex times (reference code); once"},
+      },
+      make};
 }
 
 }  // namespace tnn::quant

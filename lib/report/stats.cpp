@@ -9,13 +9,19 @@
 
 namespace tnn {
 
-double final_top1(const nlohmann::json& result) { return result.at("final").at("top1").get<double>(); }
+double final_top1(const nlohmann::json& result) {
+  return result.at("final").at("top1").get<double>();
+}
 
-double best_epoch_top1(const nlohmann::json& result) { return result.at("best").at("top1").get<double>(); }
+double best_epoch_top1(const nlohmann::json& result) {
+  return result.at("best").at("top1").get<double>();
+}
 
 double last_epochs_mean_top1(const nlohmann::json& result, int k) {
   const auto& h = result.at("history");
-  if (h.empty()) throw std::invalid_argument("result of " + result.value("experiment", std::string("?")) + ": empty history");
+  if (h.empty())
+    throw std::invalid_argument("result of " + result.value("experiment", std::string("?")) +
+                                ": empty history");
   const size_t n = std::min(h.size(), size_t(std::max(1, k)));
   double s = 0;
   for (size_t i = h.size() - n; i < h.size(); ++i) s += h[i].at("test_top1").get<double>();

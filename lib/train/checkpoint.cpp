@@ -65,7 +65,8 @@ torch::serialize::InputArchive open(const std::string& path) {
   try {
     archive.load_from(path);
   } catch (const c10::Error& e) {
-    throw std::runtime_error(path + ": cannot read checkpoint (missing or corrupt): " + e.what_without_backtrace());
+    throw std::runtime_error(
+        path + ": cannot read checkpoint (missing or corrupt): " + e.what_without_backtrace());
   }
   return archive;
 }
@@ -122,9 +123,11 @@ void load_matching_weights(const std::string& path, Network& net) {
   }
   for (auto& b : net.named_buffers()) {
     torch::Tensor t;
-    if (try_read_nested(model, b.key(), t, true) && t.sizes() == b.value().sizes()) b.value().copy_(t);
+    if (try_read_nested(model, b.key(), t, true) && t.sizes() == b.value().sizes())
+      b.value().copy_(t);
   }
-  if (copied == 0) throw std::runtime_error(path + ": no parameter matches the model (wrong architecture?)");
+  if (copied == 0)
+    throw std::runtime_error(path + ": no parameter matches the model (wrong architecture?)");
 }
 
 }  // namespace tnn

@@ -6,8 +6,8 @@ namespace {
 // The test split of in-memory tensors, in order, without augmentation.
 class TensorStream : public BatchStream {
  public:
-  TensorStream(const torch::Tensor& images, const torch::Tensor& labels, int64_t batch, torch::Device device,
-               bool channels_last)
+  TensorStream(const torch::Tensor& images, const torch::Tensor& labels, int64_t batch,
+               torch::Device device, bool channels_last)
       : images_(images), labels_(labels), batch_(batch), device_(device) {
     aug_.channels_last = channels_last;
   }

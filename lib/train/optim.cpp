@@ -10,9 +10,12 @@ ParamGroups split_parameters(Network& net) {
   for (const auto& p : net.named_parameters()) {
     const std::string& name = p.key();
     bool owned_by_quantizer = name.find("quantizer.") != std::string::npos;
-    if (owned_by_quantizer) g.quantizer.push_back(p.value());
-    else if (p.value().dim() >= 2) g.weights.push_back(p.value());
-    else g.bn_bias.push_back(p.value());  // BN gamma/beta and biases are 1-D
+    if (owned_by_quantizer)
+      g.quantizer.push_back(p.value());
+    else if (p.value().dim() >= 2)
+      g.weights.push_back(p.value());
+    else
+      g.bn_bias.push_back(p.value());  // BN gamma/beta and biases are 1-D
   }
   return g;
 }
@@ -26,10 +29,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const nlohmann::json& c,
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (name == "sgd") {
     auto opts = [&](double w) {
-      return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(lr)
-                                                            .momentum(c.at("momentum").get<double>())
-                                                            .nesterov(c.at("nesterov").get<bool>())
-                                                            .weight_decay(w));
+      return std::make_unique<torch::optim::SGDOptions>(
+          torch::optim::SGDOptions(lr)
+              .momentum(c.at("momentum").get<double>())
+              .nesterov(c.at("nesterov").get<bool>())
+              .weight_decay(w));
     };
     if (!decay.empty()) groups.emplace_back(decay, opts(wd));
     if (!no_decay.empty()) groups.emplace_back(no_decay, opts(0.0));

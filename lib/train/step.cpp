@@ -16,8 +16,10 @@ ModelConfig model_config_of(const nlohmann::json& c) {
   m.channels_last = c["model"]["channels_last"];
   m.quantizer = {c["quantizer"]["method"], c["quantizer"]["params"]};
   const auto& nc = c["model"]["num_classes"];  // null: the dataset's
-  if (nc.is_number_integer()) m.num_classes = nc.get<int64_t>();
-  else m.num_classes = c["data"].value("dataset", "cifar10") == "imagenet" ? 1000 : 10;
+  if (nc.is_number_integer())
+    m.num_classes = nc.get<int64_t>();
+  else
+    m.num_classes = c["data"].value("dataset", "cifar10") == "imagenet" ? 1000 : 10;
   return m;
 }
 
@@ -28,8 +30,10 @@ Trainable make_trainable(const nlohmann::json& cfg, int seed, torch::Device devi
   torch::manual_seed(seed);
   t.net = make_model(model_config_of(cfg), "model");
   if (!init_checkpoint.empty() || !init_torchvision.empty()) {
-    if (!init_checkpoint.empty()) load_matching_weights(init_checkpoint, *t.net);
-    else load_torchvision(init_torchvision, *t.net);
+    if (!init_checkpoint.empty())
+      load_matching_weights(init_checkpoint, *t.net);
+    else
+      load_torchvision(init_torchvision, *t.net);
     if (policy.reinit_after_loading_weights) t.net->init_quantizers_from_weights();
   }
   t.net->to(device);
@@ -61,7 +65,8 @@ void set_step_lr(Trainable& t, double lr) {
   if (t.threshold_opt) set_learning_rate(*t.threshold_opt, lr * (t.threshold_lr / t.lr));
 }
 
-std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Tensor& x, const torch::Tensor& y) {
+std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Tensor& x,
+                                                   const torch::Tensor& y) {
   auto forward = [&] {
     auto logits = t.net->forward(x);
     return std::make_pair(torch::cross_entropy_loss(logits, y), logits);

@@ -62,7 +62,8 @@ nlohmann::json result_json(const Run& r, const TrainState& st, const DataSource&
   res["history"] = st.history;
   if (!st.history.empty()) {
     const auto& last = st.history.back();
-    res["final"] = {{"top1", last["test_top1"]}, {"top5", last["test_top5"]}, {"epoch", last["epoch"]}};
+    res["final"] = {
+        {"top1", last["test_top1"]}, {"top5", last["test_top5"]}, {"epoch", last["epoch"]}};
     for (const auto& h : st.history)
       if (h["epoch"] == st.best_epoch)
         res["best"] = {{"top1", h["test_top1"]}, {"top5", h["test_top5"]}, {"epoch", h["epoch"]}};
@@ -114,8 +115,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint, o.init_torchvision);
   Network& net = *r.t.net;
   if (net.config().num_classes != data->num_classes())
-    throw std::runtime_error(cfg["id"].get<std::string>() + ": model.num_classes is " + std::to_string(net.config().num_classes) +
-                             " but the dataset has " + std::to_string(data->num_classes()) + " classes");
+    throw std::runtime_error(cfg["id"].get<std::string>() + ": model.num_classes is " +
+                             std::to_string(net.config().num_classes) + " but the dataset has " +
+                             std::to_string(data->num_classes()) + " classes");
 
   TrainState st;
   const fs::path last = ckpt_dir / "last.pt";
@@ -222,8 +224,10 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     net.train();
     double loss_sum = 0;
     int64_t correct = 0, seen = 0;
-    torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kDouble));
-    torch::Tensor correct_acc = torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
+    torch::Tensor loss_acc =
+        torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kDouble));
+    torch::Tensor correct_acc =
+        torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
     int first_step = 0;
     double seconds_before = 0;    // of this epoch, before a checkpoint signal stopped it
     if (!st.partial.is_null()) {  // continue the epoch where a checkpoint signal stopped it
@@ -284,23 +288,35 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
         correct = correct_acc.item<int64_t>();
         if (!std::isfinite(loss_sum)) {
           progress.log({{"event", "diverged"}, {"epoch", epoch}, {"step", s}, {"loss", loss_sum}});
-          write_result("failed: non-finite loss at epoch " + std::to_string(epoch + 1) + " step " + std::to_string(s + 1) +
-                       "; the last good checkpoint (epoch " + std::to_string(st.epoch) + ") is kept");
-          throw std::runtime_error(name + ": training diverged (loss " + std::to_string(loss_sum) + ") at epoch " +
-                                   std::to_string(epoch + 1) + ", step " + std::to_string(s + 1) +
+          write_result("failed: non-finite loss at epoch " + std::to_string(epoch + 1) + " step " +
+                       std::to_string(s + 1) + "; the last good checkpoint (epoch " +
+                       std::to_string(st.epoch) + ") is kept");
+          throw std::runtime_error(name + ": training diverged (loss " + std::to_string(loss_sum) +
+                                   ") at epoch " + std::to_string(epoch + 1) + ", step " +
+                                   std::to_string(s + 1) +
                                    "; last good checkpoint: " + last.string());
         }
         double elapsed = seconds_since(t_epoch), rate = double(seen) / std::max(elapsed, 1e-9);
-        double per_epoch = epochs_this_call > 0 ? seconds_this_call / epochs_this_call : double(n) / rate;
+        double per_epoch =
+            epochs_this_call > 0 ? seconds_this_call / epochs_this_call : double(n) / rate;
         double eta = double(per_rank - seen) / rate + per_epoch * (epochs - epoch - 1);
-        progress.step(epoch + 1, epochs, s + 1, steps, loss_sum / seen, 100.0 * correct / seen, rate, eta);
+        progress.step(epoch + 1, epochs, s + 1, steps, loss_sum / seen, 100.0 * correct / seen,
+                      rate, eta);
         if ((s + 1) % log_every == 0)
-          progress.log({{"event", "step"}, {"epoch", epoch + 1}, {"step", s + 1}, {"lr", lr},
-                        {"loss", loss_sum / seen}, {"train_top1", 100.0 * correct / seen}, {"img_per_s", rate}});
+          progress.log({{"event", "step"},
+                        {"epoch", epoch + 1},
+                        {"step", s + 1},
+                        {"lr", lr},
+                        {"loss", loss_sum / seen},
+                        {"train_top1", 100.0 * correct / seen},
+                        {"img_per_s", rate}});
       }
     }
-    if (seen == 0) throw std::runtime_error(name + ": epoch " + std::to_string(epoch + 1) + " had no readable training images");
-    loss_sum = loss_acc.item<double>();  // fewer batches than planned when unreadable images were skipped
+    if (seen == 0)
+      throw std::runtime_error(name + ": epoch " + std::to_string(epoch + 1) +
+                               " had no readable training images");
+    loss_sum =
+        loss_acc.item<double>();  // fewer batches than planned when unreadable images were skipped
     correct = correct_acc.item<int64_t>();
     const double train_time = seconds_before + seconds_since(t_epoch);
     const double data_wait = batches->wait_seconds();
@@ -369,10 +385,14 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     progress.log(log_rec);
     ++epochs_this_call;
     char line[256];
-    std::snprintf(line, sizeof line, "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s (data wait %.1f s) ETA %s",
-                  name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1, st.best_top1,
-                  st.best_epoch, seen / train_time, data_wait,
-                  Progress::format_duration(seconds_this_call / epochs_this_call * (epochs - st.epoch)).c_str());
+    std::snprintf(
+        line, sizeof line,
+        "%s epoch %d/%d loss %.4f train %.2f%% test %.2f%% (best %.2f%% @%d) %.0f img/s (data wait "
+        "%.1f s) ETA %s",
+        name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1,
+        st.best_top1, st.best_epoch, seen / train_time, data_wait,
+        Progress::format_duration(seconds_this_call / epochs_this_call * (epochs - st.epoch))
+            .c_str());
     progress.epoch_line(line);
     if (st.epoch < epochs) write_result("running");
     if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
@@ -386,7 +406,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     fs::remove(last);
     if (!keep_best) fs::remove(ckpt_dir / "best.pt");
   }
-  progress.log({{"event", "finished"}, {"epochs", st.epoch}, {"wall_seconds_this_call", seconds_since(wall_start)}});
+  progress.log({{"event", "finished"},
+                {"epochs", st.epoch},
+                {"wall_seconds_this_call", seconds_since(wall_start)}});
   return res;
 }
 

@@ -4,13 +4,13 @@
 #include <openssl/evp.h>
 #endif
 
-#include <cstdio>
 #include <fcntl.h>
+#include <unistd.h>
+#include <cstdio>
 #include <fstream>
-#include <vector>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
+#include <vector>
 
 namespace tnn {
 
@@ -81,9 +81,15 @@ std::string digest_file(const std::string& path, const EVP_MD* md) {
 }
 }  // namespace
 
-std::string md5_bytes(const std::string& bytes) { return digest_bytes(bytes, EVP_md5()); }
-std::string md5_file(const std::string& path) { return digest_file(path, EVP_md5()); }
-std::string sha256_file(const std::string& path) { return digest_file(path, EVP_sha256()); }
+std::string md5_bytes(const std::string& bytes) {
+  return digest_bytes(bytes, EVP_md5());
+}
+std::string md5_file(const std::string& path) {
+  return digest_file(path, EVP_md5());
+}
+std::string sha256_file(const std::string& path) {
+  return digest_file(path, EVP_sha256());
+}
 #else
 // Without OpenSSL headers: coreutils' md5sum / sha256sum (present on every Linux host we run on).
 namespace {
@@ -101,8 +107,12 @@ std::string digest_file(const std::string& path, const std::string& tool, size_t
 }
 }  // namespace
 
-std::string md5_file(const std::string& path) { return digest_file(path, "md5sum", 32); }
-std::string sha256_file(const std::string& path) { return digest_file(path, "sha256sum", 64); }
+std::string md5_file(const std::string& path) {
+  return digest_file(path, "md5sum", 32);
+}
+std::string sha256_file(const std::string& path) {
+  return digest_file(path, "sha256sum", 64);
+}
 
 std::string md5_bytes(const std::string& bytes) {
   std::string tmp = "/tmp/tnn-md5-" + std::to_string(::getpid());

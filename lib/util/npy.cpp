@@ -17,9 +17,11 @@ std::runtime_error npy_error(const std::string& path, const std::string& what) {
 }
 
 // Value of key `key` in the header dict, e.g. 'descr': '<f4' -> <f4 (with quotes stripped).
-std::string header_value(const std::string& header, const std::string& key, const std::string& path) {
+std::string header_value(const std::string& header, const std::string& key,
+                         const std::string& path) {
   auto k = header.find("'" + key + "'");
-  if (k == std::string::npos) throw npy_error(path, "not a valid .npy header: no '" + key + "' key");
+  if (k == std::string::npos)
+    throw npy_error(path, "not a valid .npy header: no '" + key + "' key");
   auto colon = header.find(':', k);
   auto start = header.find_first_not_of(" ", colon + 1);
   if (header[start] == '(') return header.substr(start, header.find(')', start) - start + 1);
@@ -76,18 +78,22 @@ NpyArray read_npy_f32(const std::string& path) {
     if (item.find_first_not_of(' ') == std::string::npos) continue;
     a.shape.push_back(std::stoll(item));
   }
-  if (a.numel() == 0) throw npy_error(path, "empty tensor (shape " + shape_str + "): nothing to ternarize");
+  if (a.numel() == 0)
+    throw npy_error(path, "empty tensor (shape " + shape_str + "): nothing to ternarize");
   a.data.resize(static_cast<size_t>(a.numel()));
   in.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(a.data.size() * 4));
   if (in.gcount() != static_cast<std::streamsize>(a.data.size() * 4))
     throw npy_error(path, "truncated data: expected " + std::to_string(a.data.size() * 4) +
-                              " bytes for shape " + shape_str + ", got " + std::to_string(in.gcount()));
+                              " bytes for shape " + shape_str + ", got " +
+                              std::to_string(in.gcount()));
   return a;
 }
 
 void write_npy_f32(const std::string& path, const NpyArray& a) {
   std::string shape = "(";
-  for (size_t i = 0; i < a.shape.size(); ++i) shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 ? "," : (i + 1 < a.shape.size() ? ", " : ""));
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    shape += std::to_string(a.shape[i]) +
+             (a.shape.size() == 1 ? "," : (i + 1 < a.shape.size() ? ", " : ""));
   shape += ")";
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + header.size() + 1;

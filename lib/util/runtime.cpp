@@ -53,8 +53,9 @@ std::string run_command(const std::string& cmd) {
 
 // The ISA extensions that matter for the kernels, as /proc/cpuinfo names them.
 nlohmann::json isa_flags(const kernels::CpuDescription& cpu) {
-  const char* interesting[] = {"avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
-                               "avx512_vbmi", "avx512_vpopcntdq", "avx512_bf16", "amx_tile"};
+  const char* interesting[] = {"avx2",        "fma",         "avx512f",     "avx512bw",
+                               "avx512vl",    "avx512_vnni", "avx512_vbmi", "avx512_vpopcntdq",
+                               "avx512_bf16", "amx_tile"};
   nlohmann::json out = nlohmann::json::array();
   for (const auto& f : cpu.flags)
     for (const char* i : interesting)
@@ -69,20 +70,27 @@ nlohmann::json environment_info() {
   std::string commit = run_command("git rev-parse HEAD 2>/dev/null");
   env["git_commit"] = commit.empty() ? "unknown" : commit;
   // Committed evidence under results/ does not make the code dirty (runs rewrite it as they go).
-  env["git_dirty"] = !run_command("git status --porcelain --untracked-files=no -- ':(top,exclude)results' 2>/dev/null").empty();
+  env["git_dirty"] =
+      !run_command(
+           "git status --porcelain --untracked-files=no -- ':(top,exclude)results' 2>/dev/null")
+           .empty();
   const kernels::CpuDescription cpu = kernels::describe_cpu();
   env["cpu_model"] = cpu.model_name;
   env["cpu_isa"] = isa_flags(cpu);
   env["cpu_cores"] = std::thread::hardware_concurrency();
   env["threads"] = torch::get_num_threads();
   env["hostname"] = run_command("hostname 2>/dev/null");
-  env["gpu"] = torch::cuda::is_available() ? run_command("nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1") : "none";
+  env["gpu"] =
+      torch::cuda::is_available()
+          ? run_command("nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1")
+          : "none";
   env["cuda_available"] = torch::cuda::is_available();
   env["compiler"] = std::string("g++ ") + __VERSION__;
   env["libtorch"] = TORCH_VERSION;
 #ifdef TNN_HAVE_ONEDNN
   const dnnl_version_t* v = dnnl_version();
-  env["onednn"] = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  env["onednn"] =
+      std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
 #else
   env["onednn"] = "not built";
 #endif

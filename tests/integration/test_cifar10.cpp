@@ -49,18 +49,22 @@ fs::path linked_copy(const std::string& name, bool with_manifest) {
 TEST_CASE("cifar10: missing - truncated and bad-label files are named in the error", "[data]") {
   auto dir = linked_copy("trunc", false);
   fs::remove(dir / "data_batch_3.bin");
-  CHECK_THROWS_WITH(load_cifar10(dir.string()), Contains("data_batch_3.bin") && Contains("missing"));
+  CHECK_THROWS_WITH(load_cifar10(dir.string()),
+                    Contains("data_batch_3.bin") && Contains("missing"));
   {
     std::string bytes = read_file(test::data_dir() + "/data_batch_1.bin");
     write_file_atomic((dir / "data_batch_3.bin").string(), bytes.substr(0, bytes.size() - 100));
   }
-  CHECK_THROWS_WITH(load_cifar10(dir.string()), Contains("data_batch_3.bin") && Contains("30730000 bytes") && Contains("truncated"));
+  CHECK_THROWS_WITH(load_cifar10(dir.string()), Contains("data_batch_3.bin") &&
+                                                    Contains("30730000 bytes") &&
+                                                    Contains("truncated"));
   {
     std::string bytes = read_file(test::data_dir() + "/data_batch_1.bin");
     bytes[3073 * 7] = 12;  // label of record 7
     write_file_atomic((dir / "data_batch_3.bin").string(), bytes);
   }
-  CHECK_THROWS_WITH(load_cifar10(dir.string()), Contains("data_batch_3.bin") && Contains("record 7") && Contains("label 12"));
+  CHECK_THROWS_WITH(load_cifar10(dir.string()),
+                    Contains("data_batch_3.bin") && Contains("record 7") && Contains("label 12"));
 }
 
 TEST_CASE("cifar10: a file altered against manifest.json fails its md5 check", "[data]") {
@@ -73,11 +77,13 @@ TEST_CASE("cifar10: a file altered against manifest.json fails its md5 check", "
   std::string bytes = read_file(test::data_dir() + "/test_batch.bin");
   bytes[5000] ^= 1;  // one pixel bit
   write_file_atomic((dir / "test_batch.bin").string(), bytes);
-  CHECK_THROWS_WITH(load_cifar10(dir.string()), Contains("test_batch.bin") && Contains("md5") && Contains("manifest"));
+  CHECK_THROWS_WITH(load_cifar10(dir.string()),
+                    Contains("test_batch.bin") && Contains("md5") && Contains("manifest"));
 }
 
 TEST_CASE("cifar10: data directory resolution order and message", "[data]") {
-  CHECK_THROWS_WITH(resolve_cifar10_dir("/nonexistent/cifar"), Contains("--data /nonexistent/cifar"));
+  CHECK_THROWS_WITH(resolve_cifar10_dir("/nonexistent/cifar"),
+                    Contains("--data /nonexistent/cifar"));
   CHECK(resolve_cifar10_dir(test::data_dir()) == test::data_dir());
 }
 
@@ -94,9 +100,14 @@ TEST_CASE("augmentation: deterministic per seed - crops keep pixels - flips mirr
   AugmentOptions none;
   none.channels_last = false;
   auto plain = make_batch(d.train_images, idx, none, nullptr, torch::kCPU);
-  auto std_ = torch::tensor({kCifarStd[0], kCifarStd[1], kCifarStd[2]}).view({1, 3, 1, 1}).to(torch::kFloat);
-  auto mean = torch::tensor({kCifarMean[0], kCifarMean[1], kCifarMean[2]}).view({1, 3, 1, 1}).to(torch::kFloat);
-  CHECK(torch::allclose(plain * std_ + mean, d.train_images.narrow(0, 0, 64).to(torch::kFloat), 0, 1e-3));
+  auto std_ = torch::tensor({kCifarStd[0], kCifarStd[1], kCifarStd[2]})
+                  .view({1, 3, 1, 1})
+                  .to(torch::kFloat);
+  auto mean = torch::tensor({kCifarMean[0], kCifarMean[1], kCifarMean[2]})
+                  .view({1, 3, 1, 1})
+                  .to(torch::kFloat);
+  CHECK(torch::allclose(plain * std_ + mean, d.train_images.narrow(0, 0, 64).to(torch::kFloat), 0,
+                        1e-3));
   // Flip only: every image equals the original or its mirror.
   AugmentOptions flip_only;
   flip_only.crop = false;
@@ -117,7 +128,8 @@ TEST_CASE("augmentation: deterministic per seed - crops keep pixels - flips mirr
   crop_only.channels_last = false;
   auto g4 = at::detail::createCPUGenerator(3);
   auto c = make_batch(d.train_images, idx, crop_only, &g4, torch::kCPU);
-  auto padded = torch::constant_pad_nd(d.train_images.narrow(0, 0, 64), {4, 4, 4, 4}, 0).to(torch::kFloat);
+  auto padded =
+      torch::constant_pad_nd(d.train_images.narrow(0, 0, 64), {4, 4, 4, 4}, 0).to(torch::kFloat);
   auto restored = (c * std_ + mean).round();
   for (int i = 0; i < 8; ++i) {
     bool found = false;

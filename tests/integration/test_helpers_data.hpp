@@ -9,7 +9,9 @@
 namespace tnn::test {
 
 // $TNN_DATA_DIR (CI exports it), else ./data/cifar-10-batches-bin; throws naming what was tried.
-inline std::string data_dir() { return resolve_cifar10_dir(""); }
+inline std::string data_dir() {
+  return resolve_cifar10_dir("");
+}
 
 inline std::string experiment_file(const std::string& id) {
   return std::string(TNN_SOURCE_DIR) + "/experiments/" + id + ".json";

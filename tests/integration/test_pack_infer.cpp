@@ -18,7 +18,9 @@ namespace {
 std::vector<float> nhwc(const torch::Tensor& u8) {
   AugmentOptions none;
   none.channels_last = false;
-  auto x = make_batch(u8, torch::arange(u8.size(0), torch::kLong), none, nullptr, torch::kCPU).permute({0, 2, 3, 1}).contiguous();
+  auto x = make_batch(u8, torch::arange(u8.size(0), torch::kLong), none, nullptr, torch::kCPU)
+               .permute({0, 2, 3, 1})
+               .contiguous();
   return std::vector<float>(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
 }
 }  // namespace

@@ -12,7 +12,8 @@ using Catch::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-nlohmann::json smoke_config(const std::string& id, nlohmann::json overrides = nlohmann::json::object()) {
+nlohmann::json smoke_config(const std::string& id,
+                            nlohmann::json overrides = nlohmann::json::object()) {
   return resolve_config(load_experiment(test::experiment_file(id)), "smoke", overrides);
 }
 TrainOptions options(const fs::path& dir) {
@@ -34,15 +35,17 @@ std::shared_ptr<Network> model_from(const std::string& checkpoint) {
 }
 }  // namespace
 
-TEST_CASE("train: 2-epoch smoke run on 512 images - loss decreases - result is complete", "[train]") {
+TEST_CASE("train: 2-epoch smoke run on 512 images - loss decreases - result is complete",
+          "[train]") {
   auto dir = test::fresh_temp_dir("smoke");
   auto res = train(smoke_config("cifar10/resnet20-wacv19"), options(dir));
   REQUIRE(res["status"] == "finished");
   REQUIRE(res["history"].size() == 2);
-  CHECK(res["history"][1]["train_loss"].get<double>() < res["history"][0]["train_loss"].get<double>());
+  CHECK(res["history"][1]["train_loss"].get<double>() <
+        res["history"][0]["train_loss"].get<double>());
   // Provenance fields every result must carry.
-  for (const char* k : {"config_hash", "config", "seed", "final", "best", "dataset", "environment", "sparsity",
-                        "footprint", "wall_seconds", "train_images_per_second"})
+  for (const char* k : {"config_hash", "config", "seed", "final", "best", "dataset", "environment",
+                        "sparsity", "footprint", "wall_seconds", "train_images_per_second"})
     CHECK(res.contains(k));
   CHECK(res["environment"].contains("git_commit"));
   CHECK(res["environment"].contains("cpu_model"));
@@ -51,10 +54,12 @@ TEST_CASE("train: 2-epoch smoke run on 512 images - loss decreases - result is c
   CHECK(res["sparsity"]["layers"].size() == 20);  // 19 convs + FC of ResNet-20
   // A finished run keeps final.pt only (no optimizer state, no last.pt / best.pt), and its
   // result vouches for it by sha256.
-  for (const char* f : {"result.json", "log.jsonl", "checkpoints/final.pt"}) CHECK(fs::exists(dir / f));
+  for (const char* f : {"result.json", "log.jsonl", "checkpoints/final.pt"})
+    CHECK(fs::exists(dir / f));
   for (const char* f : {"checkpoints/last.pt", "checkpoints/best.pt"}) CHECK(!fs::exists(dir / f));
   REQUIRE(res["checkpoints"].size() == 1);
-  CHECK(res["checkpoints"]["final.pt"]["sha256"] == sha256_file((dir / "checkpoints/final.pt").string()));
+  CHECK(res["checkpoints"]["final.pt"]["sha256"] ==
+        sha256_file((dir / "checkpoints/final.pt").string()));
   CHECK(res["checkpoints"]["final.pt"]["bytes"] == fs::file_size(dir / "checkpoints/final.pt"));
   {
     torch::serialize::InputArchive a;
@@ -71,7 +76,8 @@ TEST_CASE("train: 2-epoch smoke run on 512 images - loss decreases - result is c
   CHECK(nlohmann::json::parse(read_file((dir / "result.json").string()))["final"] == res["final"]);
 }
 
-TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupted run", "[train][resume]") {
+TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupted run",
+          "[train][resume]") {
   for (std::string id : {"cifar10/resnet20-wacv19", "cifar10/resnet20-tga"}) {
     INFO(id);
     auto cfg = smoke_config(id, {{"train.epochs", 3}});
@@ -84,7 +90,8 @@ TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupte
     REQUIRE(partial["status"] == "interrupted");
     REQUIRE(!fs::exists(resumed / "checkpoints/final.pt"));
     // An unfinished run's result vouches for the checkpoint it resumes from.
-    CHECK(partial["checkpoints"]["last.pt"]["sha256"] == sha256_file((resumed / "checkpoints/last.pt").string()));
+    CHECK(partial["checkpoints"]["last.pt"]["sha256"] ==
+          sha256_file((resumed / "checkpoints/last.pt").string()));
     auto b = train(cfg, options(resumed));
     REQUIRE(b["status"] == "finished");
     // The resumed run lists both segments with their commit; the straight one a single segment.
@@ -106,7 +113,8 @@ TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupte
   }
 }
 
-TEST_CASE("train: evaluating a saved checkpoint gives the accuracy recorded at save time", "[train]") {
+TEST_CASE("train: evaluating a saved checkpoint gives the accuracy recorded at save time",
+          "[train]") {
   auto dir = test::fresh_temp_dir("evalck");
   auto res = train(smoke_config("cifar10/resnet20-ttq"), options(dir));
   auto net = model_from((dir / "checkpoints/final.pt").string());
@@ -116,7 +124,8 @@ TEST_CASE("train: evaluating a saved checkpoint gives the accuracy recorded at s
   CHECK(ev.top5 == Approx(res["final"]["top5"].get<double>()).margin(1e-9));
 }
 
-TEST_CASE("train: a diverging run stops with a clear message and keeps the last good checkpoint", "[train]") {
+TEST_CASE("train: a diverging run stops with a clear message and keeps the last good checkpoint",
+          "[train]") {
   auto dir = test::fresh_temp_dir("nan");
   auto cfg = smoke_config("cifar10/resnet20-fp", {{"train.epochs", 2}});
   auto o = options(dir);
@@ -126,8 +135,10 @@ TEST_CASE("train: a diverging run stops with a clear message and keeps the last 
   // The same run (same config hash) resumed with a poisoned learning rate is not allowed, so use a
   // fresh folder with an absurd lr to force divergence.
   auto dir2 = test::fresh_temp_dir("nan2");
-  auto bad = smoke_config("cifar10/resnet20-fp", {{"train.optimizer.lr", 1e30}, {"train.epochs", 2}});
-  CHECK_THROWS_WITH(train(bad, options(dir2)), Contains("diverged") && Contains("last good checkpoint"));
+  auto bad =
+      smoke_config("cifar10/resnet20-fp", {{"train.optimizer.lr", 1e30}, {"train.epochs", 2}});
+  CHECK_THROWS_WITH(train(bad, options(dir2)),
+                    Contains("diverged") && Contains("last good checkpoint"));
   auto res = nlohmann::json::parse(read_file((dir2 / "result.json").string()));
   CHECK(res["status"].get<std::string>().rfind("failed: non-finite loss", 0) == 0);
   CHECK(read_file((dir / "checkpoints/last.pt").string()) == good);
@@ -144,13 +155,20 @@ TEST_CASE("experiments: bad fields are errors naming the file and the JSON path"
     return (dir / name).string();
   };
   auto f1 = write("typo.json", R"({"extends": "_base.json", "train": {"epoch": 3}})");
-  CHECK_THROWS_WITH(load_experiment(f1), Contains("typo.json") && Contains("train.epoch") && Contains("unknown field"));
+  CHECK_THROWS_WITH(load_experiment(f1),
+                    Contains("typo.json") && Contains("train.epoch") && Contains("unknown field"));
   auto f2 = write("type.json", R"({"extends": "_base.json", "train": {"batch_size": "big"}})");
-  CHECK_THROWS_WITH(load_experiment(f2), Contains("type.json") && Contains("train.batch_size") && Contains("expected a number"));
-  auto f3 = write("qparam.json", R"({"extends": "_base.json", "quantizer": {"method": "wacv19", "params": {"delta": 1}}})");
-  CHECK_THROWS_WITH(load_experiment(f3), Contains("qparam.json") && Contains("quantizer.params.delta"));
-  auto f4 = write("sched.json", R"({"extends": "_base.json", "train": {"schedule": {"gammas": [0.1]}}})");
-  CHECK_THROWS_WITH(load_experiment(f4), Contains("train.schedule.gammas") && Contains("one gamma per milestone"));
+  CHECK_THROWS_WITH(load_experiment(f2), Contains("type.json") && Contains("train.batch_size") &&
+                                             Contains("expected a number"));
+  auto f3 = write(
+      "qparam.json",
+      R"({"extends": "_base.json", "quantizer": {"method": "wacv19", "params": {"delta": 1}}})");
+  CHECK_THROWS_WITH(load_experiment(f3),
+                    Contains("qparam.json") && Contains("quantizer.params.delta"));
+  auto f4 =
+      write("sched.json", R"({"extends": "_base.json", "train": {"schedule": {"gammas": [0.1]}}})");
+  CHECK_THROWS_WITH(load_experiment(f4),
+                    Contains("train.schedule.gammas") && Contains("one gamma per milestone"));
   auto f5 = write("id.json", R"({"id": "cifar10/other", "extends": "_base.json"})");
   CHECK_THROWS_WITH(load_experiment(f5), Contains("does not match"));
   auto f6 = write("syntax.json", R"({"extends": "_base.json",)");

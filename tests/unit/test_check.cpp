@@ -117,15 +117,17 @@ TEST_CASE("check: the baseline delta uses the baseline's runs of the same profil
   write_run(d, "base", "quick", 2, "finished", 91.7);
   auto both = check(d, "quick")["cifar10/tern final_top1_minus_baseline"];
   CHECK_FALSE(both.pass);
-  CHECK_THAT(both.detail, Contains("measured -1.7") && Contains("paired over 2 seed(s): seed 1 -0.7, seed 2 -2.7"));
+  CHECK_THAT(both.detail, Contains("measured -1.7") &&
+                              Contains("paired over 2 seed(s): seed 1 -0.7, seed 2 -2.7"));
   auto paper = check(d, "paper");  // the baseline has only quick runs
   CHECK_FALSE(paper["cifar10/tern final_top1_minus_baseline"].pass);
   CHECK_THAT(paper["cifar10/tern final_top1_minus_baseline"].detail,
              Contains("has no finished run in profile paper"));
 }
 
-TEST_CASE("check: a paper claim is marked, measured like any target, and unmeasurable means failure",
-          "[check]") {
+TEST_CASE(
+    "check: a paper claim is marked, measured like any target, and unmeasurable means failure",
+    "[check]") {
   auto d = fresh_root();
   experiment(d, "base", R"({"paper": [{"metric": "final_top1", "value": 88.5, "tolerance": 0.5},
                                      {"metric": "final_top1", "min": 89.0, "claim": true}]})");

@@ -40,13 +40,15 @@ TEST_CASE("tnn ternarize: every method on a 64x3x3x3 tensor", "[cli]") {
   auto dir = test::fresh_temp_dir("cli");
   torch::manual_seed(1);
   auto w = torch::randn({64, 3, 3, 3}) * 0.2;
-  NpyArray in{{64, 3, 3, 3}, std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel())};
+  NpyArray in{{64, 3, 3, 3},
+              std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel())};
   write_npy_f32((dir / "w.npy").string(), in);
   for (const auto& info : ternarizer_registry()) {
     const std::string& m = info.name;
     INFO(m);
     auto out = (dir / (m + ".npy")).string(), rep = (dir / (m + ".json")).string();
-    REQUIRE(run("ternarize --method " + m + " --input " + (dir / "w.npy").string() + " --output " + out + " --report " + rep) == 0);
+    REQUIRE(run("ternarize --method " + m + " --input " + (dir / "w.npy").string() + " --output " +
+                out + " --report " + rep) == 0);
     auto o = read_npy_f32(out);
     CHECK(o.shape == in.shape);
     auto report = nlohmann::json::parse(read_file(rep));
@@ -69,11 +71,14 @@ TEST_CASE("tnn ternarize: every method on a 64x3x3x3 tensor", "[cli]") {
     }
   }
   // Two terms: 5 levels; parameters given on the command line.
-  REQUIRE(run("ternarize --method wacv19 --param terms=2 --input " + (dir / "w.npy").string() + " --output " + (dir / "rel.npy").string() + " --report " + (dir / "rel.json").string()) == 0);
+  REQUIRE(run("ternarize --method wacv19 --param terms=2 --input " + (dir / "w.npy").string() +
+              " --output " + (dir / "rel.npy").string() + " --report " +
+              (dir / "rel.json").string()) == 0);
   auto rel = read_npy_f32((dir / "rel.npy").string());
   CHECK(std::set<float>(rel.data.begin(), rel.data.end()).size() == 5);
   CHECK(nlohmann::json::parse(read_file((dir / "rel.json").string()))["terms"].size() == 2);
-  REQUIRE(run("ternarize --method ttq --param wp=0.3 --param wn=0.2 --input " + (dir / "w.npy").string() + " --output " + (dir / "t.npy").string()) == 0);
+  REQUIRE(run("ternarize --method ttq --param wp=0.3 --param wn=0.2 --input " +
+              (dir / "w.npy").string() + " --output " + (dir / "t.npy").string()) == 0);
   auto t = read_npy_f32((dir / "t.npy").string());
   CHECK(*std::max_element(t.data.begin(), t.data.end()) == 0.3f);
   CHECK(*std::min_element(t.data.begin(), t.data.end()) == -0.2f);
@@ -90,9 +95,12 @@ TEST_CASE("tnn ternarize: every method on a 64x3x3x3 tensor", "[cli]") {
         std::vector<float>(g.data_ptr<float>(), g.data_ptr<float>() + g.numel()));
 
   SECTION("bad input exits non-zero") {
-    CHECK(run("ternarize --method wacv19 --input " + (dir / "nope.npy").string() + " --output " + (dir / "x.npy").string()) != 0);
-    CHECK(run("ternarize --method nosuch --input " + (dir / "w.npy").string() + " --output " + (dir / "x.npy").string()) != 0);
-    CHECK(run("ternarize --method twn --param factor=abc --input " + (dir / "w.npy").string() + " --output " + (dir / "x.npy").string()) != 0);
+    CHECK(run("ternarize --method wacv19 --input " + (dir / "nope.npy").string() + " --output " +
+              (dir / "x.npy").string()) != 0);
+    CHECK(run("ternarize --method nosuch --input " + (dir / "w.npy").string() + " --output " +
+              (dir / "x.npy").string()) != 0);
+    CHECK(run("ternarize --method twn --param factor=abc --input " + (dir / "w.npy").string() +
+              " --output " + (dir / "x.npy").string()) != 0);
     CHECK(run("ternarize --method twn --input " + (dir / "w.npy").string()) != 0);
     CHECK(run("ternarize --method twn --input " + (dir / "w.npy").string() + " --output " +
               (dir / "x.npy").string() + " --grad-output " + (dir / "g.npy").string()) !=

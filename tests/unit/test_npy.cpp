@@ -38,11 +38,14 @@ TEST_CASE("npy: write then read round trip", "[npy]") {
 
 TEST_CASE("npy: bad input gives errors that name the file and the problem", "[npy]") {
   auto dir = test::fresh_temp_dir("npy");
-  CHECK_THROWS_WITH(read_npy_f32((dir / "missing.npy").string()), Contains("missing.npy") && Contains("cannot open"));
+  CHECK_THROWS_WITH(read_npy_f32((dir / "missing.npy").string()),
+                    Contains("missing.npy") && Contains("cannot open"));
   write_file_atomic((dir / "text.npy").string(), "hello, not numpy");
-  CHECK_THROWS_WITH(read_npy_f32((dir / "text.npy").string()), Contains("text.npy") && Contains("not a .npy"));
+  CHECK_THROWS_WITH(read_npy_f32((dir / "text.npy").string()),
+                    Contains("text.npy") && Contains("not a .npy"));
   write_file_atomic((dir / "f8.npy").string(), npy_bytes("<f8", "(4,)", 32));
-  CHECK_THROWS_WITH(read_npy_f32((dir / "f8.npy").string()), Contains("float32") && Contains("<f8"));
+  CHECK_THROWS_WITH(read_npy_f32((dir / "f8.npy").string()),
+                    Contains("float32") && Contains("<f8"));
   write_file_atomic((dir / "empty.npy").string(), npy_bytes("<f4", "(0, 3)", 0));
   CHECK_THROWS_WITH(read_npy_f32((dir / "empty.npy").string()), Contains("empty tensor"));
   write_file_atomic((dir / "short.npy").string(), npy_bytes("<f4", "(4,)", 8));

@@ -31,16 +31,20 @@ TEST_CASE("registry: docs/ternarizers.md holds the generated method tables", "[r
   CHECK(doc.find(ternarizers_markdown()) != std::string::npos);
 }
 
-TEST_CASE("registry: unknown method and parameter errors name the place and the choices", "[registry]") {
-  CHECK_THROWS_WITH(make_ternarizer({"twm", {}}), Contains("unknown ternarization method 'twm'") && Contains("twn"));
+TEST_CASE("registry: unknown method and parameter errors name the place and the choices",
+          "[registry]") {
+  CHECK_THROWS_WITH(make_ternarizer({"twm", {}}),
+                    Contains("unknown ternarization method 'twm'") && Contains("twn"));
   CHECK_THROWS_WITH(make_ternarizer({"wacv19", {{"delta", 0.05}}}, "exp.json:quantizer"),
-                    Contains("exp.json:quantizer.params.delta") && Contains("unknown parameter") && Contains("deltas"));
+                    Contains("exp.json:quantizer.params.delta") && Contains("unknown parameter") &&
+                        Contains("deltas"));
   CHECK_THROWS_WITH(make_ternarizer({"twn", {{"factor", "big"}}}),
                     Contains("quantizer.params.factor") && Contains("expected a number"));
   CHECK_THROWS_WITH(make_ternarizer({"wacv19", {{"ste", "tanh"}}}),
                     Contains("quantizer.params.ste") && Contains("hardtanh_clip"));
   CHECK_THROWS_WITH(make_ternarizer({"twn", {{"granularity", "row"}}}), Contains("out_channel"));
-  CHECK_THROWS_WITH(make_ternarizer({"wacv19", {{"terms", 1.5}}}), Contains("terms") && Contains("integer"));
+  CHECK_THROWS_WITH(make_ternarizer({"wacv19", {{"terms", 1.5}}}),
+                    Contains("terms") && Contains("integer"));
 }
 
 TEST_CASE("registry: resolved parameters carry every default", "[registry]") {

@@ -62,8 +62,9 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK_THAT(r.markdown, Contains("| 91.50 ± 1.41 (epoch 9, 9) |"));
   // Ternary - FP is paired by seed: only seed 1 has both (89.5 - 90.0), and the note says so.
   CHECK_THAT(r.markdown, Contains("| -0.50 (seed 1) |"));
-  CHECK_THAT(rows[1]["note"].get<std::string>(), Contains("difference over the 1 seed(s) both rows have"));
-  CHECK_THAT(r.markdown, Contains("| -0.05 |"));  // ternary - FP, paper
+  CHECK_THAT(rows[1]["note"].get<std::string>(),
+             Contains("difference over the 1 seed(s) both rows have"));
+  CHECK_THAT(r.markdown, Contains("| -0.05 |"));          // ternary - FP, paper
   CHECK_THAT(r.markdown, Contains("— (quick profile)"));  // no absolute delta off the paper recipe
   CHECK_THAT(rows[1]["note"].get<std::string>(), Contains("conflicting value 90.00 (a draft)"));
   CHECK_THAT(rows[2]["note"].get<std::string>(), Contains("paper profile in progress (epoch 3/10"));
@@ -86,9 +87,11 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK_THAT(read_file((d / "out/README.md").string()), Contains("tables/t.md"));
 }
 
-TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 % interval", "[report]") {
+TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 % interval",
+          "[report]") {
   auto d = root();
-  for (std::string id : {"fp", "tern"}) write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
+  for (std::string id : {"fp", "tern"})
+    write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
   write_file_atomic((d / "experiments/tables/t3.json").string(), R"({
     "id": "t3", "title": "Three seeds", "columns": ["top1"],
     "rows": [{"label": "FP", "experiment": "cifar10/fp", "provenance": "measured only"},
@@ -104,7 +107,8 @@ TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 %
   o.runs_root = runs.string();
   o.experiments_root = (d / "experiments").string();
   auto r = render_table(load_table((d / "experiments/tables/t3.json").string()), o);
-  // mean -1.1667, sample std 0.7638, t(0.975, 2) = 4.303: half-width 4.303 * 0.7638 / sqrt(3) = 1.8975
+  // mean -1.1667, sample std 0.7638, t(0.975, 2) = 4.303: half-width 4.303 * 0.7638 / sqrt(3)
+  // = 1.8975
   CHECK_THAT(r.markdown, Contains("| -1.17 [-2.00, -0.50], 3 seeds, 95 % CI ± 1.90 |"));
   const auto& d3 = r.rows[1]["ternary_minus_fp"];
   CHECK(d3["n"] == 3);
@@ -112,7 +116,8 @@ TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 %
   CHECK(d3["per_seed"]["2"].get<double>() == Approx(-0.5));
   // A seed still training is named, not counted.
   CHECK(r.rows[1]["n"] == 3);
-  CHECK_THAT(r.rows[1]["note"].get<std::string>(), Contains("seed 4 running (epoch 4/10, not counted)"));
+  CHECK_THAT(r.rows[1]["note"].get<std::string>(),
+             Contains("seed 4 running (epoch 4/10, not counted)"));
 
   SeedStats two = seed_stats({1.0, 2.0});
   CHECK(std::isnan(two.ci95));  // no interval from two seeds
@@ -126,14 +131,21 @@ TEST_CASE("report: table files are validated with the file and row named", "[rep
     write_file_atomic((d / "experiments/tables/bad.json").string(), text);
     return (d / "experiments/tables/bad.json").string();
   };
-  CHECK_THROWS_WITH(load_table(write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a", "paper": {"top1": 1}}]})")),
-                    Contains("bad.json") && Contains("rows[0].provenance"));
-  CHECK_THROWS_WITH(load_table(write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a", "experimnt": "x"}]})")),
-                    Contains("rows[0].experimnt") && Contains("unknown field"));
-  CHECK_THROWS_WITH(load_table(write(R"({"id": "other", "title": "x", "columns": ["top1"], "rows": []})")),
-                    Contains("does not match the file name"));
-  CHECK_THROWS_WITH(load_table(write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a"}]})")),
-                    Contains("not_run"));
+  CHECK_THROWS_WITH(
+      load_table(write(
+          R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a", "paper": {"top1": 1}}]})")),
+      Contains("bad.json") && Contains("rows[0].provenance"));
+  CHECK_THROWS_WITH(
+      load_table(write(
+          R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a", "experimnt": "x"}]})")),
+      Contains("rows[0].experimnt") && Contains("unknown field"));
+  CHECK_THROWS_WITH(
+      load_table(write(R"({"id": "other", "title": "x", "columns": ["top1"], "rows": []})")),
+      Contains("does not match the file name"));
+  CHECK_THROWS_WITH(
+      load_table(
+          write(R"({"id": "bad", "title": "x", "columns": ["top1"], "rows": [{"label": "a"}]})")),
+      Contains("not_run"));
   // The project's own table files are all valid.
   CHECK(load_tables(std::string(TNN_SOURCE_DIR) + "/experiments/tables").size() >= 5);
 }

@@ -11,8 +11,12 @@ using tnn::test::require_close;
 using tnn::test::vec;
 
 namespace {
-std::shared_ptr<Ternarizer> tga(nlohmann::json params) { return make_ternarizer({"tga", params}); }
-torch::Tensor delta_of(Ternarizer& q) { return q.named_parameters()["delta"]; }
+std::shared_ptr<Ternarizer> tga(nlohmann::json params) {
+  return make_ternarizer({"tga", params});
+}
+torch::Tensor delta_of(Ternarizer& q) {
+  return q.named_parameters()["delta"];
+}
 }  // namespace
 
 // W = -2..2: mu = 0, sigma = sqrt(10/4) = 1.5811388; delta = 0.5: z = 0.31622777,
@@ -65,7 +69,8 @@ double loss(Ternarizer& q, const torch::Tensor& w, const torch::Tensor& c) {
 }
 }  // namespace
 
-TEST_CASE("tga: weight gradient = STE term + alpha path - alpha path matches finite differences", "[tga][grad]") {
+TEST_CASE("tga: weight gradient = STE term + alpha path - alpha path matches finite differences",
+          "[tga][grad]") {
   torch::manual_seed(7);
   auto w = torch::randn({40}, torch::kDouble);
   auto c = torch::randn({40}, torch::kDouble);
@@ -98,7 +103,8 @@ TEST_CASE("tga: weight gradient = STE term + alpha path - alpha path matches fin
   CHECK(torch::equal(w2.grad(), c));
 }
 
-TEST_CASE("tga: delta gradient matches finite differences - clamped to +-1e-3 by default", "[tga][grad]") {
+TEST_CASE("tga: delta gradient matches finite differences - clamped to +-1e-3 by default",
+          "[tga][grad]") {
   torch::manual_seed(11);
   auto w = torch::randn({60}, torch::kDouble);
   auto c = torch::randn({60}, torch::kDouble);

@@ -1,4 +1,5 @@
-// TWN: hand-computed values for the paper (layer, 0.7) and official-code (out-channel, 0.75) variants.
+// TWN: hand-computed values for the paper (layer, 0.7) and official-code (out-channel, 0.75)
+// variants.
 #include "test_helpers.hpp"
 #include "tnn/ternarize.hpp"
 

@@ -50,20 +50,24 @@ TEST_CASE("wacv19: residual expansion with two terms - nested masks", "[wacv19][
   require_close(q->forward(w), {0.78, -0.78, 0.78, -0.78, 0.78, 0.36, 0, 0});
 }
 
-TEST_CASE("wacv19: four terms default to deltas 0.05..0.20 - explicit deltas are used", "[wacv19][rel]") {
+TEST_CASE("wacv19: four terms default to deltas 0.05..0.20 - explicit deltas are used",
+          "[wacv19][rel]") {
   auto q4 = wacv19({{"terms", 4}});
   CHECK(q4->params()["terms"] == 4);
   auto w = torch::linspace(-1, 1, 201);
   auto terms = q4->decompose(w);
   REQUIRE(terms.size() == 4);
-  for (int k = 0; k < 4; ++k) CHECK(terms[k].threshold_hi.item<float>() == Approx(0.05 * (k + 1)).epsilon(1e-6));
+  for (int k = 0; k < 4; ++k)
+    CHECK(terms[k].threshold_hi.item<float>() == Approx(0.05 * (k + 1)).epsilon(1e-6));
   auto q = wacv19({{"terms", 2}, {"deltas", {0.2, 0.5}}});
   auto t2 = q->decompose(w);
   CHECK(t2[1].threshold_hi.item<float>() == Approx(0.5).epsilon(1e-6));
-  CHECK_THROWS_WITH(wacv19({{"terms", 2}, {"deltas", {0.2}}}), Catch::Contains("deltas") && Catch::Contains("2 numbers"));
+  CHECK_THROWS_WITH(wacv19({{"terms", 2}, {"deltas", {0.2}}}),
+                    Catch::Contains("deltas") && Catch::Contains("2 numbers"));
 }
 
-TEST_CASE("wacv19: STE passes the gradient where |W| < 1 only - unscaled by alpha", "[wacv19][grad]") {
+TEST_CASE("wacv19: STE passes the gradient where |W| < 1 only - unscaled by alpha",
+          "[wacv19][grad]") {
   auto w = vec({0.5f, -1.0f, 1.5f, -0.999f, 0.02f, 1.0f}).requires_grad_(true);
   auto g = vec({1, 2, 3, 4, 5, 6});
   auto q = wacv19();
@@ -74,7 +78,8 @@ TEST_CASE("wacv19: STE passes the gradient where |W| < 1 only - unscaled by alph
   CHECK(codes_of(w.grad()) == std::vector<int>{1, 2, 3, 4, 5, 6});
 }
 
-TEST_CASE("wacv19: REL gradient is t_ex x dL/dW_eff by default (reference) - 1x when switched", "[wacv19][rel][grad]") {
+TEST_CASE("wacv19: REL gradient is t_ex x dL/dW_eff by default (reference) - 1x when switched",
+          "[wacv19][rel][grad]") {
   auto w = vec({0.5f, -0.2f, 0.02f}).requires_grad_(true);
   auto g = vec({1, 2, 3});
   wacv19({{"terms", 2}})->forward(w).backward(g);

@@ -24,7 +24,7 @@ namespace tnn {
 
 struct CheckOutcome {
   std::string experiment, metric, detail;
-  std::string note;       // the expectation's own note (e.g. where a claim comes from)
+  std::string note;  // the expectation's own note (e.g. where a claim comes from)
   bool pass = false;
   bool claim = false;     // a paper's claim, not a recorded value (see above)
   bool measured = false;  // the metric could be computed from finished runs
@@ -32,9 +32,10 @@ struct CheckOutcome {
 
 // Checks every experiment under `experiments_root` that has expectations for `profile`, using
 // the finished runs under runs_root (mean over seeds).
-std::vector<CheckOutcome> check_results(const std::string& experiments_root, const std::string& runs_root,
-                                        const std::string& profile);
+std::vector<CheckOutcome> check_results(const std::string& experiments_root,
+                                        const std::string& runs_root, const std::string& profile);
 // The experiment files that have expectations for `profile`.
-std::vector<std::string> experiments_with_expectations(const std::string& experiments_root, const std::string& profile);
+std::vector<std::string> experiments_with_expectations(const std::string& experiments_root,
+                                                       const std::string& profile);
 
 }  // namespace tnn

@@ -2,8 +2,8 @@
 // code's augmentation done on whole batches (on the CPU or the GPU).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
@@ -29,9 +29,9 @@ std::string resolve_cifar10_dir(const std::string& flag);
 Dataset load_cifar10(const std::string& dir, int64_t train_limit = 0, int64_t test_limit = 0);
 
 struct AugmentOptions {
-  bool crop = true;       // random 32x32 crop of the image zero-padded by `padding` pixels
+  bool crop = true;  // random 32x32 crop of the image zero-padded by `padding` pixels
   int padding = 4;
-  bool flip = true;       // horizontal flip with probability 1/2
+  bool flip = true;  // horizontal flip with probability 1/2
   bool channels_last = true;
 };
 

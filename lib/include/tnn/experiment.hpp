@@ -14,9 +14,9 @@ namespace tnn {
 const nlohmann::json& experiment_defaults();
 
 struct Experiment {
-  std::string id;          // e.g. "cifar10/resnet20-wacv19"
-  std::string file;        // path it was read from
-  nlohmann::json config;   // defaults <- extends chain <- file (profiles not applied)
+  std::string id;         // e.g. "cifar10/resnet20-wacv19"
+  std::string file;       // path it was read from
+  nlohmann::json config;  // defaults <- extends chain <- file (profiles not applied)
   std::vector<std::string> profile_names() const;
 };
 

@@ -1,4 +1,5 @@
-// Models and their registry. Adding a model = one file in lib/nn/ + one line in lib/nn/registry.cpp.
+// Models and their registry. Adding a model = one file in lib/nn/ + one line in
+// lib/nn/registry.cpp.
 #pragma once
 
 #include "tnn/kernels/model.hpp"

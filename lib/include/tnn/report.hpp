@@ -18,7 +18,8 @@ struct TableSpec {
 // Reads and validates a table file (unknown fields and wrong types name the file and the path).
 TableSpec load_table(const std::string& path);
 // All table files in `dir` (sorted by id), or only those whose id is in `only` (error if absent).
-std::vector<TableSpec> load_tables(const std::string& dir, const std::vector<std::string>& only = {});
+std::vector<TableSpec> load_tables(const std::string& dir,
+                                   const std::vector<std::string>& only = {});
 
 // The experiment ids a table needs (rows and their baselines), in order of appearance.
 std::vector<std::string> table_experiments(const TableSpec& t);
@@ -26,10 +27,11 @@ std::vector<std::string> table_experiments(const TableSpec& t);
 // Finished results of an experiment in a profile: every runs_root/<id>/<profile>/seed*/result.json.
 struct RunSummary {
   std::string profile;
-  std::vector<nlohmann::json> finished;  // status "finished"
+  std::vector<nlohmann::json> finished;    // status "finished"
   std::vector<nlohmann::json> unfinished;  // running / interrupted / failed (not results)
 };
-RunSummary summarize_runs(const std::string& runs_root, const std::string& id, const std::string& profile);
+RunSummary summarize_runs(const std::string& runs_root, const std::string& id,
+                          const std::string& profile);
 
 // ---- seed statistics (lib/report/stats.cpp) ----
 
@@ -78,7 +80,7 @@ std::string readme_with_summary(const std::string& readme_path, const std::strin
 
 // Writes <out_dir>/<id>.md and .csv for each table and <index_path> (an index of all tables with
 // the commits and machines that produced their measurements).
-void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o, const std::string& out_dir,
-                  const std::string& index_path);
+void write_tables(const std::vector<TableSpec>& tables, const RenderOptions& o,
+                  const std::string& out_dir, const std::string& index_path);
 
 }  // namespace tnn

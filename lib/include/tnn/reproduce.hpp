@@ -23,20 +23,20 @@ struct SlurmOptions {
 
 struct ReproduceRequest {
   std::string profile = "quick";
-  std::vector<std::string> tables;   // empty: all of experiments/tables
+  std::vector<std::string> tables;  // empty: all of experiments/tables
   std::string experiments_root = "experiments";
-  std::string runs_root;             // where runs are placed and reused from
+  std::string runs_root;  // where runs are placed and reused from
   std::string tables_out, plots_out, index_path;
   int jobs = 1;
-  int threads_per_job = 0;           // 0: cores / jobs
-  std::string data_dir;              // CIFAR-10 folder
-  std::string imagenet_dir;          // ImageNet folder; empty: ImageNet runs are skipped ("no ImageNet")
-  std::string tnn_exe;               // the tnn binary to run children with
-  std::string source_dir;            // repository root (lib/report/plots.py)
+  int threads_per_job = 0;   // 0: cores / jobs
+  std::string data_dir;      // CIFAR-10 folder
+  std::string imagenet_dir;  // ImageNet folder; empty: ImageNet runs are skipped ("no ImageNet")
+  std::string tnn_exe;       // the tnn binary to run children with
+  std::string source_dir;    // repository root (lib/report/plots.py)
   bool render_only = false;
-  bool plan_only = false;            // print the plan with its estimated cost, run nothing
-  std::string readme_path;           // non-empty: rewrite its generated "measured" block
-  std::string check_readme;          // non-empty: fail when its generated block is out of date
+  bool plan_only = false;    // print the plan with its estimated cost, run nothing
+  std::string readme_path;   // non-empty: rewrite its generated "measured" block
+  std::string check_readme;  // non-empty: fail when its generated block is out of date
   std::vector<std::string> render_profiles;  // profiles the tables show (default: {profile})
   std::vector<std::string> only;  // these experiments (and what they need) instead of the tables'
   nlohmann::json overrides = nlohmann::json::object();  // --set path=value for every run
@@ -66,16 +66,17 @@ struct CostSample {
 };
 std::vector<CostSample> load_cost_samples(const std::vector<std::string>& runs_roots);
 struct CostContext {
-  std::string cpu;                                   // this machine's CPU model
+  std::string cpu;  // this machine's CPU model
   std::vector<CostSample> samples;
-  std::map<std::string, double> step_ratio_to_fp;    // results/bench-train: method -> step time / fp
+  std::map<std::string, double> step_ratio_to_fp;  // results/bench-train: method -> step time / fp
   std::function<double(const nlohmann::json&)> macs_of;  // MACs per image of a resolved config
 };
 struct RunEstimate {
   double seconds = -1;
   std::string basis;
 };
-RunEstimate estimate_run(const nlohmann::json& resolved_config, int epochs_done, int threads, const CostContext& ctx);
+RunEstimate estimate_run(const nlohmann::json& resolved_config, int epochs_done, int threads,
+                         const CostContext& ctx);
 std::string format_hours(double seconds);  // "42 s", "17 min", "3.4 h", "unknown"
 
 // Runs the plan and renders; returns the number of runs that failed.

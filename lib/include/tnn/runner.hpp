@@ -17,17 +17,18 @@ class Context;  // tnn/dist.hpp
 struct RunRequest {
   std::string experiment_file;
   std::string profile = "quick";
-  std::vector<int> seeds;            // empty: the experiment's own "seeds"
+  std::vector<int> seeds;  // empty: the experiment's own "seeds"
   std::string out_root = "results/runs";
   nlohmann::json overrides = nlohmann::json::object();  // --set path=value
-  std::string data_dir;              // resolved CIFAR-10 folder
+  std::string data_dir;                                 // resolved CIFAR-10 folder
   bool progress = true;
-  bool reuse = true;                 // false: re-train even if a finished result exists
+  bool reuse = true;                    // false: re-train even if a finished result exists
   std::shared_ptr<dist::Context> dist;  // this process is one rank of a data-parallel run
   bool run_dependencies = true;  // false: tnn reproduce has run depends_on / init_from already
 };
 
-std::string run_dir(const std::string& out_root, const std::string& id, const std::string& profile, int seed);
+std::string run_dir(const std::string& out_root, const std::string& id, const std::string& profile,
+                    int seed);
 
 // Status of a run folder for this config: "finished", "partial" (a checkpoint to resume),
 // "missing", or "stale" (a result of another config hash).

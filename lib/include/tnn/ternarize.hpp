@@ -7,8 +7,8 @@
 // documented default (see docs/ternarizers.md, which also lists the reference-code quirks kept).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>

@@ -7,8 +7,8 @@
 #include "tnn/dataset.hpp"
 #include "tnn/models.hpp"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -45,7 +45,7 @@ double scheduled_lr(const nlohmann::json& schedule, double base_lr, int epoch, i
 struct EvalResult {
   double top1 = 0, top5 = 0, loss = 0;  // top-k in percent
   int64_t images = 0;
-  torch::Tensor predictions;            // int64 [images], argmax class
+  torch::Tensor predictions;  // int64 [images], argmax class
 };
 EvalResult evaluate(Network& net, const torch::Tensor& images, const torch::Tensor& labels,
                     int64_t batch_size, torch::Device device, bool channels_last);
@@ -55,12 +55,12 @@ EvalResult evaluate(Network& net, BatchStream& batches);
 // ---- checkpoints (lib/train/checkpoint.cpp) ----
 
 struct TrainState {
-  int epoch = 0;              // epochs completed
+  int epoch = 0;  // epochs completed
   double best_top1 = -1;
   int best_epoch = -1;
   nlohmann::json history = nlohmann::json::array();  // one record per completed epoch
-  double train_seconds = 0;   // wall time spent training so far (across resumes)
-  int world_size = 1;         // data-parallel ranks that trained it (resume needs as many)
+  double train_seconds = 0;  // wall time spent training so far (across resumes)
+  int world_size = 1;        // data-parallel ranks that trained it (resume needs as many)
   // An epoch stopped mid-way by a checkpoint signal: {epoch, step, seconds, ranks: [{loss_sum,
   // correct, seen, generator}]} (per rank: its running sums and augmentation generator); null at
   // an epoch boundary.
@@ -111,12 +111,14 @@ ModelConfig model_config_of(const nlohmann::json& config);
 // from (our checkpoint); init_torchvision: a torchvision state_dict file. Either way TGA's delta
 // is re-initialised from the loaded weights (main_dc.py).
 Trainable make_trainable(const nlohmann::json& config, int seed, torch::Device device,
-                         const std::string& init_checkpoint = "", const std::string& init_torchvision = "");
+                         const std::string& init_checkpoint = "",
+                         const std::string& init_torchvision = "");
 // Sets both optimizers' learning rate for the step: lr for the weights, lr * threshold_lr / lr
 // for the threshold optimizer (they share the schedule, as main_dc.py).
 void set_step_lr(Trainable& t, double lr);
 // One optimisation step on (x, y); returns (loss, logits) of the (last) forward pass.
-std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Tensor& x, const torch::Tensor& y);
+std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Tensor& x,
+                                                   const torch::Tensor& y);
 
 // ---- checkpoint on request (lib/train/interrupt.cpp) ----
 
@@ -132,13 +134,16 @@ void set_generator_state(torch::Generator& gen, const std::string& hex);
 // ---- the run (lib/train/trainer.cpp) ----
 
 struct TrainOptions {
-  std::string out_dir;       // result.json, log.jsonl, checkpoints/
+  std::string out_dir;  // result.json, log.jsonl, checkpoints/
   int seed = 1;
-  std::string data_dir;      // data folder (--data); empty: the dataset's environment variable / default
+  std::string
+      data_dir;  // data folder (--data); empty: the dataset's environment variable / default
   std::string init_checkpoint;  // from train.init_from (resolved by the runner), or empty
-  std::string init_torchvision;  // from train.init_from.torchvision (resolved by the runner), or empty
-  bool progress = true;      // progress line on a TTY
-  int stop_after_epochs = 0; // > 0: stop (as if killed) after this many epochs of this call (tests)
+  std::string
+      init_torchvision;  // from train.init_from.torchvision (resolved by the runner), or empty
+  bool progress = true;  // progress line on a TTY
+  int stop_after_epochs =
+      0;  // > 0: stop (as if killed) after this many epochs of this call (tests)
   std::shared_ptr<dist::Context> dist;  // data-parallel rank (tnn/dist.hpp); null: one process
 };
 

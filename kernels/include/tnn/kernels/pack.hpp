@@ -18,7 +18,9 @@ namespace tnn::kernels {
 
 constexpr uint8_t kCodeZero = 0b00, kCodePlus = 0b01, kCodeMinus = 0b10;
 
-inline size_t packed_row_bytes(size_t cols) { return (cols + 3) / 4; }
+inline size_t packed_row_bytes(size_t cols) {
+  return (cols + 3) / 4;
+}
 
 // codes: rows*cols values in {-1, 0, +1} (throws std::invalid_argument on anything else).
 std::vector<uint8_t> pack_ternary(const int8_t* codes, size_t rows, size_t cols);
