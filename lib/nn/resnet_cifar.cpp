@@ -12,9 +12,9 @@ namespace {
 using torch::indexing::None;
 using torch::indexing::Slice;
 
-class Block : public torch::nn::Module {
+class CifarBlock : public torch::nn::Module {
  public:
-  Block(int64_t in, int64_t planes, int64_t stride, const QuantizerConfig& q)
+  CifarBlock(int64_t in, int64_t planes, int64_t stride, const QuantizerConfig& q)
       : stride_(stride), pad_channels_(planes - in) {
     conv_a =
         register_module("conv_a", QConv2d(in, planes, 3, stride, 1, false, make_ternarizer(q)));
@@ -54,7 +54,7 @@ class ResNetCifar : public Network {
       auto stage = register_module("stage" + std::to_string(s + 1), torch::nn::ModuleList());
       for (int i = 0; i < n; ++i) {
         int64_t stride = (s > 0 && i == 0) ? 2 : 1;
-        auto b = std::make_shared<Block>(in, planes, stride, c.quantizer);
+        auto b = std::make_shared<CifarBlock>(in, planes, stride, c.quantizer);
         std::string name = "stage" + std::to_string(s + 1) + "." + std::to_string(i);
         stage->push_back(b);
         blocks.push_back(b);
@@ -124,7 +124,7 @@ class ResNetCifar : public Network {
   }
   QConv2d stem{nullptr};
   torch::nn::BatchNorm2d bn{nullptr};
-  std::vector<std::shared_ptr<Block>> blocks;
+  std::vector<std::shared_ptr<CifarBlock>> blocks;
   QLinear fc{nullptr};
   std::vector<QuantLayer> layers_;
   std::vector<std::string> block_names_;

@@ -14,12 +14,12 @@
 namespace tnn::nn {
 namespace {
 
-struct Spec {
+struct ImageNetSpec {
   bool bottleneck;
   int blocks[4];
 };
 
-Spec spec_of(int depth) {
+ImageNetSpec imagenet_spec_of(int depth) {
   switch (depth) {
     case 18:
       return {false, {2, 2, 2, 2}};
@@ -33,9 +33,9 @@ Spec spec_of(int depth) {
   throw std::invalid_argument("resnet: no ImageNet ResNet of depth " + std::to_string(depth));
 }
 
-class Block : public torch::nn::Module {
+class ImageNetBlock : public torch::nn::Module {
  public:
-  Block(bool bottleneck, int64_t in, int64_t planes, int64_t stride, const QuantizerConfig& q)
+  ImageNetBlock(bool bottleneck, int64_t in, int64_t planes, int64_t stride, const QuantizerConfig& q)
       : bottleneck_(bottleneck), stride_(stride) {
     const int64_t out = bottleneck ? planes * 4 : planes;
     auto conv = [&](const std::string& name, int64_t ci, int64_t co, int64_t k, int64_t s) {
@@ -87,7 +87,7 @@ class Block : public torch::nn::Module {
 class ResNetImageNet : public Network {
  public:
   ResNetImageNet(int depth, const ModelConfig& c) : Network(c) {
-    const Spec spec = spec_of(depth);
+    const ImageNetSpec spec = imagenet_spec_of(depth);
     QuantizerConfig fp{"fp", nlohmann::json::object()};
     conv1 = register_module(
         "conv1",
@@ -104,7 +104,7 @@ class ResNetImageNet : public Network {
       auto stage = register_module("layer" + std::to_string(s + 1), torch::nn::ModuleList());
       for (int i = 0; i < spec.blocks[s]; ++i) {
         const int64_t stride = (s > 0 && i == 0) ? 2 : 1;
-        auto b = std::make_shared<Block>(spec.bottleneck, in, planes, stride, c.quantizer);
+        auto b = std::make_shared<ImageNetBlock>(spec.bottleneck, in, planes, stride, c.quantizer);
         stage->push_back(b);
         blocks_.push_back(b);
         const std::string prefix = "layer" + std::to_string(s + 1) + "." + std::to_string(i) + ".";
@@ -157,7 +157,7 @@ class ResNetImageNet : public Network {
 
   QConv2d conv1{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr};
-  std::vector<std::shared_ptr<Block>> blocks_;
+  std::vector<std::shared_ptr<ImageNetBlock>> blocks_;
   QLinear fc{nullptr};
   std::vector<QuantLayer> layers_;
 };

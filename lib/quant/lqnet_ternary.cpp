@@ -18,7 +18,7 @@
 namespace tnn::quant {
 namespace {
 
-struct Options {
+struct LqOptions {
   bool per_channel = true;
   double momentum = 0.9;
   double eps = 1e-4;
@@ -26,11 +26,11 @@ struct Options {
 };
 
 // The weight as [groups, n]: one row per output channel, or one row.
-torch::Tensor rows_of(const torch::Tensor& w, bool per_channel) {
+torch::Tensor lq_rows_of(const torch::Tensor& w, bool per_channel) {
   return per_channel && w.dim() >= 2 ? w.reshape({w.size(0), -1}) : w.reshape({1, -1});
 }
 
-torch::Tensor codes_of(const torch::Tensor& w, const torch::Tensor& level) {
+torch::Tensor lq_codes_of(const torch::Tensor& w, const torch::Tensor& level) {
   auto half = broadcast_per_channel(level, w) * 0.5;
   return w.gt(half).to(torch::kInt8) - w.le(-half).to(torch::kInt8);
 }
@@ -38,7 +38,7 @@ torch::Tensor codes_of(const torch::Tensor& w, const torch::Tensor& level) {
 struct LqFn : torch::autograd::Function<LqFn> {
   static torch::Tensor forward(torch::autograd::AutogradContext*, torch::Tensor w,
                                torch::Tensor level) {
-    auto t = codes_of(w, level).to(w.scalar_type());
+    auto t = lq_codes_of(w, level).to(w.scalar_type());
     return t * broadcast_per_channel(level, w).to(w.scalar_type());
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext*,
@@ -49,7 +49,7 @@ struct LqFn : torch::autograd::Function<LqFn> {
 
 class LqNetTernary : public Ternarizer {
  public:
-  LqNetTernary(nlohmann::json params, Options o, double level, bool explicit_level)
+  LqNetTernary(nlohmann::json params, LqOptions o, double level, bool explicit_level)
       : Ternarizer("lqnet_ternary", std::move(params)), o_(o), explicit_level_(explicit_level) {
     // Sized by init_from_weight ([C_out] or [1]); saved in checkpoints with the model.
     level_ = register_buffer("level", torch::full({explicit_level ? 1 : 0}, level));
@@ -68,7 +68,7 @@ class LqNetTernary : public Ternarizer {
     auto w = weight.detach().to(torch::kFloat);
     auto level = level_.detach().to(w.device(), torch::kFloat);  // packing moves w to the CPU
     TernaryTerm t;
-    t.codes = codes_of(w, level);
+    t.codes = lq_codes_of(w, level);
     t.scale_pos = level.clone();
     t.scale_neg = t.scale_pos.clone();
     t.threshold_hi = t.scale_pos * 0.5;
@@ -78,7 +78,7 @@ class LqNetTernary : public Ternarizer {
 
   void init_from_weight(const torch::Tensor& weight) override {
     torch::NoGradGuard no_grad;
-    auto rows = rows_of(weight.detach().to(torch::kFloat), o_.per_channel);
+    auto rows = lq_rows_of(weight.detach().to(torch::kFloat), o_.per_channel);
     auto level = explicit_level_ ? torch::full({rows.size(0)}, level_.reshape(-1)[0].item<double>())
                                  : rows.std(1, /*unbiased=*/false) * o_.init_scale;
     level_.set_data(level.to(level_.device()));
@@ -93,13 +93,13 @@ class LqNetTernary : public Ternarizer {
   // One QEM step (least squares for v given the codes) folded into the moving average.
   void fit_level(const torch::Tensor& w) {
     torch::NoGradGuard no_grad;
-    auto rows = rows_of(w.to(torch::kFloat), o_.per_channel);
-    auto t = rows_of(codes_of(w, level_), o_.per_channel).to(torch::kFloat);
+    auto rows = lq_rows_of(w.to(torch::kFloat), o_.per_channel);
+    auto t = lq_rows_of(lq_codes_of(w, level_), o_.per_channel).to(torch::kFloat);
     auto fitted = ((t * rows).sum(1) + o_.eps * level_) / (t.square().sum(1) + o_.eps);
     level_.mul_(o_.momentum).add_(fitted, 1.0 - o_.momentum);
   }
 
-  Options o_;
+  LqOptions o_;
   bool explicit_level_;
   torch::Tensor level_;
 };
@@ -121,7 +121,7 @@ TernarizerInfo lqnet_ternary_info() {
       {"v", nullptr, "initial level v for every channel; default init_scale * std(W)"},
   };
   info.make = [](const nlohmann::json& p, const std::string& where) -> std::shared_ptr<Ternarizer> {
-    Options o;
+    LqOptions o;
     o.per_channel =
         param_choice(p, "granularity", {"out_channel", "layer"}, where) == "out_channel";
     o.momentum = param_number(p, "momentum", 0.0, 0.999999, where);

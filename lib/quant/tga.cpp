@@ -18,7 +18,7 @@
 namespace tnn::quant {
 namespace {
 
-struct Options {
+struct TgaOptions {
   double delta_init_frac = 0.05;
   double clip_sigmas = 3.0;
   double grad_clamp = 1e-3;  // <= 0: no clamp
@@ -26,13 +26,13 @@ struct Options {
 };
 
 // Scalars of one forward pass, in double precision.
-struct Stats {
+struct TgaStats {
   double mu, sigma, delta_c, z, lambda, alpha;
   int64_t n;
 };
 
-Stats stats(const torch::Tensor& w, double delta, const Options& o) {
-  Stats s;
+TgaStats tga_stats(const torch::Tensor& w, double delta, const TgaOptions& o) {
+  TgaStats s;
   s.n = w.numel();
   if (s.n < 2) throw std::invalid_argument("tga: a weight tensor needs at least 2 elements");
   auto wd = w.to(torch::kDouble);
@@ -52,15 +52,15 @@ Stats stats(const torch::Tensor& w, double delta, const Options& o) {
   return s;
 }
 
-torch::Tensor codes_of(const torch::Tensor& w, const Stats& s) {
+torch::Tensor tga_codes_of(const torch::Tensor& w, const TgaStats& s) {
   return w.gt(s.mu + s.delta_c).to(torch::kInt8) - w.lt(s.mu - s.delta_c).to(torch::kInt8);
 }
 
 struct TgaFn : torch::autograd::Function<TgaFn> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor w,
-                               torch::Tensor delta, const Options* o) {
-    Stats s = stats(w, delta.item<double>(), *o);
-    auto t = codes_of(w, s).to(w.scalar_type());
+                               torch::Tensor delta, const TgaOptions* o) {
+    TgaStats s = tga_stats(w, delta.item<double>(), *o);
+    auto t = tga_codes_of(w, s).to(w.scalar_type());
     ctx->save_for_backward({w, t, delta});
     ctx->saved_data["mu"] = s.mu;
     ctx->saved_data["sigma"] = s.sigma;
@@ -102,7 +102,7 @@ struct TgaFn : torch::autograd::Function<TgaFn> {
 
 class Tga : public Ternarizer {
  public:
-  Tga(nlohmann::json params, Options o, double delta, bool explicit_delta)
+  Tga(nlohmann::json params, TgaOptions o, double delta, bool explicit_delta)
       : Ternarizer("tga", std::move(params)), o_(o), explicit_delta_(explicit_delta) {
     delta_ = register_parameter("delta", torch::full({1}, delta));
   }
@@ -112,9 +112,9 @@ class Tga : public Ternarizer {
   std::vector<TernaryTerm> decompose(const torch::Tensor& weight) override {
     torch::NoGradGuard no_grad;
     auto w = weight.detach().to(torch::kFloat);
-    Stats s = stats(w, delta_.item<double>(), o_);
+    TgaStats s = tga_stats(w, delta_.item<double>(), o_);
     TernaryTerm term;
-    term.codes = codes_of(w, s);
+    term.codes = tga_codes_of(w, s);
     term.scale_pos = torch::full({1}, s.alpha, torch::kFloat);
     term.scale_neg = term.scale_pos.clone();
     term.threshold_hi = torch::full({1}, s.mu + s.delta_c, torch::kFloat);
@@ -130,7 +130,7 @@ class Tga : public Ternarizer {
   }
 
  private:
-  Options o_;
+  TgaOptions o_;
   bool explicit_delta_;
   torch::Tensor delta_;
 };
@@ -153,7 +153,7 @@ TernarizerInfo tga_info() {
           {"alpha_grad", true, "weights also get the gradient through alpha(mu, sigma)"},
       },
       [](const nlohmann::json& p, const std::string& where) -> std::shared_ptr<Ternarizer> {
-        Options o;
+        TgaOptions o;
         o.delta_init_frac = param_number(p, "delta_init_frac", 0.0, 1.0, where);
         o.clip_sigmas = param_number(p, "delta_clip_sigmas", 0.0, 100.0, where);
         o.grad_clamp = param_number(p, "delta_grad_clamp", 0.0, 1e30, where);

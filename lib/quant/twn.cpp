@@ -7,30 +7,30 @@
 namespace tnn::quant {
 namespace {
 
-struct Options {
+struct TwnOptions {
   double factor = 0.7;
   bool per_channel = false;
 };
 
 // mean over everything (shape [1]) or over all dims but the first (shape [C]).
-torch::Tensor reduce_mean(const torch::Tensor& x, bool per_channel) {
+torch::Tensor twn_reduce_mean(const torch::Tensor& x, bool per_channel) {
   if (!per_channel || x.dim() < 2) return x.mean().reshape({1});
   return x.reshape({x.size(0), -1}).mean(1);
 }
-torch::Tensor reduce_sum(const torch::Tensor& x, bool per_channel) {
+torch::Tensor twn_reduce_sum(const torch::Tensor& x, bool per_channel) {
   if (!per_channel || x.dim() < 2) return x.sum().reshape({1});
   return x.reshape({x.size(0), -1}).sum(1);
 }
 
-std::vector<TernaryTerm> ternarize(const torch::Tensor& weight, const Options& o) {
+std::vector<TernaryTerm> twn_ternarize(const torch::Tensor& weight, const TwnOptions& o) {
   torch::NoGradGuard no_grad;
   auto w = weight.to(torch::kFloat);
   auto absw = w.abs();
-  auto delta = reduce_mean(absw, o.per_channel) * o.factor;
+  auto delta = twn_reduce_mean(absw, o.per_channel) * o.factor;
   auto kept = absw.gt(broadcast_per_channel(delta, w));
   // Empty kept set (all-zero weights): alpha = 0.
-  auto alpha = reduce_sum(absw * kept, o.per_channel) /
-               reduce_sum(kept.to(torch::kFloat), o.per_channel).clamp_min(1);
+  auto alpha = twn_reduce_sum(absw * kept, o.per_channel) /
+               twn_reduce_sum(kept.to(torch::kFloat), o.per_channel).clamp_min(1);
   TernaryTerm t;
   t.codes = (w.sign() * kept).to(torch::kInt8);
   t.scale_pos = alpha;
@@ -42,8 +42,8 @@ std::vector<TernaryTerm> ternarize(const torch::Tensor& weight, const Options& o
 
 struct TwnFn : torch::autograd::Function<TwnFn> {
   static torch::Tensor forward(torch::autograd::AutogradContext*, torch::Tensor w,
-                               const Options* o) {
-    return effective_weight(ternarize(w, *o)).to(w.scalar_type());
+                               const TwnOptions* o) {
+    return effective_weight(twn_ternarize(w, *o)).to(w.scalar_type());
   }
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext*,
                                                torch::autograd::tensor_list grads) {
@@ -53,14 +53,14 @@ struct TwnFn : torch::autograd::Function<TwnFn> {
 
 class Twn : public Ternarizer {
  public:
-  Twn(nlohmann::json params, Options o) : Ternarizer("twn", std::move(params)), o_(o) {}
+  Twn(nlohmann::json params, TwnOptions o) : Ternarizer("twn", std::move(params)), o_(o) {}
   torch::Tensor forward(const torch::Tensor& weight) override { return TwnFn::apply(weight, &o_); }
   std::vector<TernaryTerm> decompose(const torch::Tensor& weight) override {
-    return ternarize(weight.detach(), o_);
+    return twn_ternarize(weight.detach(), o_);
   }
 
  private:
-  Options o_;
+  TwnOptions o_;
 };
 
 }  // namespace
@@ -73,7 +73,7 @@ TernarizerInfo twn_info() {
               {"granularity", "layer", "layer (paper) or out_channel (authors' code)"},
           },
           [](const nlohmann::json& p, const std::string& where) -> std::shared_ptr<Ternarizer> {
-            Options o;
+            TwnOptions o;
             o.factor = param_number(p, "factor", 0.0, 10.0, where);
             o.per_channel =
                 param_choice(p, "granularity", {"layer", "out_channel"}, where) == "out_channel";

@@ -14,7 +14,7 @@
 namespace tnn::quant {
 namespace {
 
-struct Options {
+struct Wacv19Options {
   std::vector<double> deltas;  // one per term
   bool reference_quirk = true;
   double ste_clip = 1.0;  // gradient window |W| < ste_clip; <= 0 means identity STE
@@ -22,7 +22,7 @@ struct Options {
   int bias_multiplier = 1;
 };
 
-std::vector<TernaryTerm> ternarize(const torch::Tensor& weight, const Options& o) {
+std::vector<TernaryTerm> wacv19_ternarize(const torch::Tensor& weight, const Wacv19Options& o) {
   torch::NoGradGuard no_grad;
   auto w = weight.to(torch::kFloat);
   auto absw = w.abs();
@@ -48,12 +48,12 @@ std::vector<TernaryTerm> ternarize(const torch::Tensor& weight, const Options& o
 
 struct Wacv19Fn : torch::autograd::Function<Wacv19Fn> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor w,
-                               const Options* o) {
+                               const Wacv19Options* o) {
     ctx->save_for_backward({w});
     ctx->saved_data["ste_clip"] = o->ste_clip;
     ctx->saved_data["grad_scale"] = o->grad_scale;
     auto eff = torch::zeros_like(w);
-    for (const auto& t : ternarize(w, *o))
+    for (const auto& t : wacv19_ternarize(w, *o))
       eff += t.codes.to(w.scalar_type()) * t.scale_pos.reshape({}).to(w.scalar_type());
     return eff;
   }
@@ -71,23 +71,23 @@ struct Wacv19Fn : torch::autograd::Function<Wacv19Fn> {
 
 class Wacv19 : public Ternarizer {
  public:
-  Wacv19(nlohmann::json params, Options o)
+  Wacv19(nlohmann::json params, Wacv19Options o)
       : Ternarizer("wacv19", std::move(params)), o_(std::move(o)) {}
   torch::Tensor forward(const torch::Tensor& weight) override {
     return Wacv19Fn::apply(weight, &o_);
   }
   std::vector<TernaryTerm> decompose(const torch::Tensor& weight) override {
-    return ternarize(weight.detach(), o_);
+    return wacv19_ternarize(weight.detach(), o_);
   }
   int terms() const override { return static_cast<int>(o_.deltas.size()); }
   int bias_multiplier() const override { return o_.bias_multiplier; }
 
  private:
-  Options o_;
+  Wacv19Options o_;
 };
 
-std::shared_ptr<Ternarizer> make(const nlohmann::json& p, const std::string& where) {
-  Options o;
+std::shared_ptr<Ternarizer> make_wacv19(const nlohmann::json& p, const std::string& where) {
+  Wacv19Options o;
   int terms = static_cast<int>(param_number(p, "terms", 1, 16, where));
   if (p.at("terms").get<double>() != terms)
     throw std::invalid_argument(where + ".terms: expected an integer, got " + p.at("terms").dump());
@@ -135,7 +135,7 @@ TernarizerInfo wacv19_info() {
            "terms: latent W gets t_ex x dL/dW_eff (reference code); one: plain STE"},
           {"rel_bias", "per_term", "per_term: REL FC bias added t_ex times (reference code); once"},
       },
-      make};
+      make_wacv19};
 }
 
 }  // namespace tnn::quant

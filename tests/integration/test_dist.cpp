@@ -109,6 +109,60 @@ std::vector<std::string> run_args(const std::string& id, const fs::path& out,
   return a;
 }
 
+// `tnn run --nproc 2` of experiment ID (smoke profile, seed kSeed): STEPS steps of PER_RANK images
+// on each rank, plus EXTRA settings; and what a 1-process reference needs to replay its batches.
+struct TwoRankRun {
+  fs::path dir;  // the run folder
+  nlohmann::json cfg;
+  Dataset data;
+  AugmentOptions aug;
+  int per_rank = 0;
+
+  // Each rank's sample order and augmentation stream for epoch 0, as the sampler makes them.
+  std::vector<dist::EpochOrder> orders() const {
+    std::vector<dist::EpochOrder> order;
+    for (int r = 0; r < 2; ++r)
+      order.push_back(dist::epoch_order(kSeed, 0, data.train_images.size(0), 2, r));
+    return order;
+  }
+  // Step s's two halves of the global batch, (images, labels) per rank, drawn from `order`.
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> halves(
+      int s, std::vector<dist::EpochOrder>& order) const {
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> h;
+    for (int r = 0; r < 2; ++r) {
+      auto idx = order[size_t(r)].indices.narrow(0, s * per_rank, per_rank);
+      h.emplace_back(
+          make_batch(data.train_images, idx, aug, &order[size_t(r)].augment, torch::kCPU),
+          data.train_labels.index_select(0, idx));
+    }
+    return h;
+  }
+};
+
+TwoRankRun run_two_ranks(const std::string& id, const std::string& tag, int per_rank, int steps,
+                         const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> sets = {"train.batch_size=" + std::to_string(2 * per_rank),
+                                   "data.train_limit=" + std::to_string(2 * per_rank * steps),
+                                   "data.test_limit=64", "train.epochs=1"};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  auto out = test::fresh_temp_dir(tag);
+  auto args = run_args(id, out, sets);
+  args.insert(args.end(), {"--nproc", "2"});
+  REQUIRE(run_tnn(args, out / "tnn.log") == 0);
+  TwoRankRun run;
+  run.dir = run_dir(out.string(), id, "smoke", kSeed);
+  nlohmann::json overrides = nlohmann::json::object();
+  for (const auto& s : sets)
+    overrides[s.substr(0, s.find('='))] = nlohmann::json::parse(s.substr(s.find('=') + 1));
+  run.cfg = resolve_config(load_experiment(test::experiment_file(id)), "smoke", overrides);
+  run.data =
+      load_cifar10(test::data_dir(), run.cfg["data"]["train_limit"], run.cfg["data"]["test_limit"]);
+  run.aug.channels_last = run.cfg["model"]["channels_last"];
+  run.aug.crop = run.aug.flip = run.cfg["data"]["augment"].get<bool>();
+  run.per_rank = per_rank;
+  return run;
+}
+
 std::shared_ptr<Network> load_model(const fs::path& checkpoint) {
   auto cfg = checkpoint_config(checkpoint.string())["config"];
   auto net = make_model(model_config_of(cfg));
@@ -176,46 +230,20 @@ TEST_CASE("dist: 2 ranks x batch B equal 1 process accumulating the two halves o
   const int per_rank = 32, steps = 3;
   for (std::string id : {"cifar10/resnet20-wacv19", "cifar10/resnet20-tga"}) {
     INFO(id);
-    const std::vector<std::string> sets = {
-        "train.batch_size=" + std::to_string(2 * per_rank),
-        "data.train_limit=" + std::to_string(2 * per_rank * steps), "data.test_limit=64",
-        "train.epochs=1"};
-    auto out = test::fresh_temp_dir("dist-eq");
-    auto args = run_args(id, out, sets);
-    args.insert(args.end(), {"--nproc", "2"});
-    REQUIRE(run_tnn(args, out / "tnn.log") == 0);
-    const fs::path dir = run_dir(out.string(), id, "smoke", kSeed);
-    auto res = nlohmann::json::parse(read_file((dir / "result.json").string()));
+    auto run = run_two_ranks(id, "dist-eq", per_rank, steps);
+    auto res = nlohmann::json::parse(read_file((run.dir / "result.json").string()));
     CHECK(res["distributed"]["world_size"] == 2);
     CHECK(res["distributed"]["backend"] == "gloo");
     CHECK(res["distributed"]["ranks"].size() == 2);
     CHECK(res["history"][0]["train_images"] == 2 * per_rank * steps);
-    auto dp = load_model(dir / "checkpoints/final.pt");
+    auto dp = load_model(run.dir / "checkpoints/final.pt");
 
     // The reference, from the same config, seed and data order.
-    nlohmann::json overrides = nlohmann::json::object();
-    for (const auto& s : sets)
-      overrides[s.substr(0, s.find('='))] = nlohmann::json::parse(s.substr(s.find('=') + 1));
-    auto cfg = resolve_config(load_experiment(test::experiment_file(id)), "smoke", overrides);
-    auto t = make_trainable(cfg, kSeed, torch::kCPU);
-    auto data =
-        load_cifar10(test::data_dir(), cfg["data"]["train_limit"], cfg["data"]["test_limit"]);
-    AugmentOptions aug;
-    aug.channels_last = cfg["model"]["channels_last"];
-    aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
-    std::vector<dist::EpochOrder> order;
-    for (int r = 0; r < 2; ++r)
-      order.push_back(dist::epoch_order(kSeed, 0, data.train_images.size(0), 2, r));
+    auto t = make_trainable(run.cfg, kSeed, torch::kCPU);
+    auto order = run.orders();
     for (int s = 0; s < steps; ++s) {
-      set_step_lr(t, scheduled_lr(cfg["train"]["schedule"], t.lr, 0, s, steps, 1));
-      std::vector<std::pair<torch::Tensor, torch::Tensor>> halves;
-      for (int r = 0; r < 2; ++r) {
-        auto idx = order[size_t(r)].indices.narrow(0, s * per_rank, per_rank);
-        halves.emplace_back(
-            make_batch(data.train_images, idx, aug, &order[size_t(r)].augment, torch::kCPU),
-            data.train_labels.index_select(0, idx));
-      }
-      reference_step(t, halves);
+      set_step_lr(t, scheduled_lr(run.cfg["train"]["schedule"], t.lr, 0, s, steps, 1));
+      reference_step(t, run.halves(s, order));
     }
     const double diff = max_difference(*t.net, *dp);
     std::cout << "dist equivalence " << id << ": 2 ranks x " << per_rank
@@ -223,7 +251,7 @@ TEST_CASE("dist: 2 ranks x batch B equal 1 process accumulating the two halves o
               << " steps: max |difference| over weights and buffers = " << diff << "\n";
     CHECK(diff < 1e-4);
     // And it moved: the comparison is not between two untrained models.
-    auto init = make_trainable(cfg, kSeed, torch::kCPU);
+    auto init = make_trainable(run.cfg, kSeed, torch::kCPU);
     CHECK(max_difference(*init.net, *dp) > 1e-3);
   }
 }
@@ -232,49 +260,21 @@ TEST_CASE("dist: synchronised batch norm on 2 ranks x B equals plain batch norm 
           "[dist]") {
   torch::set_num_threads(1);
   const int per_rank = 32, steps = 1;
-  const std::string id = "cifar10/resnet20-fp";
-  const std::vector<std::string> sets = {"train.batch_size=" + std::to_string(2 * per_rank),
-                                         "data.train_limit=" + std::to_string(2 * per_rank * steps),
-                                         "data.test_limit=64", "train.epochs=1",
-                                         "train.sync_batchnorm=true"};
-  auto out = test::fresh_temp_dir("dist-syncbn");
-  auto args = run_args(id, out, sets);
-  args.insert(args.end(), {"--nproc", "2"});
-  REQUIRE(run_tnn(args, out / "tnn.log") == 0);
-  const fs::path dir = run_dir(out.string(), id, "smoke", kSeed);
-  CHECK(nlohmann::json::parse(
-            read_file((dir / "result.json").string()))["distributed"]["sync_batchnorm"] == true);
-  auto dp = load_model(dir / "checkpoints/final.pt");
+  auto run = run_two_ranks("cifar10/resnet20-fp", "dist-syncbn", per_rank, steps,
+                           {"train.sync_batchnorm=true"});
+  CHECK(nlohmann::json::parse(read_file(
+            (run.dir / "result.json").string()))["distributed"]["sync_batchnorm"] == true);
+  auto dp = load_model(run.dir / "checkpoints/final.pt");
 
-  nlohmann::json overrides = nlohmann::json::object();
-  for (const auto& s : sets)
-    overrides[s.substr(0, s.find('='))] = nlohmann::json::parse(s.substr(s.find('=') + 1));
-  auto cfg = resolve_config(load_experiment(test::experiment_file(id)), "smoke", overrides);
-  auto t = make_trainable(cfg, kSeed, torch::kCPU);
-  auto data = load_cifar10(test::data_dir(), cfg["data"]["train_limit"], cfg["data"]["test_limit"]);
-  AugmentOptions aug;
-  aug.channels_last = cfg["model"]["channels_last"];
-  aug.crop = aug.flip = cfg["data"]["augment"].get<bool>();
   // Two references from the same batches: one process with the global batch of 2B (what
   // synchronised BN computes), and one accumulating the two halves (per-rank BN statistics).
-  auto halves_of = [&](int s, std::vector<dist::EpochOrder>& order) {
-    std::vector<std::pair<torch::Tensor, torch::Tensor>> halves;
-    for (int r = 0; r < 2; ++r) {
-      auto idx = order[size_t(r)].indices.narrow(0, s * per_rank, per_rank);
-      halves.emplace_back(
-          make_batch(data.train_images, idx, aug, &order[size_t(r)].augment, torch::kCPU),
-          data.train_labels.index_select(0, idx));
-    }
-    return halves;
-  };
-  auto local = make_trainable(cfg, kSeed, torch::kCPU);
+  auto t = make_trainable(run.cfg, kSeed, torch::kCPU);
+  auto local = make_trainable(run.cfg, kSeed, torch::kCPU);
   for (auto* ref : {&t, &local}) {
-    std::vector<dist::EpochOrder> order;
-    for (int r = 0; r < 2; ++r)
-      order.push_back(dist::epoch_order(kSeed, 0, data.train_images.size(0), 2, r));
+    auto order = run.orders();
     for (int s = 0; s < steps; ++s) {
-      set_step_lr(*ref, scheduled_lr(cfg["train"]["schedule"], ref->lr, 0, s, steps, 1));
-      auto halves = halves_of(s, order);
+      set_step_lr(*ref, scheduled_lr(run.cfg["train"]["schedule"], ref->lr, 0, s, steps, 1));
+      auto halves = run.halves(s, order);
       if (ref == &local) {
         reference_step(local, halves);
       } else {
