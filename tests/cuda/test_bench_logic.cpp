@@ -99,10 +99,9 @@ TEST_CASE("cuDNN tf32/f16 candidates: ranked math first, then tensor-op math", "
 }
 
 TEST_CASE("cuDNN candidates that sum products: no Winograd or FFT, order kept", "[cuda-host]") {
-  const std::vector<bl::CudnnRanked> ranked = {
-      {kWinograd, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH},
-      {kGemm, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH},
-      {kPrecomp, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH}};
+  const std::vector<bl::CudnnRanked> ranked = {{kWinograd, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH},
+                                               {kGemm, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH},
+                                               {kPrecomp, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH}};
   const auto all = bl::cudnn_candidates(bl::CudnnMode::f32, ranked);
   const auto c = bl::only_summing_products(all);
   REQUIRE(c.size() == 4);  // GEMM, IMPLICIT_PRECOMP_GEMM, IMPLICIT_GEMM, DIRECT

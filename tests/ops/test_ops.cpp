@@ -8,8 +8,9 @@
 // converted back and compared: bit for bit in exact mode, within the case's K-scaled bound in
 // float mode (u8 outputs: one step). The output buffer must also be untouched outside the
 // tensor (padding rows, zero-point borders). An implementation this machine cannot run is
-// reported "not covered on this machine" (an ISA the CPU lacks, no CUDA device) and never counted as passed; run alone it exits 77, which
-// CTest reports as skipped. Exit 1 on any mismatch, or when an implementation ran no case.
+// reported "not covered on this machine" (an ISA the CPU lacks, no CUDA device) and never counted
+// as passed; run alone it exits 77, which CTest reports as skipped. Exit 1 on any mismatch, or when
+// an implementation ran no case.
 // --assume-missing ISA treats the CPU as lacking that ISA (and the wider ones), or the machine as
 // having no CUDA device ("cuda"), so the not-covered path is itself tested on machines that
 // have them (CTest ops/harness/...).
