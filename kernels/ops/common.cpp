@@ -33,6 +33,17 @@ bool unsupported(std::string* why, const std::string& reason) {
   return false;
 }
 
+OwnedWeights::OwnedWeights(const Problem& p) {
+  if (p.ternary)
+    ternary = *p.ternary;
+  else
+    dense = *p.dense;
+}
+
+bool any_problem(const Problem&, std::string*) {
+  return true;
+}
+
 bool needs_ternary(const Problem& p, std::string* why) {
   return p.ternary ? true : unsupported(why, "ternary weights only (this layer is dense FP32)");
 }

@@ -12,6 +12,7 @@
 #include "tnn/kernels/cuda.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,8 +57,12 @@ class CudaTernaryWeights {
 // asymmetric scales).
 bool cuda_supports_ternary(const Problem& p, std::string* why);
 
-// u8 activations as the signed int8 operand of the W2A8 kernels: q - 128.
-std::vector<int8_t> u8_minus_128(const uint8_t* q, size_t count);
+// The input on the device as the kernels' operand: FP32 as is, u8 as the signed int8 q - 128.
+struct DeviceInput {
+  cuda::DeviceBuffer<float> f32;
+  cuda::DeviceBuffer<int8_t> s8;
+  DeviceInput(DType t, const void* in, size_t count);
+};
 
 // 3x3 conv with padding 1 and stride 1 or 2: what cuda::conv3x3 and the cuDNN baseline take.
 bool cuda_supports_conv3x3(const Problem& p, std::string* why);
@@ -68,6 +73,13 @@ cuda::Conv3x3Shape conv3x3_shape(const ConvShape& s, int64_t n);
 // with h = w = kh = kw = 1, pad 0). y: n x oh x ow x rows.
 void add_zero_point_terms(const CudaTernaryWeights::Component& c, const ConvShape& s, int64_t n,
                           const QuantParams& in_q, std::vector<float>& y);
+
+// The sum over the weights' components of launch(component, y on the device), `count` outputs
+// each, copied back; for W2A8 (`w2a8_shape`: the layer's shape, n images, input params q) plus
+// each component's zero-point term.
+using LaunchFn = std::function<void(const CudaTernaryWeights::Component&, float* y)>;
+std::vector<float> sum_components(const CudaTernaryWeights& w, size_t count, const LaunchFn& launch,
+                                  const ConvShape* w2a8_shape, int64_t n, const QuantParams& q);
 
 // What the host does last, on NHWC FP32 outputs of `channels` values per pixel: the problem's
 // epilogue, then a copy to the output buffer (FP32) or requantization with out_q (u8).

@@ -66,10 +66,16 @@ bool cuda_supports_ternary(const Problem& p, std::string* why) {
   return needs_ternary(p, why);
 }
 
-std::vector<int8_t> u8_minus_128(const uint8_t* q, size_t count) {
-  std::vector<int8_t> xs(count);
-  for (size_t i = 0; i < count; ++i) xs[i] = int8_t(int(q[i]) - 128);
-  return xs;
+DeviceInput::DeviceInput(DType t, const void* in, size_t count) {
+  if (t == DType::kU8) {
+    const auto* q = static_cast<const uint8_t*>(in);
+    std::vector<int8_t> xs(count);
+    for (size_t i = 0; i < count; ++i) xs[i] = int8_t(int(q[i]) - 128);
+    s8 = cuda::DeviceBuffer<int8_t>(xs);
+  } else {
+    const auto* x = static_cast<const float*>(in);
+    f32 = cuda::DeviceBuffer<float>(std::vector<float>(x, x + count));
+  }
 }
 
 bool cuda_supports_conv3x3(const Problem& p, std::string* why) {
@@ -110,6 +116,19 @@ void add_zero_point_terms(const CudaTernaryWeights::Component& c, const ConvShap
           row[r] += in_q.scale * c.host_scales[size_t(r)] * float(shift * inside[size_t(r)]);
       }
     }
+}
+
+std::vector<float> sum_components(const CudaTernaryWeights& w, size_t count, const LaunchFn& launch,
+                                  const ConvShape* w2a8_shape, int64_t n, const QuantParams& q) {
+  std::vector<float> y(count, 0.0f);
+  cuda::DeviceBuffer<float> y_dev(count);
+  for (const auto& c : w.components()) {
+    launch(c, y_dev.get());
+    const std::vector<float> part = y_dev.download();
+    for (size_t i = 0; i < count; ++i) y[i] += part[i];
+    if (w2a8_shape) add_zero_point_terms(c, *w2a8_shape, n, q, y);
+  }
+  return y;
 }
 
 void HostOutputStage::finish(std::vector<float>& y, int64_t channels, void* out) const {

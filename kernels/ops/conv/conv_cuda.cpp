@@ -31,28 +31,17 @@ class CudaConvKernel : public Kernel {
   }
 
   void run(const RunArgs& a) override {
+    const bool s8 = op_ == Op::kConvW2A8;
     const cuda::Conv3x3Shape cs = conv3x3_shape(s_, a.n);
-    const size_t in_count = size_t(a.n * s_.h * s_.w * s_.c);
-    const size_t out_count = size_t(a.n * s_.oh() * s_.ow() * s_.k);
-    std::vector<float> y(out_count, 0.0f);
-    cuda::DeviceBuffer<float> y_dev(out_count);
-    cuda::DeviceBuffer<float> x_f32;
-    cuda::DeviceBuffer<int8_t> x_s8;
-    if (op_ == Op::kConvW2A8)
-      x_s8 = cuda::DeviceBuffer<int8_t>(u8_minus_128(static_cast<const uint8_t*>(a.in), in_count));
-    else {
-      const auto* x = static_cast<const float*>(a.in);
-      x_f32 = cuda::DeviceBuffer<float>(std::vector<float>(x, x + in_count));
-    }
-    for (const auto& c : w_.components()) {
-      if (op_ == Op::kConvW2A8)
-        cuda::conv3x3_s8(c.view, cs, x_s8.get(), in_q_.scale, y_dev.get(), nullptr);
+    const DeviceInput x(s8 ? DType::kU8 : DType::kF32, a.in, size_t(a.n * s_.h * s_.w * s_.c));
+    const auto launch = [&](const CudaTernaryWeights::Component& c, float* y) {
+      if (s8)
+        cuda::conv3x3_s8(c.view, cs, x.s8.get(), in_q_.scale, y, nullptr);
       else
-        cuda::conv3x3(c.view, cs, x_f32.get(), y_dev.get(), nullptr);
-      const std::vector<float> part = y_dev.download();
-      for (size_t i = 0; i < out_count; ++i) y[i] += part[i];
-      if (op_ == Op::kConvW2A8) add_zero_point_terms(c, s_, a.n, in_q_, y);
-    }
+        cuda::conv3x3(c.view, cs, x.f32.get(), y, nullptr);
+    };
+    std::vector<float> y = sum_components(w_, size_t(a.n * s_.oh() * s_.ow() * s_.k), launch,
+                                          s8 ? &s_ : nullptr, a.n, in_q_);
     output_.finish(y, s_.k, a.out);
   }
 

@@ -95,12 +95,8 @@ class RefConvKernel : public Kernel {
         in_q_(p.in_q),
         out_q_(p.out_q),
         out_dtype_(p.out_dtype),
-        epilogue_(p.epilogue) {
-    if (p.ternary)
-      tern_ = *p.ternary;
-    else
-      dense_ = *p.dense;
-  }
+        epilogue_(p.epilogue),
+        w_(p) {}
   Layout input_layout(int) const override {
     return Layout::nhwc(op_ == Op::kConvW2A8 ? DType::kU8 : DType::kF32, s_.h, s_.w, s_.c);
   }
@@ -118,11 +114,11 @@ class RefConvKernel : public Kernel {
     std::vector<float> tmp(to_u8 ? size_t(pixels * s.k) : 0);
     float* y = to_u8 ? tmp.data() : static_cast<float*>(a.out);
     if (op_ == Op::kConvW2A8)
-      ref::conv2d_w2a8(s, static_cast<const uint8_t*>(a.in), in_q_, tern_, y);
-    else if (dense_.empty())
-      ref::conv2d(s, static_cast<const float*>(a.in), tern_, y);
+      ref::conv2d_w2a8(s, static_cast<const uint8_t*>(a.in), in_q_, w_.ternary, y);
+    else if (w_.dense.empty())
+      ref::conv2d(s, static_cast<const float*>(a.in), w_.ternary, y);
     else
-      ref::conv2d_dense(s, static_cast<const float*>(a.in), dense_.data(), y);
+      ref::conv2d_dense(s, static_cast<const float*>(a.in), w_.dense.data(), y);
     ref::apply_epilogue(epilogue_, y, pixels, s.k);
     if (to_u8) quantize(y, pixels * s.k, out_q_, static_cast<uint8_t*>(a.out));
   }
@@ -133,8 +129,7 @@ class RefConvKernel : public Kernel {
   QuantParams in_q_, out_q_;
   DType out_dtype_;
   Epilogue epilogue_;
-  TernaryWeights tern_;
-  std::vector<float> dense_;
+  OwnedWeights w_;
 };
 
 std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
@@ -144,9 +139,7 @@ std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
 }  // namespace
 
 Impl ref_conv_f32_impl() {
-  return make_impl(
-      Op::kConvF32, "ref", "scalar", Role::kReference,
-      [](const Problem&, std::string*) { return true; }, prepare_ref);
+  return make_impl(Op::kConvF32, "ref", "scalar", Role::kReference, any_problem, prepare_ref);
 }
 
 Impl ref_conv_w2a8_impl() {

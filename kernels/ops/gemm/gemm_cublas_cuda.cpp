@@ -41,14 +41,10 @@ class CublasGemmKernel : public Kernel {
   HostOutputStage output_;
 };
 
-bool any_weights(const Problem&, std::string*) {
-  return true;
-}
-
 }  // namespace
 
 Impl cublas_gemm_f32_impl() {
-  return make_cuda_impl(Op::kGemmF32, "cublas_f32", Role::kBaseline, any_weights,
+  return make_cuda_impl(Op::kGemmF32, "cublas_f32", Role::kBaseline, any_problem,
                         [](const Problem& p) { return std::make_unique<CublasGemmKernel>(p); });
 }
 

@@ -30,28 +30,18 @@ class CudaGemmKernel : public Kernel {
   }
 
   void run(const RunArgs& a) override {
+    const bool s8 = op_ == Op::kGemmW2A8;
     const int m = int(a.n);
-    const size_t in_count = size_t(a.n * w_.cols()), out_count = size_t(a.n * w_.rows());
-    std::vector<float> y(out_count, 0.0f);
-    cuda::DeviceBuffer<float> y_dev(out_count);
     const QuantParams q = dynamic_ && a.in_q ? *a.in_q : in_q_;
-    cuda::DeviceBuffer<float> x_f32;
-    cuda::DeviceBuffer<int8_t> x_s8;
-    if (op_ == Op::kGemmW2A8)
-      x_s8 = cuda::DeviceBuffer<int8_t>(u8_minus_128(static_cast<const uint8_t*>(a.in), in_count));
-    else {
-      const auto* x = static_cast<const float*>(a.in);
-      x_f32 = cuda::DeviceBuffer<float>(std::vector<float>(x, x + in_count));
-    }
-    for (const auto& c : w_.components()) {
-      if (op_ == Op::kGemmW2A8)
-        cuda::gemm_s8(c.view, x_s8.get(), m, q.scale, y_dev.get(), nullptr);
+    const DeviceInput x(s8 ? DType::kU8 : DType::kF32, a.in, size_t(a.n * w_.cols()));
+    const auto launch = [&](const CudaTernaryWeights::Component& c, float* y) {
+      if (s8)
+        cuda::gemm_s8(c.view, x.s8.get(), m, q.scale, y, nullptr);
       else
-        cuda::gemm(c.view, x_f32.get(), m, y_dev.get(), nullptr);
-      const std::vector<float> part = y_dev.download();
-      for (size_t i = 0; i < out_count; ++i) y[i] += part[i];
-      if (op_ == Op::kGemmW2A8) add_zero_point_terms(c, shape_, a.n, q, y);
-    }
+        cuda::gemm(c.view, x.f32.get(), m, y, nullptr);
+    };
+    std::vector<float> y =
+        sum_components(w_, size_t(a.n * w_.rows()), launch, s8 ? &shape_ : nullptr, a.n, q);
     output_.finish(y, w_.rows(), a.out);
   }
 

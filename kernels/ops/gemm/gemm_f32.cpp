@@ -9,21 +9,6 @@ namespace tnn::kernels::ops {
 
 namespace {
 
-cpu::LutView lut_view(const LutMatrix& m) {
-  cpu::LutView v{};
-  v.rows = m.rows;
-  v.cols = m.cols;
-  v.row_blocks = m.row_blocks;
-  v.col_blocks = m.col_blocks;
-  v.comps = int(m.codes.size());
-  for (int c = 0; c < v.comps; ++c) {
-    v.codes[c] = m.codes[size_t(c)].data();
-    v.scale[c] = m.scale[size_t(c)].data();
-  }
-  v.ep = epilogue_view(m.epilogue);
-  return v;
-}
-
 class LutKernel : public Kernel {
  public:
   LutKernel(const Problem& p, cpu::GemmF32Fn fn)

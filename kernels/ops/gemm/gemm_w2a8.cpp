@@ -9,22 +9,6 @@ namespace tnn::kernels::ops {
 
 namespace {
 
-cpu::VnniView vnni_view(const VnniMatrix& m) {
-  cpu::VnniView v{};
-  v.rows = m.rows;
-  v.cols = m.cols;
-  v.row_blocks = m.row_blocks;
-  v.col_blocks = m.col_blocks;
-  v.comps = int(m.codes.size());
-  for (int c = 0; c < v.comps; ++c) {
-    v.codes[c] = m.codes[size_t(c)].data();
-    v.scale[c] = m.scale[size_t(c)].data();
-    v.wsum[c] = m.wsum[size_t(c)].data();
-  }
-  v.ep = epilogue_view(m.epilogue);
-  return v;
-}
-
 class VnniKernel : public Kernel {
  public:
   VnniKernel(const Problem& p, cpu::GemmW2A8Fn fn)
