@@ -1,5 +1,6 @@
 // The registry: one line per implementation, grouped by op, in the order tools list them
-// (reference first). Adding an implementation: its file under kernels/ops/<op>/ and one line here.
+// (reference first). Adding an implementation: its file under kernels/ops/<op>/ and one line here
+// (a CUDA one: in registry_cuda.cpp, built only with CUDA).
 #include "common.hpp"
 #include "conv/conv_kernels.hpp"
 #include "elementwise/elementwise_kernels.hpp"
