@@ -28,6 +28,8 @@ bool unsupported(std::string* why, const std::string& reason);
 bool any_problem(const Problem& p, std::string* why);    // takes every problem of its op
 bool needs_ternary(const Problem& p, std::string* why);  // rejects dense FP32 weights
 bool no_dynamic_quant(const Problem& p, std::string* why);
+bool within_max_terms(const Problem& p, std::string* why);     // at most kMaxTerms (cpu.hpp) terms
+bool needs_ternary_terms(const Problem& p, std::string* why);  // both of the above
 
 // Uninitialised 64-byte aligned scratch (kernels write before they read).
 template <class T>

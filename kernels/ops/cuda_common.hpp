@@ -53,8 +53,7 @@ class CudaTernaryWeights {
   int64_t rows_ = 0, cols_ = 0;
 };
 
-// The weights the CUDA ternary kernels take (ternary, no further limits: any number of terms,
-// asymmetric scales).
+// The weights the CUDA ternary kernels take: ternary, up to kMaxTerms terms, any scales.
 bool cuda_supports_ternary(const Problem& p, std::string* why);
 
 // The input on the device as the kernels' operand: FP32 as is, u8 as the signed int8 q - 128.

@@ -63,7 +63,7 @@ size_t CudaTernaryWeights::bytes() const {
 }
 
 bool cuda_supports_ternary(const Problem& p, std::string* why) {
-  return needs_ternary(p, why);
+  return needs_ternary_terms(p, why);  // symmetric_components takes at most kMaxTerms
 }
 
 DeviceInput::DeviceInput(DType t, const void* in, size_t count) {

@@ -41,17 +41,10 @@ class LutKernel : public Kernel {
   LutMatrix m_;
 };
 
-bool supports_lut(const Problem& p, std::string* why) {
-  if (!needs_ternary(p, why)) return false;
-  if (p.terms() > kMaxTerms)
-    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
-  return true;
-}
-
 }  // namespace
 
 Impl ternary_gemm_f32_impl(const char* isa, cpu::GemmF32Fn fn) {
-  return make_impl(Op::kGemmF32, "ternary_f32", isa, Role::kTernary, supports_lut,
+  return make_impl(Op::kGemmF32, "ternary_f32", isa, Role::kTernary, needs_ternary_terms,
                    [fn](const Problem& p) { return std::make_unique<LutKernel>(p, fn); });
 }
 

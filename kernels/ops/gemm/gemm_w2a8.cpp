@@ -49,17 +49,10 @@ class VnniKernel : public Kernel {
   VnniMatrix m_;
 };
 
-bool supports_vnni(const Problem& p, std::string* why) {
-  if (!needs_ternary(p, why)) return false;
-  if (p.terms() > kMaxTerms)
-    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
-  return true;
-}
-
 }  // namespace
 
 Impl ternary_gemm_w2a8_impl(const char* isa, cpu::GemmW2A8Fn fn) {
-  return make_impl(Op::kGemmW2A8, "ternary_s8", isa, Role::kTernary, supports_vnni,
+  return make_impl(Op::kGemmW2A8, "ternary_s8", isa, Role::kTernary, needs_ternary_terms,
                    [fn](const Problem& p) { return std::make_unique<VnniKernel>(p, fn); });
 }
 
