@@ -5,7 +5,8 @@
 #      deps (.gpu-deps, -DTNN_VENDOR_DIR) and pip's LibTorch and cuDNN; kernel-only when the
 #      LibTorch configure fails, and again kernel-only in a fresh tree when the CUDA targets do not
 #      build in the LibTorch-configured one
-#   b) run the CUDA tests (ctest -R ^cuda; JUnit in OUTDIR)
+#   b) run the CUDA tests (ctest -R ^cuda) and the CUDA entries of the kernel ops registry
+#      (test_ops: ops/<op>/<impl>/cuda against the CPU references); JUnit in OUTDIR
 #   c) run the kernel benchmarks into OUTDIR/<gpu-slug>.json (e.g. h100-sxm.json), then
 #      compute-sanitizer memcheck over the kernel tests if time is left
 #   (issue #15) a 1-rank NCCL smoke run of the data-parallel trainer (before d, at most 120 s)
@@ -195,7 +196,7 @@ configure() {
     cmake -S . -B "$dir" "${cmake_args[@]}" -DTNN_BUILD_TRAINING=OFF
   fi
 }
-kernel_targets=(tnn_cuda_bench cuda_tests cuda_layout_tests)
+kernel_targets=(tnn_cuda_bench cuda_tests cuda_layout_tests test_ops)
 # shellcheck disable=SC2317
 build_kernels() {
   if [ -n "$prebuilt" ]; then
@@ -254,7 +255,8 @@ cuda_tests() {
   local box=$(( $(left) - 200 ))
   [ "$box" -gt 240 ] && box=240
   [ "$box" -lt 60 ] && box=60
-  timeout "$box" ctest --test-dir "$build/tests" -R '^cuda' --parallel "$jobs" --output-on-failure \
+  timeout "$box" ctest --test-dir "$build/tests" -R '^cuda|^ops/.*/cuda$' --parallel "$jobs" \
+    --output-on-failure \
     --timeout 120 --output-junit "$out/cuda-tests.xml" | tee "$out/.ctest.txt"
   local rc=${PIPESTATUS[0]}
   notes+=("tests: $(grep -E 'tests passed|No tests were found' "$out/.ctest.txt" | tail -1)")

@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include "tnn/kernels/cpu.hpp"
+
 namespace tnn::kernels::ops {
 
 bool cpu_isa_available(const std::string& isa, std::string* why) {
@@ -33,8 +35,28 @@ bool unsupported(std::string* why, const std::string& reason) {
   return false;
 }
 
+OwnedWeights::OwnedWeights(const Problem& p) {
+  if (p.ternary)
+    ternary = *p.ternary;
+  else
+    dense = *p.dense;
+}
+
+bool any_problem(const Problem&, std::string*) {
+  return true;
+}
+
 bool needs_ternary(const Problem& p, std::string* why) {
   return p.ternary ? true : unsupported(why, "ternary weights only (this layer is dense FP32)");
+}
+
+bool within_max_terms(const Problem& p, std::string* why) {
+  return p.terms() <= kMaxTerms ||
+         unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
+}
+
+bool needs_ternary_terms(const Problem& p, std::string* why) {
+  return needs_ternary(p, why) && within_max_terms(p, why);
 }
 
 bool no_dynamic_quant(const Problem& p, std::string* why) {

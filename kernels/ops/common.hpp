@@ -25,8 +25,11 @@ Impl make_impl(Op op, const std::string& name, const std::string& isa, Role role
 
 // supports() helpers: set *why and return false.
 bool unsupported(std::string* why, const std::string& reason);
+bool any_problem(const Problem& p, std::string* why);    // takes every problem of its op
 bool needs_ternary(const Problem& p, std::string* why);  // rejects dense FP32 weights
 bool no_dynamic_quant(const Problem& p, std::string* why);
+bool within_max_terms(const Problem& p, std::string* why);     // at most kMaxTerms (cpu.hpp) terms
+bool needs_ternary_terms(const Problem& p, std::string* why);  // both of the above
 
 // Uninitialised 64-byte aligned scratch (kernels write before they read).
 template <class T>
@@ -42,6 +45,13 @@ std::unique_ptr<T[], void (*)(void*)> scratch(int64_t count) {
 float* thread_scratch(int64_t floats);
 
 cpu::EpilogueView epilogue_view(const PackedEpilogue& e);
+
+// A copy of a problem's weights as given, ternary or dense (what the reference kernels run).
+struct OwnedWeights {
+  TernaryWeights ternary;
+  std::vector<float> dense;  // empty for ternary weights
+  explicit OwnedWeights(const Problem& p);
+};
 
 // The effective dense weights (rows x cols, OHWI) of a problem with ternary or dense weights.
 std::vector<float> dense_weights(const Problem& p);

@@ -1,5 +1,6 @@
 // The registry: one line per implementation, grouped by op, in the order tools list them
-// (reference first). Adding an implementation: its file under kernels/ops/<op>/ and one line here.
+// (reference first). Adding an implementation: its file under kernels/ops/<op>/ and one line here
+// (a CUDA one: in registry_cuda.cpp, built only with CUDA).
 #include "common.hpp"
 #include "conv/conv_kernels.hpp"
 #include "elementwise/elementwise_kernels.hpp"
@@ -13,6 +14,16 @@
 namespace tnn::kernels::ops {
 
 namespace {
+
+// What add_to_registry() collected, and whether registry() was built (then it is too late).
+struct Additions {
+  std::vector<Impl> impls;
+  bool registry_built = false;
+};
+Additions& additions() {
+  static Additions a;
+  return a;
+}
 
 std::vector<Impl> build_registry() {
   std::vector<Impl> r = {
@@ -54,6 +65,9 @@ std::vector<Impl> build_registry() {
        {onednn_sgemm_impl(), onednn_matmul_impl(), onednn_conv_f32_impl(), onednn_conv_s8_impl()})
     r.push_back(std::move(i));
 #endif
+  for (Impl& i : additions().impls) r.push_back(std::move(i));
+  additions().impls.clear();
+  additions().registry_built = true;
   // Keep every op's impls together, reference first, in the order above.
   std::stable_sort(r.begin(), r.end(), [](const Impl& a, const Impl& b) {
     const auto ia = std::find(all_ops().begin(), all_ops().end(), a.op);
@@ -81,6 +95,13 @@ std::string Impl::id() const {
 const std::vector<Impl>& registry() {
   static const std::vector<Impl> r = build_registry();
   return r;
+}
+
+bool add_to_registry(std::vector<Impl> impls) {
+  if (additions().registry_built)
+    throw std::logic_error("ops::add_to_registry: the registry was already built");
+  for (Impl& i : impls) additions().impls.push_back(std::move(i));
+  return true;
 }
 
 std::vector<const Impl*> impls(Op op) {

@@ -97,3 +97,20 @@ TEST_CASE("cuDNN tf32/f16 candidates: ranked math first, then tensor-op math", "
   // No ranked list at all (the query failed): every algorithm is still tried.
   CHECK(bl::cudnn_candidates(bl::CudnnMode::f16, {}).size() == bl::all_fwd_algos().size());
 }
+
+TEST_CASE("cuDNN candidates that sum products: no Winograd or FFT, order kept", "[cuda-host]") {
+  const std::vector<bl::CudnnRanked> ranked = {{kWinograd, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH},
+                                               {kGemm, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH},
+                                               {kPrecomp, CUDNN_STATUS_SUCCESS, CUDNN_FMA_MATH}};
+  const auto all = bl::cudnn_candidates(bl::CudnnMode::f32, ranked);
+  const auto c = bl::only_summing_products(all);
+  REQUIRE(c.size() == 4);  // GEMM, IMPLICIT_PRECOMP_GEMM, IMPLICIT_GEMM, DIRECT
+  CHECK(c[0].algo == kGemm);
+  CHECK(c[1].algo == kPrecomp);
+  for (const auto& x : c) {
+    CHECK(bl::sums_products(x.algo));
+    CHECK(x.math == CUDNN_FMA_MATH);
+  }
+  CHECK_FALSE(bl::sums_products(CUDNN_CONVOLUTION_FWD_ALGO_FFT));
+  CHECK_FALSE(bl::sums_products(CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD));
+}

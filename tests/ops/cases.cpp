@@ -115,7 +115,20 @@ struct GemmSpec {
   bool affine = false, relu = false, dense = false, exact = true, dynamic = false;
   int32_t zp = 0;
   const char* label = "random";
+  // Edge cases name only what differs from the defaults above (each setter returns *this).
+  GemmSpec& with_affine() { return affine = true, *this; }
+  GemmSpec& with_relu() { return relu = true, *this; }
+  GemmSpec& dense_weights() { return dense = true, *this; }
+  GemmSpec& float_mode() { return exact = false, *this; }
+  GemmSpec& dynamic_quant() { return dynamic = true, *this; }
+  GemmSpec& zero_point(int32_t z) { return zp = z, *this; }
 };
+
+GemmSpec gemm_edge(const char* label, int64_t rows, int64_t cols, int64_t n, WeightSpec w) {
+  GemmSpec s{rows, cols, n, w};
+  s.label = label;
+  return s;
+}
 
 std::unique_ptr<Case> gemm_case(Gen& g, Op op, const GemmSpec& s) {
   auto c = std::make_unique<Case>();
@@ -167,30 +180,32 @@ GemmSpec random_gemm(Gen& g, Op op) {
 
 std::vector<GemmSpec> gemm_edges(Op op) {
   std::vector<GemmSpec> e = {
-      {16, 16, 1, {0.4, 1, false, false}, false, false, false, true, false, 0, "one block"},
-      {33, 17, 1, {0.0, 1, true, false}, true, true, false, true, false, 3, "no zeros, K % 16"},
-      {20, 31, 3, {1.0, 1, false, false}, true, true, false, true, false, 128, "all zeros"},
-      {64, 256, 5, {0.5, 2, true, true}, true, false, false, true, false, 0, "2 asym terms"},
-      {1, 1, 1, {0.0, 1, false, false}, false, false, false, true, false, 0, "1x1"},
-      {17, 1000, 2, {0.45, 4, true, true}, true, true, false, true, false, 128, "4 terms"},
-      {37, 4096, 3, {0.4, 2, true, true}, false, false, false, false, false, 128, "float K=4096"},
-      {40, 18, 9, {0.3, 1, true, false}, true, false, false, true, false, 0, "n=9, K=18"},
-      {300, 100, 1, {0.45, 1, true, false}, false, false, false, true, false, 0, "GEMV 300"},
+      gemm_edge("one block", 16, 16, 1, {0.4, 1, false, false}),
+      gemm_edge("no zeros, K % 16", 33, 17, 1, {0.0, 1, true, false})
+          .with_affine()
+          .with_relu()
+          .zero_point(3),
+      gemm_edge("all zeros", 20, 31, 3, {1.0, 1, false, false})
+          .with_affine()
+          .with_relu()
+          .zero_point(128),
+      gemm_edge("2 asym terms", 64, 256, 5, {0.5, 2, true, true}).with_affine(),
+      gemm_edge("1x1", 1, 1, 1, {0.0, 1, false, false}),
+      gemm_edge("4 terms", 17, 1000, 2, {0.45, 4, true, true})
+          .with_affine()
+          .with_relu()
+          .zero_point(128),
+      gemm_edge("float K=4096", 37, 4096, 3, {0.4, 2, true, true}).float_mode().zero_point(128),
+      gemm_edge("n=9, K=18", 40, 18, 9, {0.3, 1, true, false}).with_affine(),
+      gemm_edge("GEMV 300", 300, 100, 1, {0.45, 1, true, false}),
   };
   if (op == Op::kGemmF32)
-    e.push_back({24, 40, 2, {}, true, true, true, true, false, 0, "dense weights"});
+    e.push_back(
+        gemm_edge("dense weights", 24, 40, 2, {}).with_affine().with_relu().dense_weights());
   if (op == Op::kGemmW2A8)
-    e.push_back({24,
-                 40,
-                 3,
-                 {0.4, 1, true, false},
-                 false,
-                 false,
-                 false,
-                 true,
-                 true,
-                 128,
-                 "dynamic input quantization"});
+    e.push_back(gemm_edge("dynamic input quantization", 24, 40, 3, {0.4, 1, true, false})
+                    .dynamic_quant()
+                    .zero_point(128));
   return e;
 }
 
@@ -204,6 +219,14 @@ struct ConvSpec {
   bool u8_out = false;
   int64_t in_border = 1, out_border = 1;
   const char* label = "random";
+  // Edge cases name only what differs from the defaults above (each setter returns *this).
+  ConvSpec& no_affine() { return affine = false, *this; }
+  ConvSpec& no_relu() { return relu = false, *this; }
+  ConvSpec& dense_weights() { return dense = true, *this; }
+  ConvSpec& float_mode() { return exact = false, *this; }
+  ConvSpec& zero_points(int32_t in, int32_t out) { return zp_in = in, zp_out = out, *this; }
+  ConvSpec& u8_output() { return u8_out = true, *this; }
+  ConvSpec& borders(int64_t in, int64_t out) { return in_border = in, out_border = out, *this; }
 };
 
 ConvShape shape(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k, int64_t kh, int64_t st,
@@ -211,6 +234,14 @@ ConvShape shape(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k, int64_t k
   ConvShape s;
   s.n = n, s.h = h, s.w = w, s.c = c, s.k = k, s.kh = s.kw = kh, s.stride = st, s.pad = pad;
   return s;
+}
+
+ConvSpec conv_edge(const char* label, const ConvShape& s, WeightSpec w) {
+  ConvSpec sp;
+  sp.s = s;
+  sp.w = w;
+  sp.label = label;
+  return sp;
 }
 
 std::unique_ptr<Case> conv_case(Gen& g, Op op, const ConvSpec& sp) {
@@ -282,176 +313,50 @@ ConvSpec random_conv(Gen& g, Op op) {
 
 std::vector<ConvSpec> conv_edges(Op op) {
   std::vector<ConvSpec> e = {
-      {shape(1, 32, 32, 16, 16, 3, 1, 1),
-       {0.4, 1, false, false},
-       true,
-       true,
-       false,
-       true,
-       0,
-       0,
-       true,
-       1,
-       1,
-       "ResNet-20 stage 1"},
-      {shape(2, 8, 8, 64, 64, 3, 1, 1),
-       {0.45, 1, true, false},
-       false,
-       true,
-       false,
-       true,
-       0,
-       0,
-       true,
-       1,
-       1,
-       "stage 3, batch 2, no zero points"},
-      {shape(1, 32, 32, 16, 32, 3, 2, 1),
-       {0.4, 2, true, true},
-       true,
-       false,
-       false,
-       true,
-       128,
-       128,
-       false,
-       1,
-       1,
-       "stride 2, 2 asym terms"},
-      {shape(1, 32, 32, 3, 16, 3, 1, 1),
-       {0.0, 1, false, false},
-       true,
-       true,
-       false,
-       true,
-       128,
-       0,
-       true,
-       1,
-       1,
-       "stem, no zeros"},
-      {shape(1, 7, 7, 20, 17, 3, 1, 1),
-       {1.0, 1, false, false},
-       true,
-       true,
-       false,
-       true,
-       3,
-       0,
-       true,
-       2,
-       1,
-       "all zeros"},
-      {shape(3, 14, 14, 24, 40, 1, 2, 0),
-       {0.4, 1, true, false},
-       true,
-       false,
-       false,
-       true,
-       0,
-       0,
-       false,
-       1,
-       1,
-       "1x1 stride 2"},
-      {shape(1, 9, 11, 5, 6, 1, 1, 0),
-       {0.3, 3, true, true},
-       true,
-       true,
-       false,
-       true,
-       0,
-       0,
-       true,
-       1,
-       2,
-       "1x1 stride 1, 3 terms"},
-      {shape(1, 1, 1, 4, 4, 3, 1, 1),
-       {0.2, 1, false, false},
-       false,
-       false,
-       false,
-       true,
-       128,
-       0,
-       false,
-       1,
-       1,
-       "1x1 image"},
-      {shape(1, 15, 13, 3, 8, 5, 2, 2),
-       {0.3, 1, false, false},
-       true,
-       false,
-       false,
-       true,
-       0,
-       0,
-       false,
-       2,
-       1,
-       "5x5 stride 2, phase planes"},
-      {shape(2, 10, 9, 4, 5, 3, 1, 0),
-       {0.3, 1, false, false},
-       true,
-       true,
-       false,
-       true,
-       3,
-       0,
-       true,
-       1,
-       1,
-       "valid (pad 0)"},
-      {shape(1, 13, 13, 6, 7, 3, 3, 0),
-       {0.5, 2, true, true},
-       true,
-       false,
-       false,
-       true,
-       128,
-       128,
-       true,
-       1,
-       1,
-       "stride 3"},
-      {shape(1, 6, 6, 96, 80, 3, 1, 1),
-       {0.45, 4, true, true},
-       true,
-       true,
-       false,
-       true,
-       0,
-       0,
-       true,
-       1,
-       1,
-       "wide, 4 terms"},
-      {shape(2, 16, 16, 32, 32, 3, 1, 1),
-       {0.4, 2, true, true},
-       true,
-       true,
-       false,
-       false,
-       128,
-       0,
-       true,
-       1,
-       1,
-       "float mode"},
+      conv_edge("ResNet-20 stage 1", shape(1, 32, 32, 16, 16, 3, 1, 1), {0.4, 1, false, false})
+          .u8_output(),
+      conv_edge("stage 3, batch 2, no zero points", shape(2, 8, 8, 64, 64, 3, 1, 1),
+                {0.45, 1, true, false})
+          .no_affine()
+          .u8_output(),
+      conv_edge("stride 2, 2 asym terms", shape(1, 32, 32, 16, 32, 3, 2, 1), {0.4, 2, true, true})
+          .no_relu()
+          .zero_points(128, 128),
+      conv_edge("stem, no zeros", shape(1, 32, 32, 3, 16, 3, 1, 1), {0.0, 1, false, false})
+          .zero_points(128, 0)
+          .u8_output(),
+      conv_edge("all zeros", shape(1, 7, 7, 20, 17, 3, 1, 1), {1.0, 1, false, false})
+          .zero_points(3, 0)
+          .u8_output()
+          .borders(2, 1),
+      conv_edge("1x1 stride 2", shape(3, 14, 14, 24, 40, 1, 2, 0), {0.4, 1, true, false}).no_relu(),
+      conv_edge("1x1 stride 1, 3 terms", shape(1, 9, 11, 5, 6, 1, 1, 0), {0.3, 3, true, true})
+          .u8_output()
+          .borders(1, 2),
+      conv_edge("1x1 image", shape(1, 1, 1, 4, 4, 3, 1, 1), {0.2, 1, false, false})
+          .no_affine()
+          .no_relu()
+          .zero_points(128, 0),
+      conv_edge("5x5 stride 2, phase planes", shape(1, 15, 13, 3, 8, 5, 2, 2),
+                {0.3, 1, false, false})
+          .no_relu()
+          .borders(2, 1),
+      conv_edge("valid (pad 0)", shape(2, 10, 9, 4, 5, 3, 1, 0), {0.3, 1, false, false})
+          .zero_points(3, 0)
+          .u8_output(),
+      conv_edge("stride 3", shape(1, 13, 13, 6, 7, 3, 3, 0), {0.5, 2, true, true})
+          .no_relu()
+          .zero_points(128, 128)
+          .u8_output(),
+      conv_edge("wide, 4 terms", shape(1, 6, 6, 96, 80, 3, 1, 1), {0.45, 4, true, true})
+          .u8_output(),
+      conv_edge("float mode", shape(2, 16, 16, 32, 32, 3, 1, 1), {0.4, 2, true, true})
+          .float_mode()
+          .zero_points(128, 0)
+          .u8_output(),
   };
   if (op == Op::kConvF32)
-    e.push_back({shape(1, 12, 12, 16, 32, 3, 2, 1),
-                 {},
-                 true,
-                 true,
-                 true,
-                 true,
-                 0,
-                 0,
-                 false,
-                 1,
-                 1,
-                 "dense weights"});
+    e.push_back(conv_edge("dense weights", shape(1, 12, 12, 16, 32, 3, 2, 1), {}).dense_weights());
   return e;
 }
 

@@ -8,10 +8,12 @@
 // converted back and compared: bit for bit in exact mode, within the case's K-scaled bound in
 // float mode (u8 outputs: one step). The output buffer must also be untouched outside the
 // tensor (padding rows, zero-point borders). An implementation this machine cannot run is
-// reported "not covered on this CPU" and never counted as passed; run alone it exits 77, which
-// CTest reports as skipped. Exit 1 on any mismatch, or when an implementation ran no case.
-// --assume-missing ISA treats the CPU as lacking that ISA (and the wider ones), so the
-// not-covered path is itself tested on machines that have every ISA (CTest ops/harness/...).
+// reported "not covered on this machine" (an ISA the CPU lacks, no CUDA device) and never counted
+// as passed; run alone it exits 77, which CTest reports as skipped. Exit 1 on any mismatch, or when
+// an implementation ran no case.
+// --assume-missing ISA treats the CPU as lacking that ISA (and the wider ones), or the machine as
+// having no CUDA device ("cuda"), so the not-covered path is itself tested on machines that
+// have them (CTest ops/harness/...).
 #include "cases.hpp"
 
 #include "tnn/kernels/layout.hpp"
@@ -160,7 +162,12 @@ bool matches(const ops::Impl& i, const Options& o) {
 
 // Whether `i` runs here; with --assume-missing, CPU variants of that ISA or a wider one do not.
 bool runs_here(const ops::Impl& i, const Options& o, std::string* why) {
-  if (!o.assume_missing.empty()) {
+  if (o.assume_missing == "cuda") {
+    if (i.isa == "cuda") {
+      *why = "no CUDA device (--assume-missing cuda)";
+      return false;
+    }
+  } else if (!o.assume_missing.empty()) {
     const Isa missing = isa_from_name(o.assume_missing), isa = ops::isa_of(i.isa);
     const auto width = [](Isa x) { return x == Isa::kAvx512 ? 2 : x == Isa::kAvx2 ? 1 : 0; };
     if (isa != Isa::kAuto && width(isa) >= width(missing)) {
@@ -220,8 +227,10 @@ int main(int argc, char** argv) {
       return usage(e.what());
     }
   }
-  if (!o.assume_missing.empty() && o.assume_missing != "avx2" && o.assume_missing != "avx512")
-    return usage(("--assume-missing " + o.assume_missing + ": expected avx2 or avx512").c_str());
+  if (!o.assume_missing.empty() && o.assume_missing != "avx2" && o.assume_missing != "avx512" &&
+      o.assume_missing != "cuda")
+    return usage(
+        ("--assume-missing " + o.assume_missing + ": expected avx2, avx512 or cuda").c_str());
   if (o.registry) {
     std::cout << ops::describe_registry();
     return 0;
@@ -254,7 +263,7 @@ int main(int argc, char** argv) {
         runnable.push_back(i);
       } else {
         ++not_covered;
-        std::cout << "ops/" << i->id() << ": NOT COVERED on this CPU (" << why << ")\n";
+        std::cout << "ops/" << i->id() << ": NOT COVERED on this machine (" << why << ")\n";
       }
     }
     if (runnable.empty()) continue;
@@ -319,7 +328,7 @@ int main(int argc, char** argv) {
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << covered << " implementations tested on " << total_cases << " cases (seed " << o.seed
-            << ", " << s << " s); " << not_covered << " not covered on this CPU; " << failures
+            << ", " << s << " s); " << not_covered << " not covered on this machine; " << failures
             << " failures\n";
   if (failures) return 1;
   return covered == 0 ? 77 : 0;

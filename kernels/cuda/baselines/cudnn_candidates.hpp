@@ -65,4 +65,20 @@ inline std::vector<CudnnCandidate> cudnn_candidates(CudnnMode mode,
   return out;
 }
 
+// GEMM, implicit GEMM and direct algorithms form every product and add them up; the Winograd
+// and FFT ones transform the operands, so their rounding is not that of any summation order.
+// A check that wants exact results on exactly representable data (test_ops's exact mode) keeps
+// only the former.
+inline bool sums_products(cudnnConvolutionFwdAlgo_t a) {
+  return a == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM ||
+         a == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM ||
+         a == CUDNN_CONVOLUTION_FWD_ALGO_GEMM || a == CUDNN_CONVOLUTION_FWD_ALGO_DIRECT;
+}
+inline std::vector<CudnnCandidate> only_summing_products(std::vector<CudnnCandidate> c) {
+  c.erase(std::remove_if(c.begin(), c.end(),
+                         [](const CudnnCandidate& x) { return !sums_products(x.algo); }),
+          c.end());
+  return c;
+}
+
 }  // namespace tnn::kernels::cuda::baselines

@@ -66,17 +66,18 @@ const char* to_string(CudnnMode m) {
 }
 
 CudnnConv3x3::CudnnConv3x3(CudnnMode mode, const Conv3x3Shape& s, cudaStream_t stream,
-                           const CudnnTrialBuffers& trial, bool exhaustive)
+                           const CudnnTrialBuffers& trial, bool exhaustive, bool summing_only)
     : mode_(mode), stream_(stream) {
   try {
-    setup(s, trial, exhaustive);
+    setup(s, trial, exhaustive, summing_only);
   } catch (...) {
     release();  // the destructor does not run for a half-built object
     throw;
   }
 }
 
-void CudnnConv3x3::setup(const Conv3x3Shape& s, const CudnnTrialBuffers& trial, bool exhaustive) {
+void CudnnConv3x3::setup(const Conv3x3Shape& s, const CudnnTrialBuffers& trial, bool exhaustive,
+                         bool summing_only) {
   const cudnnDataType_t dt = mode_ == CudnnMode::f16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
   check(cudnnCreate(&handle_), "cudnnCreate");
   check(cudnnSetStream(handle_, stream_), "cudnnSetStream");
@@ -116,7 +117,9 @@ void CudnnConv3x3::setup(const Conv3x3Shape& s, const CudnnTrialBuffers& trial, 
                                        : "cudnnGetConvolutionForwardAlgorithm_v7") +
                 ": " + cudnnGetErrorString(st) + "; trying every algorithm. ";
   }
-  for (const CudnnCandidate& cand : cudnn_candidates(mode_, ranked)) {
+  std::vector<CudnnCandidate> candidates = cudnn_candidates(mode_, ranked);
+  if (summing_only) candidates = only_summing_products(std::move(candidates));
+  for (const CudnnCandidate& cand : candidates) {
     std::string why;
     if (try_candidate(cand, trial, why)) return;
     attempts_ += std::string(algo_name(cand.algo)) + "/" + math_name(cand.math) + ": " + why + "; ";

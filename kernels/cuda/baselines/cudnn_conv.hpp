@@ -3,9 +3,10 @@
 // cudnnGetConvolutionForwardAlgorithm_v7, or when `exhaustive`
 // cudnnFindConvolutionForwardAlgorithm) gives the candidates (cudnn_candidates.hpp); each is tried
 // until its workspace query, the workspace allocation and one trial run on the caller's buffers
-// succeed. What was tried and why it was rejected is kept (attempts()), and the constructor throws
-// with that log when nothing works. The workspace is allocated once and reported. Modes, reported
-// under separate names:
+// succeed (with `summing_only`, only the algorithms that sum products: no Winograd or FFT). What
+// was tried and why it was rejected is kept (attempts()), and the constructor throws with that log
+// when nothing works. The workspace is allocated once and reported. Modes, reported under separate
+// names:
 //   f32  FP32, CUDNN_FMA_MATH: no tensor cores, no TF32 (a true FP32 baseline)
 //   tf32 FP32 data, tensor-op math as cuDNN ranks it: TF32 tensor cores allowed
 //   f16  FP16 data, FP32 accumulation, tensor-op math
@@ -35,7 +36,7 @@ struct CudnnTrialBuffers {
 class CudnnConv3x3 {
  public:
   CudnnConv3x3(CudnnMode mode, const Conv3x3Shape& s, cudaStream_t stream,
-               const CudnnTrialBuffers& trial, bool exhaustive = false);
+               const CudnnTrialBuffers& trial, bool exhaustive = false, bool summing_only = false);
   ~CudnnConv3x3();
   CudnnConv3x3(const CudnnConv3x3&) = delete;
   CudnnConv3x3& operator=(const CudnnConv3x3&) = delete;
@@ -50,7 +51,8 @@ class CudnnConv3x3 {
   static std::string version();  // of the loaded library
 
  private:
-  void setup(const Conv3x3Shape& s, const CudnnTrialBuffers& trial, bool exhaustive);
+  void setup(const Conv3x3Shape& s, const CudnnTrialBuffers& trial, bool exhaustive,
+             bool summing_only);
   bool try_candidate(const CudnnCandidate& c, const CudnnTrialBuffers& trial, std::string& why);
   void release();
   CudnnMode mode_;

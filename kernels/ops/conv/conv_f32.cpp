@@ -111,9 +111,7 @@ class TapListKernel : public Kernel {
 };
 
 bool supports_tap_lists(const Problem& p, std::string* why) {
-  if (p.terms() > kMaxTerms)
-    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
-  return true;
+  return within_max_terms(p, why);  // dense FP32 layers too (weighted taps)
 }
 
 }  // namespace

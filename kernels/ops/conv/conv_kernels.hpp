@@ -41,7 +41,9 @@ Impl ternary_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn);
 Impl unpacked_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn);
 Impl onednn_conv_f32_impl();
 Impl onednn_conv_s8_impl();
+// CUDA (built only with CUDA; registered by registry_cuda.cpp).
 Impl cuda_conv_f32_impl();
 Impl cuda_conv_w2a8_impl();
+Impl cudnn_conv_f32_impl();
 
 }  // namespace tnn::kernels::ops

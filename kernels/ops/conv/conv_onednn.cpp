@@ -109,10 +109,8 @@ bool supports_s8(const Problem& p, std::string* why) {
 }  // namespace
 
 Impl onednn_conv_f32_impl() {
-  return make_impl(
-      Op::kConvF32, "onednn_f32", "onednn", Role::kBaseline,
-      [](const Problem&, std::string*) { return true; },
-      [](const Problem& p) { return std::make_unique<OnednnF32ConvKernel>(p); });
+  return make_impl(Op::kConvF32, "onednn_f32", "onednn", Role::kBaseline, any_problem,
+                   [](const Problem& p) { return std::make_unique<OnednnF32ConvKernel>(p); });
 }
 
 Impl onednn_conv_s8_impl() {

@@ -26,57 +26,54 @@ void for_each_tap(const ConvShape& s, int64_t n, int64_t oy, int64_t ox, F&& f) 
   }
 }
 
-}  // namespace
-
-void conv2d(const ConvShape& s, const float* x, const TernaryView& w, float* y) {
-  s.validate();
+// y[n][oy][ox][k] = f(n, oy, ox, k) for every output element (NHWC).
+template <class F>
+void for_each_output(const ConvShape& s, float* y, F&& f) {
   const int64_t oh = s.oh(), ow = s.ow();
   for (int64_t n = 0; n < s.n; ++n)
     for (int64_t oy = 0; oy < oh; ++oy)
       for (int64_t ox = 0; ox < ow; ++ox)
-        for (int64_t k = 0; k < s.k; ++k) {
-          const int8_t* row = w.codes + k * w.cols;
-          float plus = 0.0f, minus = 0.0f;
-          for_each_tap(s, n, oy, ox, [&](int64_t col, int64_t idx) {
-            if (row[col] > 0) plus += x[idx];
-            if (row[col] < 0) minus += x[idx];
-          });
-          y[((n * oh + oy) * ow + ox) * s.k + k] = w.pos(k) * plus - w.neg(k) * minus;
-        }
+        for (int64_t k = 0; k < s.k; ++k) y[((n * oh + oy) * ow + ox) * s.k + k] = f(n, oy, ox, k);
+}
+
+}  // namespace
+
+void conv2d(const ConvShape& s, const float* x, const TernaryView& w, float* y) {
+  s.validate();
+  for_each_output(s, y, [&](int64_t n, int64_t oy, int64_t ox, int64_t k) {
+    const int8_t* row = w.codes + k * w.cols;
+    float plus = 0.0f, minus = 0.0f;
+    for_each_tap(s, n, oy, ox, [&](int64_t col, int64_t idx) {
+      if (row[col] > 0) plus += x[idx];
+      if (row[col] < 0) minus += x[idx];
+    });
+    return w.pos(k) * plus - w.neg(k) * minus;
+  });
 }
 
 void conv2d_dense(const ConvShape& s, const float* x, const float* w_ohwi, float* y) {
   s.validate();
-  const int64_t oh = s.oh(), ow = s.ow(), cols = s.patch();
-  for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t oy = 0; oy < oh; ++oy)
-      for (int64_t ox = 0; ox < ow; ++ox)
-        for (int64_t k = 0; k < s.k; ++k) {
-          const float* row = w_ohwi + k * cols;
-          float acc = 0.0f;
-          for_each_tap(s, n, oy, ox, [&](int64_t col, int64_t idx) { acc += row[col] * x[idx]; });
-          y[((n * oh + oy) * ow + ox) * s.k + k] = acc;
-        }
+  for_each_output(s, y, [&](int64_t n, int64_t oy, int64_t ox, int64_t k) {
+    const float* row = w_ohwi + k * s.patch();
+    float acc = 0.0f;
+    for_each_tap(s, n, oy, ox, [&](int64_t col, int64_t idx) { acc += row[col] * x[idx]; });
+    return acc;
+  });
 }
 
 void conv2d_w2a8(const ConvShape& s, const uint8_t* xq, const QuantParams& qp, const TernaryView& w,
                  float* y) {
   s.validate();
-  const int64_t oh = s.oh(), ow = s.ow();
-  for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t oy = 0; oy < oh; ++oy)
-      for (int64_t ox = 0; ox < ow; ++ox)
-        for (int64_t k = 0; k < s.k; ++k) {
-          const int8_t* row = w.codes + k * w.cols;
-          int32_t plus = 0, minus = 0;
-          for_each_tap(s, n, oy, ox, [&](int64_t col, int64_t idx) {
-            const int32_t v = int32_t(xq[idx]) - qp.zero_point;
-            if (row[col] > 0) plus += v;
-            if (row[col] < 0) minus += v;
-          });
-          y[((n * oh + oy) * ow + ox) * s.k + k] =
-              qp.scale * (w.pos(k) * float(plus) - w.neg(k) * float(minus));
-        }
+  for_each_output(s, y, [&](int64_t n, int64_t oy, int64_t ox, int64_t k) {
+    const int8_t* row = w.codes + k * w.cols;
+    int32_t plus = 0, minus = 0;
+    for_each_tap(s, n, oy, ox, [&](int64_t col, int64_t idx) {
+      const int32_t v = int32_t(xq[idx]) - qp.zero_point;
+      if (row[col] > 0) plus += v;
+      if (row[col] < 0) minus += v;
+    });
+    return qp.scale * (w.pos(k) * float(plus) - w.neg(k) * float(minus));
+  });
 }
 
 }  // namespace tnn::kernels::ref
@@ -95,12 +92,8 @@ class RefConvKernel : public Kernel {
         in_q_(p.in_q),
         out_q_(p.out_q),
         out_dtype_(p.out_dtype),
-        epilogue_(p.epilogue) {
-    if (p.ternary)
-      tern_ = *p.ternary;
-    else
-      dense_ = *p.dense;
-  }
+        epilogue_(p.epilogue),
+        w_(p) {}
   Layout input_layout(int) const override {
     return Layout::nhwc(op_ == Op::kConvW2A8 ? DType::kU8 : DType::kF32, s_.h, s_.w, s_.c);
   }
@@ -118,11 +111,11 @@ class RefConvKernel : public Kernel {
     std::vector<float> tmp(to_u8 ? size_t(pixels * s.k) : 0);
     float* y = to_u8 ? tmp.data() : static_cast<float*>(a.out);
     if (op_ == Op::kConvW2A8)
-      ref::conv2d_w2a8(s, static_cast<const uint8_t*>(a.in), in_q_, tern_, y);
-    else if (dense_.empty())
-      ref::conv2d(s, static_cast<const float*>(a.in), tern_, y);
+      ref::conv2d_w2a8(s, static_cast<const uint8_t*>(a.in), in_q_, w_.ternary, y);
+    else if (w_.dense.empty())
+      ref::conv2d(s, static_cast<const float*>(a.in), w_.ternary, y);
     else
-      ref::conv2d_dense(s, static_cast<const float*>(a.in), dense_.data(), y);
+      ref::conv2d_dense(s, static_cast<const float*>(a.in), w_.dense.data(), y);
     ref::apply_epilogue(epilogue_, y, pixels, s.k);
     if (to_u8) quantize(y, pixels * s.k, out_q_, static_cast<uint8_t*>(a.out));
   }
@@ -133,8 +126,7 @@ class RefConvKernel : public Kernel {
   QuantParams in_q_, out_q_;
   DType out_dtype_;
   Epilogue epilogue_;
-  TernaryWeights tern_;
-  std::vector<float> dense_;
+  OwnedWeights w_;
 };
 
 std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
@@ -144,9 +136,7 @@ std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
 }  // namespace
 
 Impl ref_conv_f32_impl() {
-  return make_impl(
-      Op::kConvF32, "ref", "scalar", Role::kReference,
-      [](const Problem&, std::string*) { return true; }, prepare_ref);
+  return make_impl(Op::kConvF32, "ref", "scalar", Role::kReference, any_problem, prepare_ref);
 }
 
 Impl ref_conv_w2a8_impl() {

@@ -142,10 +142,7 @@ class W2A8ConvKernel : public Kernel {
 };
 
 bool supports_w2a8(const Problem& p, std::string* why) {
-  if (!needs_ternary(p, why) || !no_dynamic_quant(p, why)) return false;
-  if (p.terms() > kMaxTerms)
-    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
-  return true;
+  return needs_ternary_terms(p, why) && no_dynamic_quant(p, why);
 }
 
 }  // namespace

@@ -101,10 +101,6 @@ class ElementwiseKernel : public Kernel {
   QuantParams a_, b_, y_;
 };
 
-bool any_problem(const Problem&, std::string*) {
-  return true;
-}
-
 }  // namespace
 
 Impl ref_elementwise_impl(Op op) {

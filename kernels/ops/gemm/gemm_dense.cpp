@@ -95,10 +95,8 @@ class DenseGemvKernel : public Kernel {
 }  // namespace
 
 Impl dense_gemv_avx512_impl() {
-  return make_impl(
-      Op::kGemmF32, "dense_f32", "avx512", Role::kBaseline,
-      [](const Problem&, std::string*) { return true; },
-      [](const Problem& p) { return std::make_unique<DenseGemvKernel>(p); });
+  return make_impl(Op::kGemmF32, "dense_f32", "avx512", Role::kBaseline, any_problem,
+                   [](const Problem& p) { return std::make_unique<DenseGemvKernel>(p); });
 }
 
 }  // namespace ops

@@ -9,21 +9,6 @@ namespace tnn::kernels::ops {
 
 namespace {
 
-cpu::LutView lut_view(const LutMatrix& m) {
-  cpu::LutView v{};
-  v.rows = m.rows;
-  v.cols = m.cols;
-  v.row_blocks = m.row_blocks;
-  v.col_blocks = m.col_blocks;
-  v.comps = int(m.codes.size());
-  for (int c = 0; c < v.comps; ++c) {
-    v.codes[c] = m.codes[size_t(c)].data();
-    v.scale[c] = m.scale[size_t(c)].data();
-  }
-  v.ep = epilogue_view(m.epilogue);
-  return v;
-}
-
 class LutKernel : public Kernel {
  public:
   LutKernel(const Problem& p, cpu::GemmF32Fn fn)
@@ -56,17 +41,10 @@ class LutKernel : public Kernel {
   LutMatrix m_;
 };
 
-bool supports_lut(const Problem& p, std::string* why) {
-  if (!needs_ternary(p, why)) return false;
-  if (p.terms() > kMaxTerms)
-    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
-  return true;
-}
-
 }  // namespace
 
 Impl ternary_gemm_f32_impl(const char* isa, cpu::GemmF32Fn fn) {
-  return make_impl(Op::kGemmF32, "ternary_f32", isa, Role::kTernary, supports_lut,
+  return make_impl(Op::kGemmF32, "ternary_f32", isa, Role::kTernary, needs_ternary_terms,
                    [fn](const Problem& p) { return std::make_unique<LutKernel>(p, fn); });
 }
 

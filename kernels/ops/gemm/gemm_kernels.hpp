@@ -26,7 +26,16 @@ void gemm_w2a8_avx512(const VnniView& w, const int8_t* xs, const int32_t* xsum, 
 
 }  // namespace tnn::kernels::cpu
 
+namespace tnn::kernels {
+struct LutMatrix;  // tnn/kernels/cpu.hpp (not included here: the ISA files see only views)
+struct VnniMatrix;
+}  // namespace tnn::kernels
+
 namespace tnn::kernels::ops {
+
+// The plain-pointer views of the prepacked GEMM plans that the ISA kernels take (gemm_plans.cpp).
+cpu::LutView lut_view(const LutMatrix& m);
+cpu::VnniView vnni_view(const VnniMatrix& m);
 
 Impl ref_gemm_f32_impl();
 Impl ref_gemm_w2a8_impl();
@@ -35,7 +44,9 @@ Impl ternary_gemm_w2a8_impl(const char* isa, cpu::GemmW2A8Fn fn);
 Impl dense_gemv_avx512_impl();
 Impl onednn_sgemm_impl();
 Impl onednn_matmul_impl();
+// CUDA (built only with CUDA; registered by registry_cuda.cpp).
 Impl cuda_gemm_f32_impl();
 Impl cuda_gemm_w2a8_impl();
+Impl cublas_gemm_f32_impl();
 
 }  // namespace tnn::kernels::ops

@@ -69,19 +69,15 @@ class MatmulKernel : public Kernel {
   int threads_ = 0;
 };
 
-bool any_weights(const Problem&, std::string*) {
-  return true;
-}
-
 }  // namespace
 
 Impl onednn_sgemm_impl() {
-  return make_impl(Op::kGemmF32, "onednn_f32", "onednn", Role::kBaseline, any_weights,
+  return make_impl(Op::kGemmF32, "onednn_f32", "onednn", Role::kBaseline, any_problem,
                    [](const Problem& p) { return std::make_unique<SgemmKernel>(p); });
 }
 
 Impl onednn_matmul_impl() {
-  return make_impl(Op::kGemmF32, "onednn_matmul", "onednn", Role::kBaseline, any_weights,
+  return make_impl(Op::kGemmF32, "onednn_matmul", "onednn", Role::kBaseline, any_problem,
                    [](const Problem& p) { return std::make_unique<MatmulKernel>(p); });
 }
 

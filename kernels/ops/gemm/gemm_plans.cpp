@@ -3,7 +3,9 @@
 #include "tnn/kernels/cpu.hpp"
 #include "tnn/kernels/pack.hpp"
 
+#include "../common.hpp"
 #include "../components.hpp"
+#include "gemm_kernels.hpp"
 
 namespace tnn::kernels {
 
@@ -93,3 +95,38 @@ VnniMatrix prepack_vnni(const TernaryWeights& w, const Epilogue& epilogue) {
 }
 
 }  // namespace tnn::kernels
+
+namespace tnn::kernels::ops {
+
+namespace {
+
+// What the LUT and VNNI views share: sizes, each component's codes and scales, the epilogue.
+template <class View, class Matrix>
+View plan_view(const Matrix& m) {
+  View v{};
+  v.rows = m.rows;
+  v.cols = m.cols;
+  v.row_blocks = m.row_blocks;
+  v.col_blocks = m.col_blocks;
+  v.comps = int(m.codes.size());
+  for (int c = 0; c < v.comps; ++c) {
+    v.codes[c] = m.codes[size_t(c)].data();
+    v.scale[c] = m.scale[size_t(c)].data();
+  }
+  v.ep = epilogue_view(m.epilogue);
+  return v;
+}
+
+}  // namespace
+
+cpu::LutView lut_view(const LutMatrix& m) {
+  return plan_view<cpu::LutView>(m);
+}
+
+cpu::VnniView vnni_view(const VnniMatrix& m) {
+  cpu::VnniView v = plan_view<cpu::VnniView>(m);
+  for (int c = 0; c < v.comps; ++c) v.wsum[c] = m.wsum[size_t(c)].data();
+  return v;
+}
+
+}  // namespace tnn::kernels::ops

@@ -71,12 +71,8 @@ class RefGemmKernel : public Kernel {
         cols_(p.cols()),
         in_q_(p.in_q),
         dynamic_(p.dynamic_input_quant),
-        epilogue_(p.epilogue) {
-    if (p.ternary)
-      tern_ = *p.ternary;
-    else
-      dense_ = *p.dense;
-  }
+        epilogue_(p.epilogue),
+        w_(p) {}
   Layout input_layout(int) const override {
     return Layout::nhwc(op_ == Op::kGemmW2A8 ? DType::kU8 : DType::kF32, 1, 1, cols_);
   }
@@ -88,11 +84,11 @@ class RefGemmKernel : public Kernel {
     auto* y = static_cast<float*>(a.out);
     if (op_ == Op::kGemmW2A8) {
       const QuantParams qp = dynamic_ && a.in_q ? *a.in_q : in_q_;
-      ref::gemm_w2a8(tern_, static_cast<const uint8_t*>(a.in), a.n, qp, y);
-    } else if (dense_.empty()) {
-      ref::gemm(tern_, static_cast<const float*>(a.in), a.n, y);
+      ref::gemm_w2a8(w_.ternary, static_cast<const uint8_t*>(a.in), a.n, qp, y);
+    } else if (w_.dense.empty()) {
+      ref::gemm(w_.ternary, static_cast<const float*>(a.in), a.n, y);
     } else {
-      ref::gemm_dense(dense_.data(), rows_, cols_, static_cast<const float*>(a.in), a.n, y);
+      ref::gemm_dense(w_.dense.data(), rows_, cols_, static_cast<const float*>(a.in), a.n, y);
     }
     ref::apply_epilogue(epilogue_, y, a.n, rows_);
   }
@@ -103,8 +99,7 @@ class RefGemmKernel : public Kernel {
   QuantParams in_q_;
   bool dynamic_;
   Epilogue epilogue_;
-  TernaryWeights tern_;
-  std::vector<float> dense_;
+  OwnedWeights w_;
 };
 
 std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
@@ -114,9 +109,7 @@ std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
 }  // namespace
 
 Impl ref_gemm_f32_impl() {
-  return make_impl(
-      Op::kGemmF32, "ref", "scalar", Role::kReference,
-      [](const Problem&, std::string*) { return true; }, prepare_ref);
+  return make_impl(Op::kGemmF32, "ref", "scalar", Role::kReference, any_problem, prepare_ref);
 }
 
 Impl ref_gemm_w2a8_impl() {

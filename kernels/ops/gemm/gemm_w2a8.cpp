@@ -9,22 +9,6 @@ namespace tnn::kernels::ops {
 
 namespace {
 
-cpu::VnniView vnni_view(const VnniMatrix& m) {
-  cpu::VnniView v{};
-  v.rows = m.rows;
-  v.cols = m.cols;
-  v.row_blocks = m.row_blocks;
-  v.col_blocks = m.col_blocks;
-  v.comps = int(m.codes.size());
-  for (int c = 0; c < v.comps; ++c) {
-    v.codes[c] = m.codes[size_t(c)].data();
-    v.scale[c] = m.scale[size_t(c)].data();
-    v.wsum[c] = m.wsum[size_t(c)].data();
-  }
-  v.ep = epilogue_view(m.epilogue);
-  return v;
-}
-
 class VnniKernel : public Kernel {
  public:
   VnniKernel(const Problem& p, cpu::GemmW2A8Fn fn)
@@ -65,17 +49,10 @@ class VnniKernel : public Kernel {
   VnniMatrix m_;
 };
 
-bool supports_vnni(const Problem& p, std::string* why) {
-  if (!needs_ternary(p, why)) return false;
-  if (p.terms() > kMaxTerms)
-    return unsupported(why, "more than " + std::to_string(kMaxTerms) + " terms");
-  return true;
-}
-
 }  // namespace
 
 Impl ternary_gemm_w2a8_impl(const char* isa, cpu::GemmW2A8Fn fn) {
-  return make_impl(Op::kGemmW2A8, "ternary_s8", isa, Role::kTernary, supports_vnni,
+  return make_impl(Op::kGemmW2A8, "ternary_s8", isa, Role::kTernary, needs_ternary_terms,
                    [fn](const Problem& p) { return std::make_unique<VnniKernel>(p, fn); });
 }
 

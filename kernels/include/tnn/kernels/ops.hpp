@@ -154,6 +154,11 @@ struct Impl {
 };
 
 const std::vector<Impl>& registry();      // registration order (registry.cpp)
+// Entries of a library built on top of tnn_kernels (the CUDA implementations: kernels/ops/
+// registry_cuda.cpp, linked into a program through the object library tnn_cuda_ops), added by
+// that library's static initializer so that tnn_kernels never depends on it. Must run before
+// the first registry() call (throws std::logic_error otherwise); returns true.
+bool add_to_registry(std::vector<Impl> impls);
 std::vector<const Impl*> impls(Op op);    // every impl of an op
 const Impl* find(const std::string& id);  // "op/name/isa", nullptr if absent
 const Impl* find(Op op, const std::string& name, const std::string& isa);
