@@ -35,7 +35,8 @@ ImageNetSpec imagenet_spec_of(int depth) {
 
 class ImageNetBlock : public torch::nn::Module {
  public:
-  ImageNetBlock(bool bottleneck, int64_t in, int64_t planes, int64_t stride, const QuantizerConfig& q)
+  ImageNetBlock(bool bottleneck, int64_t in, int64_t planes, int64_t stride,
+                const QuantizerConfig& q)
       : bottleneck_(bottleneck), stride_(stride) {
     const int64_t out = bottleneck ? planes * 4 : planes;
     auto conv = [&](const std::string& name, int64_t ci, int64_t co, int64_t k, int64_t s) {
