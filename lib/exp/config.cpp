@@ -271,7 +271,15 @@ void prune_defaults(nlohmann::json& c, const nlohmann::json& d) {
         it = c.erase(it);
         continue;
       }
-      if (it->is_object() && def.is_object()) prune_defaults(*it, def);
+      if (it->is_object() && def.is_object()) {
+        prune_defaults(*it, def);
+        // Every field at its default: the same as an object equal to the default, e.g. one
+        // written before fields were added to it (older checkpoints must still resume).
+        if (it->empty()) {
+          it = c.erase(it);
+          continue;
+        }
+      }
     }
     ++it;
   }
