@@ -19,7 +19,7 @@ PACKAGES=(
   lld                     # faster links of LibTorch programs
   clang-format            # ci/check-format.sh (git clang-format)
   libssl-dev              # MD5 of dataset files (OpenSSL EVP)
-  libturbojpeg0-dev       # ImageNet JPEG decoding (TurboJPEG API, DCT-domain scaling)
+  libjpeg62-turbo-dev     # ImageNet JPEG decoding (libjpeg-turbo: DCT scaling, crop decoding)
   libopencv-imgcodecs-dev # ImageNet: odd files (CMYK JPEG, PNG named .JPEG) and resizing
   python3-pil python3-numpy  # ci/make-imagefolder.py (the JPEG test folder)
   python3-torchvision     # torchvision round-trip test and the bench-data peer

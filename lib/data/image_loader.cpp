@@ -1,14 +1,13 @@
-// The multi-threaded ImageNet loader: worker threads each build whole batches (read, decode with
-// DCT scaling, crop, resize, flip) into uint8 NHWC buffers; at most `prefetch` finished batches
-// wait; the consumer receives them in order. Every crop and flip is drawn from a generator seeded
-// by (seed, epoch, position in the epoch), so the batches do not depend on the thread count or on
-// scheduling. No LibTorch here.
+// The multi-threaded ImageNet loader: worker threads each build whole batches (read, decode the
+// crop's window with DCT scaling, crop, resize, flip, and for CPU training normalise) into uint8
+// NHWC or float buffers; at most `prefetch` finished batches wait; the consumer receives them in
+// order. Every crop and flip is drawn from a generator seeded by (seed, epoch, position in the
+// epoch), so the batches do not depend on the thread count or on scheduling. No LibTorch here.
 #include "tnn/imagedata.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace tnn::imagedata {
@@ -23,15 +22,36 @@ std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int epoch) {
 
 namespace {
 bool read_all(const std::string& path, std::string& bytes, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     error = "cannot open";
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  bytes = ss.str();
+  bytes.resize(size_t(in.tellg()));
+  in.seekg(0);
+  if (!in.read(bytes.data(), std::streamsize(bytes.size()))) {
+    error = "cannot read";
+    return false;
+  }
   return true;
+}
+
+// (pixel - mean) / std for one HWC uint8 image, written NHWC or NCHW: the same float operations
+// as normalize_nhwc (lib/data/dataset.cpp), so both give the same values.
+void normalize_image(const uint8_t* px, int s, const LoaderOptions& o, float* dst) {
+  float mean[3], inv[3];
+  for (int c = 0; c < 3; ++c) {
+    mean[c] = float(o.mean[c]);
+    inv[c] = 1.0f / float(o.std[c]);
+  }
+  const size_t hw = size_t(s) * s;
+  if (o.channels_last) {
+    for (size_t i = 0; i < hw; ++i)
+      for (int c = 0; c < 3; ++c) dst[i * 3 + c] = (float(px[i * 3 + c]) - mean[c]) * inv[c];
+  } else {
+    for (int c = 0; c < 3; ++c)
+      for (size_t i = 0; i < hw; ++i) dst[c * hw + i] = (float(px[i * 3 + c]) - mean[c]) * inv[c];
+  }
 }
 }  // namespace
 
@@ -94,7 +114,12 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
   const size_t image_bytes = size_t(s) * s * 3;
   out.index = b;
   out.size = s;
-  out.pixels.resize(size_t(end - start) * image_bytes);
+  if (o_.normalize) {
+    out.values.resize(size_t(end - start) * image_bytes);
+    out.pixels.resize(image_bytes);  // one image's scratch before normalising
+  } else {
+    out.pixels.resize(size_t(end - start) * image_bytes);
+  }
   out.labels.clear();
   std::string bytes, error;
   Image img;
@@ -107,8 +132,11 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
       r = o_.train
               ? random_resized_crop(w, h, o_.scale_lo, o_.scale_hi, o_.ratio_lo, o_.ratio_hi, rng)
               : resize_center_crop(w, h, o_.resize, s);
+      DecodeRequest req;
       // DCT scaling may shrink the image as long as the crop keeps >= `crop` pixels each way.
-      return o_.dct_scaling ? std::max(double(s) / r.w, double(s) / r.h) : 1.0;
+      if (o_.dct_scaling) req.min_scale = std::max(double(s) / r.w, double(s) / r.h);
+      if (o_.window_decode) req.region = r;
+      return req;
     };
     bool ok = read_all(path, bytes, error) && dec.decode(bytes, plan, img, error);
     if (!ok) {
@@ -118,11 +146,21 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
     if (img.fallback)
       plan(img.full_width, img.full_height);  // not probed as a JPEG: crop drawn now
     const bool flip = o_.train && o_.flip && (rng.next() >> 63) != 0;
-    crop_resize(img, r, s, flip, out.pixels.data() + size_t(out.n) * image_bytes);
+    if (o_.normalize) {
+      crop_resize(img, r, s, flip, out.pixels.data());
+      normalize_image(out.pixels.data(), s, o_, out.values.data() + size_t(out.n) * image_bytes);
+    } else {
+      crop_resize(img, r, s, flip, out.pixels.data() + size_t(out.n) * image_bytes);
+    }
     out.labels.push_back(index_->labels[size_t(item)]);
     ++out.n;
   }
-  out.pixels.resize(size_t(out.n) * image_bytes);
+  if (o_.normalize) {
+    out.values.resize(size_t(out.n) * image_bytes);
+    out.pixels.clear();
+  } else {
+    out.pixels.resize(size_t(out.n) * image_bytes);
+  }
 }
 
 bool Loader::next(HostBatch& out) {

@@ -69,12 +69,14 @@ Rect resize_center_crop(int width, int height, int resize, int crop) {
 }
 
 void crop_resize(const Image& img, const Rect& r, int out, bool flip, uint8_t* dst) {
-  // The region in decoded pixels (the image may be DCT-scaled), rounded to whole pixels.
-  const double sx = double(img.width) / img.full_width, sy = double(img.height) / img.full_height;
-  int x0 = std::clamp(int(std::lround(r.x * sx)), 0, img.width - 1);
-  int y0 = std::clamp(int(std::lround(r.y * sy)), 0, img.height - 1);
-  int x1 = std::clamp(int(std::lround((r.x + r.w) * sx)), x0 + 1, img.width);
-  int y1 = std::clamp(int(std::lround((r.y + r.h) * sy)), y0 + 1, img.height);
+  // The region in the decoded window's pixels (the image may be DCT-scaled and cut to a window),
+  // rounded to whole pixels of the scaled image, so a window and a whole decode crop alike.
+  const double sx = double(img.scaled_width) / img.full_width,
+               sy = double(img.scaled_height) / img.full_height;
+  int x0 = std::clamp(int(std::lround(r.x * sx)) - img.left, 0, img.width - 1);
+  int y0 = std::clamp(int(std::lround(r.y * sy)) - img.top, 0, img.height - 1);
+  int x1 = std::clamp(int(std::lround((r.x + r.w) * sx)) - img.left, x0 + 1, img.width);
+  int y1 = std::clamp(int(std::lround((r.y + r.h) * sy)) - img.top, y0 + 1, img.height);
   cv::Mat src(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()));
   cv::Mat roi = src(cv::Rect(x0, y0, x1 - x0, y1 - y0));
   cv::Mat target(out, out, CV_8UC3, dst);

@@ -21,7 +21,7 @@ namespace tnn {
 std::unique_ptr<DataSource> open_imagenet(const nlohmann::json&, const std::string&,
                                           torch::Device) {
   throw std::runtime_error(
-      "data.dataset imagenet: this build has no image decoding (libturbojpeg and OpenCV imgcodecs "
+      "data.dataset imagenet: this build has no image decoding (libjpeg and OpenCV imgcodecs "
       "were not found at "
       "configure time: install them with ci/install-deps.sh and re-run cmake)");
 }
@@ -50,11 +50,23 @@ struct BadFiles {
   }
 };
 
+// On the CPU the loader's threads normalise (one fused pass per image, in parallel); for a GPU
+// they hand over uint8 pixels and the device normalises.
+id::LoaderOptions on_host(id::LoaderOptions o, torch::Device device, bool channels_last) {
+  o.normalize = !device.is_cuda();
+  o.channels_last = channels_last;
+  for (int c = 0; c < 3; ++c) {
+    o.mean[c] = kImageNetMean[c];
+    o.std[c] = kImageNetStd[c];
+  }
+  return o;
+}
+
 class ImageNetStream : public BatchStream {
  public:
   ImageNetStream(std::shared_ptr<const id::FolderIndex> index, std::vector<int64_t> order,
                  id::LoaderOptions o, torch::Device device, bool channels_last, BadFiles& bad)
-      : loader_(std::move(index), std::move(order), o),
+      : loader_(std::move(index), std::move(order), on_host(o, device, channels_last)),
         device_(device),
         channels_last_(channels_last),
         bad_(bad) {}
@@ -66,24 +78,28 @@ class ImageNetStream : public BatchStream {
       bad_.add(hb->bad);
     } while (hb->n == 0);  // every image of the batch unreadable: nothing to train on
     const int64_t n = hb->n, s = hb->size;
-    // Zero-copy view of the loader's buffer; the tensor keeps the batch alive.
-    auto pixels = torch::from_blob(
-        hb->pixels.data(), {n, s, s, 3}, [hb](void*) {}, torch::kUInt8);
+    // Zero-copy views of the loader's buffers; the tensors keep the batch alive.
     auto labels = torch::from_blob(
         hb->labels.data(), {n}, [hb](void*) {}, torch::kLong);
-    if (device_.is_cuda()) {
-      // Page-locked staging buffers make the host-to-device copies asynchronous.
-      auto pinned =
-          torch::empty_like(pixels, torch::TensorOptions().pinned_memory(true)).copy_(pixels);
-      auto pinned_y =
-          torch::empty_like(labels, torch::TensorOptions().pinned_memory(true)).copy_(labels);
-      b.x = normalize_nhwc(pinned.to(device_, /*non_blocking=*/true), kImageNetMean, kImageNetStd,
-                           channels_last_);
-      b.y = pinned_y.to(device_, /*non_blocking=*/true);
-    } else {
-      b.x = normalize_nhwc(pixels, kImageNetMean, kImageNetStd, channels_last_);
+    if (!device_.is_cuda()) {
+      // Normalised by the loader's threads: NCHW sizes over NHWC (channels-last) or NCHW memory.
+      std::vector<int64_t> strides = channels_last_ ? std::vector<int64_t>{s * s * 3, 1, s * 3, 3}
+                                                    : std::vector<int64_t>{s * s * 3, s * s, s, 1};
+      b.x = torch::from_blob(
+          hb->values.data(), {n, 3, s, s}, strides, [hb](void*) {}, torch::kFloat);
       b.y = labels.clone();
+      return true;
     }
+    auto pixels = torch::from_blob(
+        hb->pixels.data(), {n, s, s, 3}, [hb](void*) {}, torch::kUInt8);
+    // Page-locked staging buffers make the host-to-device copies asynchronous.
+    auto pinned =
+        torch::empty_like(pixels, torch::TensorOptions().pinned_memory(true)).copy_(pixels);
+    auto pinned_y =
+        torch::empty_like(labels, torch::TensorOptions().pinned_memory(true)).copy_(labels);
+    b.x = normalize_nhwc(pinned.to(device_, /*non_blocking=*/true), kImageNetMean, kImageNetStd,
+                         channels_last_);
+    b.y = pinned_y.to(device_, /*non_blocking=*/true);
     return true;
   }
   double wait_seconds() const override { return loader_.wait_seconds(); }

@@ -519,8 +519,10 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir,
   }
   for (const auto& f : loader) {  // `tnn bench-data`: the ImageNet loader against torchvision's
     nlohmann::json b = nlohmann::json::parse(read_file(f.string()));
-    idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", "
-        << b.value("threads", 0) << " threads; " << link(f)
+    const std::string machine =
+        b.value("machine", b["environment"].value("cpu_model", std::string("?")));
+    idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", " << machine
+        << ", " << b.value("threads", 0) << " threads; " << link(f)
         << "): " << fmt(b.value("tnn_img_per_s_median", 0.0), 1) << " img/s";
     if (b.contains("ratio_to_torchvision"))
       idx << ", " << fmt(b["ratio_to_torchvision"].get<double>())

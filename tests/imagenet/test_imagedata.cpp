@@ -1,12 +1,14 @@
 // The ImageNet data path without LibTorch, on the JPEG test folder of ci/make-imagefolder.py:
-// folder index (sorted wnids, cache and its invalidation, layout errors), decoding (TurboJPEG with
-// DCT scaling; grayscale, CMYK, PNG named .JPEG through the fallback; truncated and non-image files
-// as named errors), transforms and the loader (deterministic, independent of the thread count).
+// folder index (sorted wnids, cache and its invalidation, layout errors), decoding (libjpeg-turbo
+// with DCT scaling and window decoding, equal to a whole decode; grayscale, CMYK, PNG named .JPEG
+// through the fallback; truncated and non-image files as named errors), transforms and the loader
+// (deterministic, independent of the thread count, normalising exactly).
 #include <catch2/catch.hpp>
 
 #include "imagefolder.hpp"
 #include "tnn/imagedata.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -18,13 +20,17 @@ namespace fs = std::filesystem;
 namespace test = tnn::test;
 
 namespace {
-Image decode_file(const std::string& rel, double min_scale = 1.0) {
+Image decode_file(const std::string& rel, double min_scale = 1.0, Rect region = {}) {
   Decoder d;
   Image img;
   std::string error;
   auto bytes = test::slurp(test::imagefolder() + "/" + rel);
   REQUIRE(d.decode(
-      bytes, [&](int, int) { return min_scale; }, img, error));
+      bytes,
+      [&](int, int) {
+        return DecodeRequest{min_scale, region};
+      },
+      img, error));
   return img;
 }
 double mean_abs_channel_spread(const Image& img) {  // |R-G| + |G-B| averaged: 0 for gray
@@ -98,7 +104,8 @@ TEST_CASE("imagefolder: a malformed tree is an error naming what was expected", 
   CHECK_THROWS_WITH(resolve_imagenet_dir(""), Contains("TNN_IMAGENET_DIR") || Contains("--data"));
 }
 
-TEST_CASE("decode: an ordinary JPEG through TurboJPEG, DCT-scaled when allowed", "[imagedata]") {
+TEST_CASE("decode: an ordinary JPEG through libjpeg-turbo, DCT-scaled when allowed",
+          "[imagedata]") {
   auto idx = index_folder(test::imagefolder() + "/train", "-");
   const std::string rel = "train/" + idx.files[0];
   Image full = decode_file(rel, 1.0);
@@ -126,6 +133,40 @@ TEST_CASE("decode: an ordinary JPEG through TurboJPEG, DCT-scaled when allowed",
   CHECK(diff / n < 8.0);
 }
 
+TEST_CASE("decode: a window decode crops exactly as a whole decode, at every DCT scale",
+          "[imagedata]") {
+  // Random crops of several files: the crop taken from the decoded window must equal, byte for
+  // byte, the crop taken from the whole image decoded at the same scale.
+  auto idx = index_folder(test::imagefolder() + "/train", "-");
+  Rng rng(11);
+  int compared = 0, windows = 0;
+  for (size_t f = 0; f < idx.files.size() && f < 12; ++f) {
+    const std::string rel = "train/" + idx.files[f];
+    Image probe = decode_file(rel, 1.0);
+    if (probe.fallback) continue;  // the odd files have no window decoding
+    for (int t = 0; t < 8; ++t) {
+      INFO(rel << " try " << t);
+      Rect r =
+          random_resized_crop(probe.full_width, probe.full_height, 0.08, 1.0, 0.75, 4.0 / 3.0, rng);
+      const int out = 24 + int(rng.integer(0, 40));
+      const double min_scale = std::max(out / r.w, out / r.h);
+      Image whole = decode_file(rel, min_scale), window = decode_file(rel, min_scale, r);
+      REQUIRE(window.scaled_width == whole.width);
+      REQUIRE(window.scaled_height == whole.height);
+      CHECK(window.left + window.width <= whole.width);
+      CHECK(window.top + window.height <= whole.height);
+      windows += window.width < whole.width || window.height < whole.height;
+      std::vector<uint8_t> a(size_t(out) * out * 3), b(a.size());
+      crop_resize(whole, r, out, t % 2 == 1, a.data());
+      crop_resize(window, r, out, t % 2 == 1, b.data());
+      CHECK(a == b);
+      ++compared;
+    }
+  }
+  CHECK(compared >= 40);
+  CHECK(windows >= compared / 2);  // most crops really decoded less than the whole image
+}
+
 TEST_CASE(
     "decode: grayscale, CMYK and a PNG named .JPEG decode - truncated and non-images are named "
     "errors",
@@ -147,8 +188,17 @@ TEST_CASE(
     std::string error;
     auto bytes = test::slurp(test::imagefolder() + "/" + odd[bad]["path"].get<std::string>());
     CHECK(!d.decode(
-        bytes, [](int, int) { return 1.0; }, img, error));
+        bytes, [](int, int) { return DecodeRequest{}; }, img, error));
     CHECK(!error.empty());
+    // A window far above the damage: still an error (the tail is read to the end).
+    std::string window_error;
+    CHECK(!d.decode(
+        bytes,
+        [](int w, int h) {
+          return DecodeRequest{1.0, Rect{0, 0, 0.3 * w, 0.2 * h}};
+        },
+        img, window_error));
+    CHECK(window_error == error);
   }
 }
 
@@ -243,4 +293,43 @@ TEST_CASE("loader: unreadable files are left out and named - the readable odd fi
   for (const auto& u : meta["unreadable"]) CHECK_THAT(all, Contains(u.get<std::string>()));
   CHECK_THAT(all, Contains("truncated") || Contains("corrupt"));
   CHECK(l.wait_seconds() >= 0.0);
+}
+
+TEST_CASE("loader: normalising in the workers gives (pixel - mean) / std of the uint8 batches",
+          "[imagedata]") {
+  auto idx = std::make_shared<FolderIndex>(index_folder(test::imagefolder() + "/val", "-"));
+  std::vector<int64_t> order(idx->files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+  auto first_batch = [&](bool normalize, bool channels_last) {
+    LoaderOptions o;
+    o.train = true;
+    o.crop = 40;
+    o.batch = 5;
+    o.threads = 2;
+    o.normalize = normalize;
+    o.channels_last = channels_last;
+    Loader l(idx, order, o);
+    HostBatch b;
+    REQUIRE(l.next(b));
+    return b;
+  };
+  const HostBatch u8 = first_batch(false, true), nhwc = first_batch(true, true),
+                  nchw = first_batch(true, false);
+  const LoaderOptions o;
+  const size_t hw = 40 * 40, n = size_t(u8.n);
+  REQUIRE(n > 0);
+  REQUIRE(nhwc.values.size() == n * hw * 3);
+  REQUIRE(nchw.values.size() == n * hw * 3);
+  CHECK(nhwc.pixels.empty());
+  size_t mismatches = 0;
+  for (size_t k = 0; k < n; ++k)
+    for (size_t i = 0; i < hw; ++i)
+      for (int c = 0; c < 3; ++c) {
+        const float want =
+            (float(u8.pixels[(k * hw + i) * 3 + c]) - float(o.mean[c])) * (1.0f / float(o.std[c]));
+        mismatches += nhwc.values[(k * hw + i) * 3 + c] != want;
+        mismatches += nchw.values[(k * 3 + size_t(c)) * hw + i] != want;
+      }
+  CHECK(mismatches == 0);
+  CHECK(nhwc.labels == u8.labels);
 }

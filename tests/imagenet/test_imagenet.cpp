@@ -235,3 +235,23 @@ TEST_CASE(
     CHECK(torch::equal(p.value(), pb[p.key()]));
   }
 }
+
+TEST_CASE("imagenet data: the loader's normalisation equals normalize_nhwc bit for bit",
+          "[imagenet]") {
+  // CPU batches are normalised by the loader's threads (lib/data/image_loader.cpp), GPU batches by
+  // normalize_nhwc on the device: both must give the same values.
+  auto px = torch::randint(0, 256, {2, 5, 7, 3}, torch::TensorOptions().dtype(torch::kUInt8));
+  auto x = normalize_nhwc(px, kImageNetMean, kImageNetStd, true);
+  auto p = px.accessor<uint8_t, 4>();
+  auto v = x.accessor<float, 4>();  // NCHW indices over channels-last memory
+  int64_t mismatches = 0;
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t h = 0; h < 5; ++h)
+      for (int64_t w = 0; w < 7; ++w)
+        for (int c = 0; c < 3; ++c) {
+          const float want =
+              (float(p[n][h][w][c]) - float(kImageNetMean[c])) * (1.0f / float(kImageNetStd[c]));
+          mismatches += v[n][c][h][w] != want;
+        }
+  CHECK(mismatches == 0);
+}

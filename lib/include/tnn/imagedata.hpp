@@ -1,7 +1,7 @@
 // ImageNet-style image data without LibTorch: the ImageFolder index (ILSVRC-2012 layout, cached),
 // JPEG decoding (libjpeg-turbo, DCT-domain scaling; OpenCV for the odd files), the train/eval
 // transforms and a multi-threaded loader producing uint8 NHWC batches. Only the hand-off to the
-// trainer (lib/data/imagenet.cpp) needs ATen. Built when libturbojpeg and OpenCV's imgcodecs are
+// trainer (lib/data/imagenet.cpp) needs ATen. Built when libjpeg(-turbo) and OpenCV's imgcodecs are
 // found (TNN_HAVE_IMAGEDATA); see docs/imagenet.md.
 #pragma once
 
@@ -45,37 +45,56 @@ std::string resolve_imagenet_dir(const std::string& flag);
 
 // ---- decoding (lib/data/image_decode.cpp) ----
 
-struct Image {
-  int width = 0, height = 0;            // as decoded (after DCT scaling)
-  int full_width = 0, full_height = 0;  // the file's size
-  std::vector<uint8_t> rgb;             // HWC, RGB
-  bool fallback = false;                // decoded by OpenCV (PNG, CMYK, ...) rather than TurboJPEG
+struct Rect {
+  double x = 0, y = 0, w = 0, h = 0;  // in full-size pixel coordinates
 };
 
-// One per thread (holds a TurboJPEG handle). JPEGs in YCbCr or grayscale go through TurboJPEG,
-// scaled in the DCT domain by the smallest of 1/2, 1/4, 1/8 that keeps both sides >= min_scale *
-// size (min_scale 1 = full size); other files (a PNG named .JPEG, CMYK/YCCK JPEGs, ...) through
-// OpenCV's imdecode at full size. A corrupt or truncated file is an error (libjpeg warnings
-// included), returned in `error`.
+// What the caller needs of a file, decided once its size is known: the smallest acceptable scale
+// (1 = full size) and the region it will crop (full-size pixels; w == 0: the whole image).
+struct DecodeRequest {
+  double min_scale = 1.0;
+  Rect region;
+};
+
+// A decoded window of an image: `rgb` holds width x height pixels whose top-left is (left, top) in
+// the image scaled to scaled_width x scaled_height (the file's size times the DCT scale).
+struct Image {
+  int width = 0, height = 0;                // the decoded window
+  int left = 0, top = 0;                    // its origin in the scaled image
+  int scaled_width = 0, scaled_height = 0;  // the whole image after DCT scaling
+  int full_width = 0, full_height = 0;      // the file's size
+  std::vector<uint8_t> rgb;                 // HWC, RGB
+  bool fallback = false;  // decoded by OpenCV (PNG, CMYK, ...) rather than libjpeg-turbo
+};
+
+// One per thread (holds a libjpeg-turbo decompressor). JPEGs in YCbCr or grayscale go through
+// libjpeg-turbo and only what the request needs is decoded: scaled in the DCT domain by the
+// smallest of 1/2, 1/4, 1/8 that keeps min_scale, and cut to the region (widened by a 2-pixel
+// margin, then to whole iMCU columns): other rows and columns are only Huffman-decoded, not
+// transformed. Other files (a PNG named .JPEG, CMYK/YCCK JPEGs, ...) go through OpenCV's imdecode
+// at full size. A corrupt or truncated file is an error (libjpeg warnings included), returned in
+// `error`, wherever the region lies.
 class Decoder {
  public:
   Decoder();
   ~Decoder();
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;
-  // `min_scale(full_width, full_height)` gives the smallest acceptable scale for the file.
+  // `plan(full_width, full_height)` returns the DecodeRequest for the file.
   template <class F>
-  bool decode(const std::string& bytes, F&& min_scale, Image& out, std::string& error) {
+  bool decode(const std::string& bytes, F&& plan, Image& out, std::string& error) {
     int w = 0, h = 0;
-    bool jpeg = probe_jpeg(bytes, w, h);
-    return decode_impl(bytes, jpeg, jpeg ? min_scale(w, h) : 1.0, out, error);
+    if (!read_jpeg_header(bytes, w, h)) return decode_other(bytes, out, error);
+    return decode_jpeg(plan(w, h), out, error);
   }
 
  private:
-  bool probe_jpeg(const std::string& bytes, int& w, int& h);  // false: not a TurboJPEG-able JPEG
-  bool decode_impl(const std::string& bytes, bool jpeg, double min_scale, Image& out,
-                   std::string& error);
-  void* tj_ = nullptr;
+  struct State;
+  // false (and the decompressor reset): not a JPEG that libjpeg turns into RGB.
+  bool read_jpeg_header(const std::string& bytes, int& w, int& h);
+  bool decode_jpeg(const DecodeRequest& req, Image& out, std::string& error);
+  bool decode_other(const std::string& bytes, Image& out, std::string& error);
+  std::unique_ptr<State> s_;
 };
 
 // ---- transforms (lib/data/image_transforms.cpp) ----
@@ -90,10 +109,6 @@ struct Rng {
 };
 uint64_t mix_seed(uint64_t a, uint64_t b, uint64_t c = 0);
 
-struct Rect {
-  double x = 0, y = 0, w = 0, h = 0;  // in full-size pixel coordinates
-};
-
 // torchvision's RandomResizedCrop.get_params: 10 tries of area ~ U(scale) * W * H and
 // log-aspect ~ U(log ratio); else the central crop with the ratio clamped.
 Rect random_resized_crop(int width, int height, double scale_lo, double scale_hi, double ratio_lo,
@@ -101,9 +116,8 @@ Rect random_resized_crop(int width, int height, double scale_lo, double scale_hi
 // Resize(shorter side -> resize) then CenterCrop(crop), as one region of the full-size image.
 Rect resize_center_crop(int width, int height, int resize, int crop);
 
-// Crops `r` (full-size coordinates; mapped onto the decoded size) and resizes it to out x out
-// (bilinear), optionally mirrored; writes
-// out*out*3 bytes (HWC RGB) to `dst`.
+// Crops `r` (full-size coordinates; mapped onto the decoded window) and resizes it to out x out
+// (bilinear), optionally mirrored; writes out*out*3 bytes (HWC RGB) to `dst`.
 void crop_resize(const Image& img, const Rect& r, int out, bool flip, uint8_t* dst);
 
 // ---- the loader (lib/data/image_loader.cpp) ----
@@ -113,9 +127,17 @@ struct LoaderOptions {
   int crop = 224, resize = 256;
   double scale_lo = 0.08, scale_hi = 1.0, ratio_lo = 3.0 / 4.0, ratio_hi = 4.0 / 3.0;
   bool flip = true;
-  bool dct_scaling = true;  // decode at a reduced size when the crop is much larger than `crop`
-  int threads = 0;          // 0: hardware threads
-  int prefetch = 4;         // ready batches kept ahead of the consumer
+  bool dct_scaling = true;    // decode at a reduced size when the crop is much larger than `crop`
+  bool window_decode = true;  // decode only the crop's window (else the whole image, then crop)
+  // CPU training: the workers also normalise, (pixel - mean) / std as float in one pass per image
+  // (HostBatch::values, NHWC or NCHW); otherwise the batch stays uint8 and the device normalises
+  // (a GPU: 4x less to copy). mean and std on the 0-255 scale, torchvision's ImageNet values.
+  bool normalize = false;
+  bool channels_last = true;  // layout of the normalised values: NHWC in memory, else NCHW
+  double mean[3] = {0.485 * 255, 0.456 * 255, 0.406 * 255};
+  double std[3] = {0.229 * 255, 0.224 * 255, 0.225 * 255};
+  int threads = 0;   // 0: hardware threads
+  int prefetch = 4;  // ready batches kept ahead of the consumer
   int64_t batch = 256;
   uint64_t seed = 1;  // with the epoch, determines every crop and flip
   int epoch = 0;
@@ -125,13 +147,15 @@ struct BadFile {
   std::string path, error;
 };
 
-// A batch of decoded, cropped images: pixels [n, crop, crop, 3] uint8 (NHWC), labels [n].
+// A batch of decoded, cropped images: pixels [n, crop, crop, 3] uint8 (NHWC), or with
+// LoaderOptions::normalize the normalised `values` instead (pixels then empty), labels [n].
 // Unreadable files are left out (n < requested) and listed in `bad`.
 struct HostBatch {
   int64_t index = 0;
   int64_t n = 0;
   int size = 0;
   std::vector<uint8_t> pixels;
+  std::vector<float> values;  // [n, crop, crop, 3] if channels_last, else [n, 3, crop, crop]
   std::vector<int64_t> labels;
   std::vector<BadFile> bad;
 };
