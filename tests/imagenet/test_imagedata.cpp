@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <thread>
 
 using namespace tnn::imagedata;
@@ -32,6 +33,11 @@ Image decode_file(const std::string& rel, double min_scale = 1.0, Rect region = 
       },
       img, error));
   return img;
+}
+std::vector<int64_t> every_item(size_t n) {  // 0, 1, ..., n-1: the folder's own order
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), int64_t(0));
+  return order;
 }
 double mean_abs_channel_spread(const Image& img) {  // |R-G| + |G-B| averaged: 0 for gray
   double s = 0;
@@ -238,8 +244,7 @@ TEST_CASE("loader: batches are a pure function of (seed, epoch), whatever the th
     o.prefetch = 2;
     o.seed = 5;
     o.epoch = epoch;
-    std::vector<int64_t> order(idx->files.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+    auto order = every_item(idx->files.size());
     if (train) order = epoch_order(int64_t(idx->files.size()), 5, epoch);
     Loader l(idx, order, o);
     std::vector<uint8_t> all;
@@ -276,8 +281,7 @@ TEST_CASE("loader: unreadable files are left out and named - the readable odd fi
   o.crop = 32;
   o.batch = 16;
   o.threads = 2;
-  std::vector<int64_t> order(idx->files.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+  const auto order = every_item(idx->files.size());
   Loader l(idx, order, o);
   HostBatch b;
   int64_t images = 0;
@@ -298,8 +302,7 @@ TEST_CASE("loader: unreadable files are left out and named - the readable odd fi
 TEST_CASE("loader: normalising in the workers gives (pixel - mean) / std of the uint8 batches",
           "[imagedata]") {
   auto idx = std::make_shared<FolderIndex>(index_folder(test::imagefolder() + "/val", "-"));
-  std::vector<int64_t> order(idx->files.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+  const auto order = every_item(idx->files.size());
   auto first_batch = [&](bool normalize, bool channels_last) {
     LoaderOptions o;
     o.train = true;
