@@ -89,6 +89,14 @@ void add_bench_data(CLI::App& app) {
         a->python + " '" + std::string(TNN_SOURCE_DIR) + "/ci/bench_data_torchvision.py' --data '" +
         root + "' --workers " + std::to_string(threads) + " --batch " + std::to_string(a->batch) +
         " --crop " + std::to_string(a->crop) + " --images " + std::to_string(n) + " 2>&1";
+    // The files' mean size says how the folder compares with ImageNet's (about 110 KB a JPEG):
+    // Huffman decoding, which no crop avoids, grows with it.
+    double bytes = 0;
+    auto first_round = imagedata::epoch_order(int64_t(index->files.size()), 1, 0);
+    first_round.resize(size_t(n));
+    for (int64_t i : first_round)
+      bytes += double(fs::file_size(fs::path(index->root) / index->files[size_t(i)]));
+    const double mean_kb = bytes / double(std::max<int64_t>(n, 1)) / 1024.0;
     std::vector<double> ours, peer, wait;
     for (int r = 0; r < a->rounds; ++r) {
       imagedata::LoaderOptions o;
@@ -125,6 +133,7 @@ void add_bench_data(CLI::App& app) {
     const double m = median(ours);
     nlohmann::json out = {{"data", root},
                           {"images_per_round", n},
+                          {"mean_file_kb", mean_kb},
                           {"batch", a->batch},
                           {"crop", a->crop},
                           {"threads", threads},

@@ -521,8 +521,10 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir,
     nlohmann::json b = nlohmann::json::parse(read_file(f.string()));
     const std::string machine =
         b.value("machine", b["environment"].value("cpu_model", std::string("?")));
-    idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", " << machine
-        << ", " << b.value("threads", 0) << " threads; " << link(f)
+    idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", ";
+    if (b.contains("mean_file_kb"))
+      idx << "JPEGs of " << fmt(b["mean_file_kb"].get<double>(), 0) << " KB, ";
+    idx << machine << ", " << b.value("threads", 0) << " threads; " << link(f)
         << "): " << fmt(b.value("tnn_img_per_s_median", 0.0), 1) << " img/s";
     if (b.contains("ratio_to_torchvision"))
       idx << ", " << fmt(b["ratio_to_torchvision"].get<double>())
