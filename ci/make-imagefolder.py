@@ -4,8 +4,9 @@ OUT/val/<wnid>/*.JPEG) from the CIFAR-10 binary files: real photos re-encoded as
 ImageNet-like sizes (160-500 px per side, both orientations, bicubic upscaling plus a little noise so
 the files are not unrealistically smooth). With --odd it adds the odd files real ImageNet holds: a
 grayscale JPEG, a CMYK JPEG, a PNG named .JPEG, and two unreadable ones (a truncated JPEG and a
-non-image). The wnids sort in the reverse of CIFAR-10's label order, so a loader that ignores the
-sorted-wnid convention gets every label wrong. Writes OUT/tnn-imagefolder.json describing the tree.
+non-image), and outside train/ and val/ the other JPEG encodings (progressive, 4:2:2, 4:4:4).
+The wnids sort in the reverse of CIFAR-10's label order, so a loader that ignores the sorted-wnid
+convention gets every label wrong. Writes OUT/tnn-imagefolder.json describing the tree.
 Needs python3-numpy and python3-pil (Debian)."""
 import argparse
 import io
@@ -74,7 +75,7 @@ def main():
             name = os.path.join(tmp, split, wnids[label], f"{wnids[label]}_{i}.JPEG")
             photo(px, rng, a.min_size, a.max_size, a.noise).save(name, "JPEG", quality=a.quality)
         counts[split] = sum(have.values())
-    odd = {}
+    odd, variants = {}, {}
     if a.odd:
         recs = cifar_records(a.cifar, ["data_batch_2.bin"])
         def sample(kind, split="train"):
@@ -100,6 +101,19 @@ def main():
             f.write(b"this is not an image, only named like one\n" * 10)
         path, img = sample("grayscale", "val")
         img.convert("L").save(path, "JPEG", quality=a.quality)
+        # JPEG encodings ImageNet's files use besides baseline 4:2:0, outside train/ and val/ (the
+        # split counts stay as they are): for the decoder tests only.
+        os.makedirs(os.path.join(tmp, "variants"))
+        for kind, mode, options in (("progressive_420", "RGB", {"progressive": True, "subsampling": 2}),
+                                    ("progressive_444", "RGB", {"progressive": True, "subsampling": 0}),
+                                    ("baseline_422", "RGB", {"subsampling": 1}),
+                                    ("baseline_444", "RGB", {"subsampling": 0}),
+                                    ("progressive_gray", "L", {"progressive": True})):
+            label, px = next(recs)
+            rel = os.path.join("variants", f"{kind}.JPEG")
+            photo(px, rng, a.min_size, a.max_size, a.noise).convert(mode).save(
+                os.path.join(tmp, rel), "JPEG", quality=a.quality, **options)
+            variants[kind] = rel
     meta = {
         "dataset": "ImageFolder test set (not ImageNet)",
         "variant": "cifar10-jpeg-imagefolder",
@@ -111,6 +125,7 @@ def main():
         "jpeg_quality": a.quality,
         "odd_files": odd,
         "unreadable": [odd[k]["path"] for k in ("truncated", "not_an_image") if k in odd],
+        "jpeg_variants": variants,
     }
     with open(os.path.join(tmp, "tnn-imagefolder.json"), "w") as f:
         json.dump(meta, f, indent=2)
