@@ -55,6 +55,19 @@ void normalize_image(const uint8_t* px, int s, const LoaderOptions& o, float* ds
 }
 }  // namespace
 
+std::unique_ptr<HostBatch> BatchPool::take() {
+  std::lock_guard<std::mutex> lk(m_);
+  if (free_.empty()) return std::make_unique<HostBatch>();
+  auto b = std::move(free_.back());
+  free_.pop_back();
+  return b;
+}
+
+void BatchPool::give(std::unique_ptr<HostBatch> batch) {
+  std::lock_guard<std::mutex> lk(m_);
+  if (batch && free_.size() < keep_) free_.push_back(std::move(batch));
+}
+
 Loader::Loader(std::shared_ptr<const FolderIndex> index, std::vector<int64_t> order,
                LoaderOptions o)
     : index_(std::move(index)), order_(std::move(order)), o_(o) {
@@ -65,6 +78,7 @@ Loader::Loader(std::shared_ptr<const FolderIndex> index, std::vector<int64_t> or
       o_.threads > 0 ? o_.threads : int(std::max(1u, std::thread::hardware_concurrency()));
   threads = int(std::min<int64_t>(threads, std::max<int64_t>(1, num_batches_)));
   if (o_.prefetch < 1) o_.prefetch = 1;
+  pool_ = std::make_shared<BatchPool>(size_t(threads) + 2);
   for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { work(); });
 }
 
@@ -90,7 +104,7 @@ void Loader::work() {
       if (stop_ || claimed_ >= num_batches_) return;
       b = claimed_++;
     }
-    auto out = std::make_unique<HostBatch>();
+    auto out = pool_->take();
     try {
       build(b, *out, dec);
     } catch (const std::exception& e) {
@@ -114,6 +128,8 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
   const size_t image_bytes = size_t(s) * s * 3;
   out.index = b;
   out.size = s;
+  out.n = 0;  // the batch may come from the pool: its buffers keep their capacity, not their data
+  out.bad.clear();
   if (o_.normalize) {
     out.values.resize(size_t(end - start) * image_bytes);
     out.pixels.resize(image_bytes);  // one image's scratch before normalising
@@ -171,7 +187,8 @@ bool Loader::next(HostBatch& out) {
   wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!failure_.empty()) throw std::runtime_error("image loader: " + failure_);
   auto it = ready_.find(delivered_);
-  out = std::move(*it->second);
+  std::swap(out, *it->second);  // the caller's previous buffers are reused, not freed
+  pool_->give(std::move(it->second));
   ready_.erase(it);
   ++delivered_;
   lk.unlock();

@@ -72,7 +72,12 @@ class ImageNetStream : public BatchStream {
         bad_(bad) {}
 
   bool next(Batch& b) override {
-    auto hb = std::make_shared<id::HostBatch>();
+    // Back to the loader's pool when the last tensor over it is gone (the pool outlives the loader
+    // if the tensors do).
+    std::shared_ptr<id::HostBatch> hb(loader_.pool()->take().release(),
+                                      [pool = loader_.pool()](id::HostBatch* b) {
+                                        pool->give(std::unique_ptr<id::HostBatch>(b));
+                                      });
     do {
       if (!loader_.next(*hb)) return false;
       bad_.add(hb->bad);
