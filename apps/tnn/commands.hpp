@@ -19,6 +19,7 @@ void add_import(CLI::App& app);
 void add_export(CLI::App& app);
 void add_forward(CLI::App& app);
 void add_bench_data(CLI::App& app);
+void add_preprocess(CLI::App& app);
 void add_inspect(CLI::App& app);
 void add_tune(CLI::App& app);
 

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   tnn::cli::add_export(app);
   tnn::cli::add_forward(app);
   tnn::cli::add_bench_data(app);
+  tnn::cli::add_preprocess(app);
   tnn::cli::add_inspect(app);
   tnn::cli::add_tune(app);
   try {

@@ -144,11 +144,16 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
     const std::string path = index_->root + "/" + index_->files[size_t(item)];
     Rng rng(mix_seed(o_.seed, uint64_t(o_.epoch), uint64_t(pos)));
     Rect r;
+    const bool exact = !o_.train && o_.exact_eval;
     auto plan = [&](int w, int h) {
+      DecodeRequest req;
+      if (exact) {  // full scale: PIL resamples the decoded pixels themselves
+        if (o_.window_decode) req.region = eval_source_region(w, h, o_.resize, s);
+        return req;
+      }
       r = o_.train
               ? random_resized_crop(w, h, o_.scale_lo, o_.scale_hi, o_.ratio_lo, o_.ratio_hi, rng)
               : resize_center_crop(w, h, o_.resize, s);
-      DecodeRequest req;
       // DCT scaling may shrink the image as long as the crop keeps >= `crop` pixels each way.
       if (o_.dct_scaling) req.min_scale = std::max(double(s) / r.w, double(s) / r.h);
       if (o_.window_decode) req.region = r;
@@ -162,12 +167,12 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
     if (img.fallback)
       plan(img.full_width, img.full_height);  // not probed as a JPEG: crop drawn now
     const bool flip = o_.train && o_.flip && (rng.next() >> 63) != 0;
-    if (o_.normalize) {
-      crop_resize(img, r, s, flip, out.pixels.data());
-      normalize_image(out.pixels.data(), s, o_, out.values.data() + size_t(out.n) * image_bytes);
-    } else {
-      crop_resize(img, r, s, flip, out.pixels.data() + size_t(out.n) * image_bytes);
-    }
+    uint8_t* dst = out.pixels.data() + (o_.normalize ? 0 : size_t(out.n) * image_bytes);
+    if (exact)
+      resize_center_crop_exact(img, o_.resize, s, dst);
+    else
+      crop_resize(img, r, s, flip, dst);
+    if (o_.normalize) normalize_image(dst, s, o_, out.values.data() + size_t(out.n) * image_bytes);
     out.labels.push_back(index_->labels[size_t(item)]);
     ++out.n;
   }

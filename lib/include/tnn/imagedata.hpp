@@ -116,6 +116,14 @@ Rect random_resized_crop(int width, int height, double scale_lo, double scale_hi
 // Resize(shorter side -> resize) then CenterCrop(crop), as one region of the full-size image.
 Rect resize_center_crop(int width, int height, int resize, int crop);
 
+// torchvision's eval transform on a PIL image, Resize(resize) (shorter side, PIL's antialiased
+// bilinear) + CenterCrop(crop), bit for bit (lib/data/image_eval_exact.cpp). `img` must be at
+// full scale (no DCT scaling), whole or a window holding eval_source_region(); writes crop*crop*3
+// bytes (HWC RGB) to `dst`. Throws if crop > resize (torchvision would pad).
+void resize_center_crop_exact(const Image& img, int resize, int crop, uint8_t* dst);
+// The source pixels (full-size coordinates) that resize_center_crop_exact reads.
+Rect eval_source_region(int width, int height, int resize, int crop);
+
 // Crops `r` (full-size coordinates; mapped onto the decoded window) and resizes it to out x out
 // (bilinear), optionally mirrored; writes out*out*3 bytes (HWC RGB) to `dst`.
 void crop_resize(const Image& img, const Rect& r, int out, bool flip, uint8_t* dst);
@@ -129,6 +137,9 @@ struct LoaderOptions {
   bool flip = true;
   bool dct_scaling = true;    // decode at a reduced size when the crop is much larger than `crop`
   bool window_decode = true;  // decode only the crop's window (else the whole image, then crop)
+  // Eval: torchvision's Resize + CenterCrop bit for bit (no DCT scaling; PIL's resampling), else
+  // one region resized by OpenCV's bilinear (faster, within a few levels of torchvision's).
+  bool exact_eval = true;
   // CPU training: the workers also normalise, (pixel - mean) / std as float in one pass per image
   // (HostBatch::values, NHWC or NCHW); otherwise the batch stays uint8 and the device normalises
   // (a GPU: 4x less to copy). mean and std on the 0-255 scale, torchvision's ImageNet values.
