@@ -118,6 +118,10 @@ void check_values(const nlohmann::json& c, const std::string& file) {
   const auto& d = c["data"];
   for (const char* k : {"crop_size", "resize_size"})
     if (d[k].get<double>() < 1) fail(std::string("data.") + k, "expected >= 1, got " + d[k].dump());
+  if (d["dataset"] == "imagenet" && d["crop_size"].get<double>() > d["resize_size"].get<double>())
+    fail("data.crop_size", "expected <= data.resize_size (" + d["resize_size"].dump() +
+                               ": evaluation crops the resized image), got " +
+                               d["crop_size"].dump());
   for (const char* k : {"crop_scale", "crop_ratio"})
     if (d[k].size() != 2 || !d[k][0].is_number() || !d[k][1].is_number() ||
         d[k][0].get<double>() <= 0 || d[k][0].get<double>() > d[k][1].get<double>())

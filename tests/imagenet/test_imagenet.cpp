@@ -255,3 +255,11 @@ TEST_CASE("imagenet data: the loader's normalisation equals normalize_nhwc bit f
         }
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("imagenet config: a crop larger than the resize is refused, naming both fields",
+          "[imagenet]") {
+  // The eval transform crops the resized image (torchvision would pad instead): say so up front.
+  CHECK_THROWS_WITH(smoke("imagenet/resnet18-wacv19-tex2", {{"data.crop_size", 64}}),
+                    Contains("data.crop_size") && Contains("resize_size"));
+  CHECK_NOTHROW(smoke("imagenet/resnet18-wacv19-tex2", {{"data.crop_size", 56}}));
+}
