@@ -53,7 +53,7 @@ void add_bench_data(CLI::App& app) {
     std::string data, out, python = "/usr/bin/python3";
     int threads = 0, batch = 64, crop = 224, rounds = 3;
     int64_t images = 1024;
-    bool peer = true, whole_decode = false;
+    bool peer = true, whole_decode = false, exact_train = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("bench-data",
@@ -66,6 +66,9 @@ void add_bench_data(CLI::App& app) {
   cmd->add_option("--images", a->images, "images per round (default 1024, at most the folder's)");
   cmd->add_option("--rounds", a->rounds, "alternating rounds; medians are reported (default 3)");
   cmd->add_flag("!--no-peer", a->peer, "skip the torchvision peer");
+  cmd->add_flag("--exact-train", a->exact_train,
+                "resize the crops with PIL's bilinear as torchvision (data.train_resize "
+                "torchvision)");
   cmd->add_flag("--whole-decode", a->whole_decode,
                 "decode whole images, then crop (the loader's window decoding off)");
   cmd->add_option("--python", a->python,
@@ -106,6 +109,7 @@ void add_bench_data(CLI::App& app) {
       o.seed = 1;
       o.epoch = r;
       o.window_decode = !a->whole_decode;
+      o.exact_train = a->exact_train;
       o.normalize = true;  // as CPU training (lib/data/imagenet.cpp) and the peer's workers do
       for (int c = 0; c < 3; ++c) {
         o.mean[c] = kImageNetMean[c];
@@ -139,6 +143,7 @@ void add_bench_data(CLI::App& app) {
                           {"threads", threads},
                           {"rounds", a->rounds},
                           {"window_decode", !a->whole_decode},
+                          {"train_resize", a->exact_train ? "torchvision" : "fast"},
                           {"machine", kernels::machine_slug()},
                           {"tnn_img_per_s", ours},
                           {"tnn_img_per_s_median", m},

@@ -25,7 +25,7 @@ void add_preprocess(CLI::App& app) {
     std::string data, split = "val", out, list;
     int crop = 224, resize = 256, epoch = 0;
     int64_t limit = 64, seed = 1;
-    bool fast_eval = false;
+    bool fast_eval = false, exact_train = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -42,6 +42,9 @@ void add_preprocess(CLI::App& app) {
   cmd->add_option("--epoch", a->epoch, "train: epoch (default 0)");
   cmd->add_flag("--fast-eval", a->fast_eval,
                 "val: OpenCV's bilinear on one region instead of torchvision's exact pixels");
+  cmd->add_flag("--exact-train", a->exact_train,
+                "train: the crop resized with PIL's bilinear as torchvision (data.train_resize "
+                "torchvision)");
   cmd->add_option("--out", a->out, "float32 .npy [N, 3, crop, crop] to write")->required();
   cmd->add_option("--list", a->list, "also write the images' paths and labels, in order (JSON)");
   cmd->callback([a] {
@@ -67,6 +70,7 @@ void add_preprocess(CLI::App& app) {
     o.crop = a->crop;
     o.resize = a->resize;
     o.exact_eval = !a->fast_eval;
+    o.exact_train = a->exact_train;
     o.batch = int64_t(order.size());
     o.seed = uint64_t(a->seed);
     o.epoch = a->epoch;
@@ -86,14 +90,22 @@ void add_preprocess(CLI::App& app) {
     out.data = std::move(b.values);
     write_npy_f32(a->out, out);
     if (!a->list.empty()) {
-      // The images kept, in batch order (unreadable ones are left out of both).
+      // The images kept, in batch order (unreadable ones are left out of both), with each train
+      // image's crop box (x, y, w, h in the file's pixels) and flip.
       nlohmann::json files = nlohmann::json::array();
       std::set<std::string> skipped;
       for (const auto& bad : b.bad) skipped.insert(bad.path);
       for (int64_t i : order) {
         const std::string path = index->root + "/" + index->files[size_t(i)];
-        if (skipped.count(path) == 0)
-          files.push_back({{"path", path}, {"label", index->labels[size_t(i)]}});
+        if (skipped.count(path) != 0) continue;
+        nlohmann::json f = {{"path", path}, {"label", index->labels[size_t(i)]}};
+        const size_t k = files.size();
+        if (k < b.crops.size()) {
+          const auto& r = b.crops[k];
+          f["crop"] = {r.x, r.y, r.w, r.h};
+          f["flip"] = b.flips[k] != 0;
+        }
+        files.push_back(f);
       }
       write_file_atomic(a->list,
                         nlohmann::json{{"split", a->split}, {"images", files}}.dump(1) + "\n");

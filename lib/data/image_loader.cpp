@@ -130,6 +130,8 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
   out.size = s;
   out.n = 0;  // the batch may come from the pool: its buffers keep their capacity, not their data
   out.bad.clear();
+  out.crops.clear();
+  out.flips.clear();
   if (o_.normalize) {
     out.values.resize(size_t(end - start) * image_bytes);
     out.pixels.resize(image_bytes);  // one image's scratch before normalising
@@ -144,10 +146,11 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
     const std::string path = index_->root + "/" + index_->files[size_t(item)];
     Rng rng(mix_seed(o_.seed, uint64_t(o_.epoch), uint64_t(pos)));
     Rect r;
-    const bool exact = !o_.train && o_.exact_eval;
+    // Exact transforms resample the full-scale pixels as PIL does: no DCT scaling.
+    const bool exact = o_.train ? o_.exact_train : o_.exact_eval;
     auto plan = [&](int w, int h) {
       DecodeRequest req;
-      if (exact) {  // full scale: PIL resamples the decoded pixels themselves
+      if (exact && !o_.train) {
         if (o_.window_decode) req.region = eval_source_region(w, h, o_.resize, s);
         return req;
       }
@@ -155,7 +158,7 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
               ? random_resized_crop(w, h, o_.scale_lo, o_.scale_hi, o_.ratio_lo, o_.ratio_hi, rng)
               : resize_center_crop(w, h, o_.resize, s);
       // DCT scaling may shrink the image as long as the crop keeps >= `crop` pixels each way.
-      if (o_.dct_scaling) req.min_scale = std::max(double(s) / r.w, double(s) / r.h);
+      if (o_.dct_scaling && !exact) req.min_scale = std::max(double(s) / r.w, double(s) / r.h);
       if (o_.window_decode) req.region = r;
       return req;
     };
@@ -168,10 +171,16 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
       plan(img.full_width, img.full_height);  // not probed as a JPEG: crop drawn now
     const bool flip = o_.train && o_.flip && (rng.next() >> 63) != 0;
     uint8_t* dst = out.pixels.data() + (o_.normalize ? 0 : size_t(out.n) * image_bytes);
-    if (exact)
+    if (exact && o_.train)
+      crop_resize_exact(img, r, s, flip, dst);
+    else if (exact)
       resize_center_crop_exact(img, o_.resize, s, dst);
     else
       crop_resize(img, r, s, flip, dst);
+    if (o_.train) {
+      out.crops.push_back(r);
+      out.flips.push_back(flip ? 1 : 0);
+    }
     if (o_.normalize) normalize_image(dst, s, o_, out.values.data() + size_t(out.n) * image_bytes);
     out.labels.push_back(index_->labels[size_t(item)]);
     ++out.n;

@@ -149,6 +149,7 @@ class ImageNetSource : public DataSource {
     base_.flip = d["augment"].get<bool>();
     augment_ = d["augment"].get<bool>();
     base_.dct_scaling = d["dct_scaling"];
+    base_.exact_train = d["train_resize"] == "torchvision";
     base_.threads = d["loader_threads"];
     base_.prefetch = d["prefetch_batches"];
     bad_.limit = d["max_bad_files"];

@@ -18,7 +18,7 @@ const nlohmann::json& experiment_defaults() {
     "depends_on": [],
     "data": { "dataset": "cifar10", "train_limit": 0, "test_limit": 0, "augment": true,
               "crop_size": 224, "resize_size": 256, "crop_scale": [0.08, 1.0],
-              "crop_ratio": [0.75, 1.3333333333333333], "dct_scaling": true,
+              "crop_ratio": [0.75, 1.3333333333333333], "dct_scaling": true, "train_resize": "fast",
               "loader_threads": 0, "prefetch_batches": 4, "max_bad_files": 100 },
     "model": { "arch": "resnet20", "first_layer": "ternary", "last_layer": "ternary",
                "channels_last": true, "num_classes": null },
@@ -115,6 +115,7 @@ void check_values(const nlohmann::json& c, const std::string& file) {
   one_of("train.device", t["device"], {"auto", "cpu", "cuda"});
   one_of("select", c["select"], {"final", "best"});
   one_of("data.dataset", c["data"]["dataset"], {"cifar10", "imagenet"});
+  one_of("data.train_resize", c["data"]["train_resize"], {"fast", "torchvision"});
   const auto& d = c["data"];
   for (const char* k : {"crop_size", "resize_size"})
     if (d[k].get<double>() < 1) fail(std::string("data.") + k, "expected >= 1, got " + d[k].dump());

@@ -524,6 +524,8 @@ void write_other_evidence(std::ostream& idx, const std::string& out_dir,
     idx << "- ImageNet loader (`tnn bench-data`, crop " << b.value("crop", 0) << ", ";
     if (b.contains("mean_file_kb"))
       idx << "JPEGs of " << fmt(b["mean_file_kb"].get<double>(), 0) << " KB, ";
+    if (b.value("train_resize", std::string("fast")) == "torchvision")
+      idx << "crops resized as torchvision does, ";
     idx << machine << ", " << b.value("threads", 0) << " threads; " << link(f)
         << "): " << fmt(b.value("tnn_img_per_s_median", 0.0), 1) << " img/s";
     if (b.contains("ratio_to_torchvision"))

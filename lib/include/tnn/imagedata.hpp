@@ -117,10 +117,13 @@ Rect random_resized_crop(int width, int height, double scale_lo, double scale_hi
 Rect resize_center_crop(int width, int height, int resize, int crop);
 
 // torchvision's eval transform on a PIL image, Resize(resize) (shorter side, PIL's antialiased
-// bilinear) + CenterCrop(crop), bit for bit (lib/data/image_eval_exact.cpp). `img` must be at
+// bilinear) + CenterCrop(crop), bit for bit (lib/data/image_resample_pil.cpp). `img` must be at
 // full scale (no DCT scaling), whole or a window holding eval_source_region(); writes crop*crop*3
 // bytes (HWC RGB) to `dst`. Throws if crop > resize (torchvision would pad).
 void resize_center_crop_exact(const Image& img, int resize, int crop, uint8_t* dst);
+// torchvision's F.resized_crop + hflip on a PIL image, bit for bit: the whole-pixel box `r`
+// resized to out x out with PIL's bilinear, mirrored if `flip`. `img` at full scale, holding `r`.
+void crop_resize_exact(const Image& img, const Rect& r, int out, bool flip, uint8_t* dst);
 // The source pixels (full-size coordinates) that resize_center_crop_exact reads.
 Rect eval_source_region(int width, int height, int resize, int crop);
 
@@ -140,6 +143,9 @@ struct LoaderOptions {
   // Eval: torchvision's Resize + CenterCrop bit for bit (no DCT scaling; PIL's resampling), else
   // one region resized by OpenCV's bilinear (faster, within a few levels of torchvision's).
   bool exact_eval = true;
+  // Train: the random crop resized by PIL's bilinear as torchvision does (no DCT scaling; slower),
+  // else DCT scaling + OpenCV's bilinear.
+  bool exact_train = false;
   // CPU training: the workers also normalise, (pixel - mean) / std as float in one pass per image
   // (HostBatch::values, NHWC or NCHW); otherwise the batch stays uint8 and the device normalises
   // (a GPU: 4x less to copy). mean and std on the 0-255 scale, torchvision's ImageNet values.
@@ -169,6 +175,8 @@ struct HostBatch {
   std::vector<float> values;  // [n, crop, crop, 3] if channels_last, else [n, 3, crop, crop]
   std::vector<int64_t> labels;
   std::vector<BadFile> bad;
+  std::vector<Rect> crops;     // train: each image's crop box (full-size pixels), in batch order
+  std::vector<uint8_t> flips;  // train: 1 where the image was mirrored
 };
 
 // Batches whose buffers are kept for reuse: a batch is 10-40 MB, above glibc's mmap threshold, so

@@ -1,9 +1,11 @@
-// torchvision's ImageNet eval transform, Resize(resize) + CenterCrop(crop) on a PIL image,
-// reproduced bit for bit, so that pretrained torchvision weights see exactly the pixels they were
-// evaluated with. PIL's bilinear resize is separable: per axis a triangle filter stretched by the
-// reduction factor (so it antialiases), its weights normalised per output pixel and rounded to
-// 22-bit fixed point; the horizontal pass runs first and is rounded to 8 bits before the vertical
-// one. Only the crop's output pixels are computed. No LibTorch here.
+// torchvision's resizes on PIL images, reproduced bit for bit: the eval transform Resize(resize) +
+// CenterCrop(crop), and the train crop's resize (F.resized_crop: crop an integer box, resize it),
+// so that pretrained torchvision weights see exactly the pixels they were evaluated with and
+// training can use torchvision's exact pixels. PIL's bilinear resize is separable: per axis a
+// triangle filter stretched by the reduction factor (so it antialiases), its weights normalised
+// per output pixel and rounded to 22-bit fixed point; the horizontal pass runs first and is
+// rounded to 8 bits before the vertical one. Only the needed output pixels are computed. No
+// LibTorch here.
 #include "tnn/imagedata.hpp"
 
 #include <algorithm>
@@ -15,9 +17,10 @@ namespace tnn::imagedata {
 namespace {
 constexpr int kFixedBits = 22;  // 32 bits - 8 for the pixel - 2 of headroom, as PIL
 
-// The taps of output samples [o0, o0 + n) of a resize of `in` samples to `out`.
+// The taps of output samples [o0, o0 + n) of a resize of source samples [src0, src0 + in) to
+// `out` samples (PIL resizes the cropped image: taps never leave the box).
 struct AxisTaps {
-  std::vector<int> first, count;  // per output sample: first source index, number of taps
+  std::vector<int> first, count;  // per output sample: first source index (absolute), tap count
   std::vector<int32_t> weights;   // `stride` per output sample
   int stride = 0;
   int lo() const { return first.front(); }  // the source range all samples read
@@ -28,7 +31,7 @@ struct AxisTaps {
   }
 };
 
-AxisTaps bilinear_taps(int in, int out, int o0, int n) {
+AxisTaps bilinear_taps(int src0, int in, int out, int o0, int n) {
   // The arithmetic follows PIL's order of operations exactly (double precision; truncating
   // int conversions; multiplication by the reciprocal scale): any change moves some weights by
   // one unit of the last fixed-point bit and some pixels by one level.
@@ -57,7 +60,7 @@ AxisTaps bilinear_taps(int in, int out, int o0, int n) {
       const double v = sum != 0.0 ? w[size_t(x)] / sum : w[size_t(x)];
       k[x] = int32_t(v < 0 ? -0.5 + v * (1 << kFixedBits) : 0.5 + v * (1 << kFixedBits));
     }
-    t.first[size_t(i)] = lo;
+    t.first[size_t(i)] = src0 + lo;
     t.count[size_t(i)] = hi - lo;
   }
   return t;
@@ -87,8 +90,8 @@ EvalPlan eval_plan(int width, int height, int resize, int crop) {
   p.resized_h = wide ? resize : resized_long;
   p.left = int(std::nearbyint((p.resized_w - crop) / 2.0));
   p.top = int(std::nearbyint((p.resized_h - crop) / 2.0));
-  p.cols = bilinear_taps(width, p.resized_w, p.left, crop);
-  p.rows = bilinear_taps(height, p.resized_h, p.top, crop);
+  p.cols = bilinear_taps(0, width, p.resized_w, p.left, crop);
+  p.rows = bilinear_taps(0, height, p.resized_h, p.top, crop);
   return p;
 }
 }  // namespace
@@ -99,36 +102,41 @@ Rect eval_source_region(int width, int height, int resize, int crop) {
               double(p.rows.hi() - p.rows.lo())};
 }
 
-void resize_center_crop_exact(const Image& img, int resize, int crop, uint8_t* dst) {
+namespace {
+// The two passes over the pixels the taps name, into rows.n x cols.n HWC bytes, columns mirrored
+// if `flip` (torchvision flips after the resize).
+void resample(const Image& img, const AxisTaps& cols, const AxisTaps& rows, bool flip,
+              uint8_t* dst) {
   if (img.scaled_width != img.full_width || img.scaled_height != img.full_height)
-    throw std::invalid_argument("exact eval transform: the image was DCT-scaled");
-  const EvalPlan p = eval_plan(img.full_width, img.full_height, resize, crop);
-  const int y0 = p.rows.lo(), y1 = p.rows.hi();
-  if (p.cols.lo() < img.left || p.cols.hi() > img.left + img.width || y0 < img.top ||
+    throw std::invalid_argument("exact resize: the image was DCT-scaled");
+  const int y0 = rows.lo(), y1 = rows.hi();
+  if (cols.lo() < img.left || cols.hi() > img.left + img.width || y0 < img.top ||
       y1 > img.top + img.height)
-    throw std::invalid_argument("exact eval transform: the decoded window misses needed pixels");
-  // Horizontal pass over the source rows the crop needs, rounded to 8 bits.
-  std::vector<uint8_t> mid(size_t(y1 - y0) * size_t(crop) * 3);
+    throw std::invalid_argument("exact resize: the decoded window misses needed pixels");
+  const int n_cols = int(cols.first.size()), n_rows = int(rows.first.size());
+  const size_t row_len = size_t(n_cols) * 3;
+  // Horizontal pass over the source rows the output needs, rounded to 8 bits.
+  std::vector<uint8_t> mid(size_t(y1 - y0) * row_len);
   for (int y = y0; y < y1; ++y) {
     const uint8_t* row = img.rgb.data() + (size_t(y - img.top) * size_t(img.width)) * 3;
-    uint8_t* out = mid.data() + size_t(y - y0) * size_t(crop) * 3;
-    for (int j = 0; j < crop; ++j) {
-      const int32_t* k = &p.cols.weights[size_t(j) * size_t(p.cols.stride)];
-      const uint8_t* src = row + size_t(p.cols.first[size_t(j)] - img.left) * 3;
+    uint8_t* out = mid.data() + size_t(y - y0) * row_len;
+    for (int j = 0; j < n_cols; ++j) {
+      const int32_t* k = &cols.weights[size_t(j) * size_t(cols.stride)];
+      const uint8_t* src = row + size_t(cols.first[size_t(j)] - img.left) * 3;
       int32_t acc[3] = {1 << (kFixedBits - 1), 1 << (kFixedBits - 1), 1 << (kFixedBits - 1)};
-      for (int t = 0; t < p.cols.count[size_t(j)]; ++t)
+      for (int t = 0; t < cols.count[size_t(j)]; ++t)
         for (int c = 0; c < 3; ++c) acc[c] += int32_t(src[t * 3 + c]) * k[t];
-      for (int c = 0; c < 3; ++c) out[j * 3 + c] = round_fixed(acc[c]);
+      const int at = flip ? n_cols - 1 - j : j;
+      for (int c = 0; c < 3; ++c) out[at * 3 + c] = round_fixed(acc[c]);
     }
   }
-  // Vertical pass into the crop, a whole output row at a time (the inner loop vectorises).
-  const size_t row_len = size_t(crop) * 3;
+  // Vertical pass, a whole output row at a time (the inner loop vectorises).
   std::vector<int32_t> acc(row_len);
-  for (int i = 0; i < crop; ++i) {
-    const int32_t* k = &p.rows.weights[size_t(i) * size_t(p.rows.stride)];
-    const uint8_t* src = mid.data() + size_t(p.rows.first[size_t(i)] - y0) * row_len;
+  for (int i = 0; i < n_rows; ++i) {
+    const int32_t* k = &rows.weights[size_t(i) * size_t(rows.stride)];
+    const uint8_t* src = mid.data() + size_t(rows.first[size_t(i)] - y0) * row_len;
     std::fill(acc.begin(), acc.end(), int32_t(1) << (kFixedBits - 1));
-    for (int t = 0; t < p.rows.count[size_t(i)]; ++t) {
+    for (int t = 0; t < rows.count[size_t(i)]; ++t) {
       const uint8_t* line = src + size_t(t) * row_len;
       const int32_t w = k[t];
       for (size_t j = 0; j < row_len; ++j) acc[j] += int32_t(line[j]) * w;
@@ -136,6 +144,26 @@ void resize_center_crop_exact(const Image& img, int resize, int crop, uint8_t* d
     uint8_t* out = dst + size_t(i) * row_len;
     for (size_t j = 0; j < row_len; ++j) out[j] = round_fixed(acc[j]);
   }
+}
+
+void check_box(const Rect& r, int width, int height) {
+  const bool whole = r.x == std::floor(r.x) && r.y == std::floor(r.y) && r.w == std::floor(r.w) &&
+                     r.h == std::floor(r.h);
+  if (!whole || r.w < 1 || r.h < 1 || r.x < 0 || r.y < 0 || r.x + r.w > width || r.y + r.h > height)
+    throw std::invalid_argument("exact resize: the crop box must be whole pixels inside the image");
+}
+}  // namespace
+
+void resize_center_crop_exact(const Image& img, int resize, int crop, uint8_t* dst) {
+  const EvalPlan p = eval_plan(img.full_width, img.full_height, resize, crop);
+  resample(img, p.cols, p.rows, false, dst);
+}
+
+void crop_resize_exact(const Image& img, const Rect& r, int out, bool flip, uint8_t* dst) {
+  check_box(r, img.full_width, img.full_height);
+  const AxisTaps cols = bilinear_taps(int(r.x), int(r.w), out, 0, out),
+                 rows = bilinear_taps(int(r.y), int(r.h), out, 0, out);
+  resample(img, cols, rows, flip, dst);
 }
 
 }  // namespace tnn::imagedata
