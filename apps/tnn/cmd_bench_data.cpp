@@ -6,7 +6,6 @@
 // round; the medians and their ratio are printed.
 #include "commands.hpp"
 
-#include "tnn/dataset.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/kernels/machine.hpp"
 #include "tnn/runtime.hpp"
@@ -111,10 +110,6 @@ void add_bench_data(CLI::App& app) {
       o.window_decode = !a->whole_decode;
       o.exact_train = a->exact_train;
       o.normalize = true;  // as CPU training (lib/data/imagenet.cpp) and the peer's workers do
-      for (int c = 0; c < 3; ++c) {
-        o.mean[c] = kImageNetMean[c];
-        o.std[c] = kImageNetStd[c];
-      }
       auto order = imagedata::epoch_order(int64_t(index->files.size()), 1, r);
       order.resize(size_t(n));
       const auto t0 = Clock::now();

@@ -1,16 +1,17 @@
 // tnn preprocess: the ImageNet loader's output for the first N images of a split, as the network
 // receives it (normalised float32 NCHW .npy, what `tnn forward` reads), with the files and labels
 // in order. To see what training and evaluation feed the model, and to compare it with another
-// pipeline (the CI test compares the eval transform with torchvision's, pixel for pixel).
+// pipeline (the CI test compares both transforms with torchvision's, pixel for pixel).
 #include "commands.hpp"
 
-#include "tnn/dataset.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/npy.hpp"
 
 #ifdef TNN_HAVE_IMAGEDATA
 #include "tnn/imagedata.hpp"
 #endif
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -76,10 +77,6 @@ void add_preprocess(CLI::App& app) {
     o.epoch = a->epoch;
     o.normalize = true;
     o.channels_last = false;  // NCHW in memory, as .npy [N, 3, H, W]
-    for (int c = 0; c < 3; ++c) {
-      o.mean[c] = kImageNetMean[c];
-      o.std[c] = kImageNetStd[c];
-    }
     imagedata::Loader loader(index, order, o);
     imagedata::HostBatch b;
     if (!loader.next(b)) throw std::runtime_error("preprocess: no image in " + index->root);

@@ -55,10 +55,6 @@ struct BadFiles {
 id::LoaderOptions on_host(id::LoaderOptions o, torch::Device device, bool channels_last) {
   o.normalize = !device.is_cuda();
   o.channels_last = channels_last;
-  for (int c = 0; c < 3; ++c) {
-    o.mean[c] = kImageNetMean[c];
-    o.std[c] = kImageNetStd[c];
-  }
   return o;
 }
 

@@ -9,6 +9,7 @@
 #include "tnn/dataset.hpp"
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/imagedata.hpp"
 #include "tnn/torchvision_io.hpp"
 #include "tnn/train.hpp"
 
@@ -254,6 +255,12 @@ TEST_CASE("imagenet data: the loader's normalisation equals normalize_nhwc bit f
           mismatches += v[n][c][h][w] != want;
         }
   CHECK(mismatches == 0);
+  // The loader's defaults (tnn/imagedata.hpp, no LibTorch) are the same constants.
+  const tnn::imagedata::LoaderOptions o;
+  for (int c = 0; c < 3; ++c) {
+    CHECK(o.mean[c] == kImageNetMean[c]);
+    CHECK(o.std[c] == kImageNetStd[c]);
+  }
 }
 
 TEST_CASE("imagenet config: a crop larger than the resize is refused, naming both fields",

@@ -148,7 +148,8 @@ struct LoaderOptions {
   bool exact_train = false;
   // CPU training: the workers also normalise, (pixel - mean) / std as float in one pass per image
   // (HostBatch::values, NHWC or NCHW); otherwise the batch stays uint8 and the device normalises
-  // (a GPU: 4x less to copy). mean and std on the 0-255 scale, torchvision's ImageNet values.
+  // (a GPU: 4x less to copy). mean and std on the 0-255 scale, torchvision's ImageNet values
+  // (the same as kImageNetMean / kImageNetStd of tnn/dataset.hpp: a test checks it).
   bool normalize = false;
   bool channels_last = true;  // layout of the normalised values: NHWC in memory, else NCHW
   double mean[3] = {0.485 * 255, 0.456 * 255, 0.406 * 255};
