@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 
@@ -59,12 +60,11 @@ void add_preprocess(CLI::App& app) {
     auto index = std::make_shared<imagedata::FolderIndex>(
         imagedata::index_folder((fs::path(root) / a->split).string()));
     const int64_t total = int64_t(index->files.size());
-    std::vector<int64_t> order;
-    if (a->split == "train") {
+    std::vector<int64_t> order(size_t(total), 0);
+    if (a->split == "train")
       order = imagedata::epoch_order(total, uint64_t(a->seed), a->epoch);
-    } else {
-      for (int64_t i = 0; i < total; ++i) order.push_back(i);
-    }
+    else
+      std::iota(order.begin(), order.end(), int64_t(0));  // eval: the folder's own order
     order.resize(size_t(std::min<int64_t>(std::max<int64_t>(a->limit, 1), total)));
     imagedata::LoaderOptions o;
     o.train = a->split == "train";

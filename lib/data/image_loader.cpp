@@ -141,13 +141,13 @@ void Loader::build(int64_t b, HostBatch& out, Decoder& dec) {
   out.labels.clear();
   std::string bytes, error;
   Image img;
+  // Exact transforms resample the full-scale pixels as PIL does: no DCT scaling.
+  const bool exact = o_.train ? o_.exact_train : o_.exact_eval;
   for (int64_t pos = start; pos < end; ++pos) {
     const int64_t item = order_[size_t(pos)];
     const std::string path = index_->root + "/" + index_->files[size_t(item)];
     Rng rng(mix_seed(o_.seed, uint64_t(o_.epoch), uint64_t(pos)));
     Rect r;
-    // Exact transforms resample the full-scale pixels as PIL does: no DCT scaling.
-    const bool exact = o_.train ? o_.exact_train : o_.exact_eval;
     auto plan = [&](int w, int h) {
       DecodeRequest req;
       if (exact && !o_.train) {
