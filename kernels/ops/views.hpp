@@ -49,7 +49,8 @@ struct ConvF32View {
   const float* scale_pos[kMaxTerms];
   const float* scale_neg[kMaxTerms];
   EpilogueView ep;
-  // Addressing: image i reads base 0 = in + i*in_stride and base 1 = scratch + i*scratch_stride;
+  // Addressing: image i reads base 0 = in + i*in_stride and base 1 = the copied planes of image
+  // i, built in the scratch of the thread that reads them (scratch + thread*scratch_stride);
   // output channel ch of image i starts at out + i*out_stride + ch*out_plane + out_first.
   int64_t in_stride, scratch_stride, out_stride, out_plane, out_first;
 };
@@ -89,6 +90,7 @@ struct PlanesView {
   int64_t count;                      // copied planes
   const ConvF32Plan::Plane* planes;   // the copied ones, in scratch order
   const uint16_t* const* flat_masks;  // per copied plane, stride 1 only (else null)
+  int threads;                        // threads (scratch regions) the conv runs on
 };
 
 // Lookup tables for n inputs: 32 floats per 3 columns, 6 groups per column block.

@@ -3,6 +3,8 @@
 #include "../common.hpp"
 #include "conv_kernels.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 
 namespace tnn::kernels::ops {
@@ -38,7 +40,7 @@ cpu::ConvF32View conv_f32_view(const ConvF32Plan& p) {
   v.out_stride = out.image_stride();
   v.out_plane = out.plane();
   v.out_first = v.ow;
-  v.scratch_stride = p.copied_planes * s.c * p.channel_stride;
+  v.scratch_stride = p.scratch_floats();  // one thread's region, slack included
   const PlanarLayout in{s.c, s.h, s.w};
   v.in_stride = in.image_stride();
   return v;
@@ -78,13 +80,11 @@ class TapListKernel : public Kernel {
       fn_(v, nullptr, in0, nullptr, out0, n);
       return;
     }
-    // Images in chunks whose copies stay within ~1 MiB (L2-sized), built then consumed.
-    constexpr int64_t kSlack = 64;
-    const int64_t chunk =
-        std::clamp<int64_t>((1 << 18) / std::max<int64_t>(v.scratch_stride, 1), 1, n);
-    // Tail lanes may read past the last plane: the arena's slack holds finite values (it is
-    // zeroed when it grows and only ever holds plane data).
-    float* scratch = thread_scratch(2 * kSlack + chunk * v.scratch_stride) + kSlack;
+    // One scratch region per thread (each builds the planes its own tiles read). Tail lanes,
+    // whose sums are never stored, may read the region's slack or positions not built for this
+    // image: they hold earlier plane data or zeros (the arena is zeroed when it grows), so finite.
+    const int threads = omp_get_max_threads();
+    float* scratch = thread_scratch(threads * v.scratch_stride) + ConvF32Plan::kScratchSlack;
     const cpu::PlanesView pv{s.c,
                              s.h,
                              s.w,
@@ -96,11 +96,9 @@ class TapListKernel : public Kernel {
                              plan_.channel_stride,
                              int64_t(copied_.size()),
                              copied_.data(),
-                             masks_.empty() ? nullptr : masks_.data()};
-    for (int64_t i0 = 0; i0 < n; i0 += chunk) {
-      const int64_t count = std::min(chunk, n - i0);
-      fn_(v, &pv, in0 + i0 * v.in_stride, scratch, out0 + i0 * v.out_stride, count);
-    }
+                             masks_.empty() ? nullptr : masks_.data(),
+                             threads};
+    fn_(v, &pv, in0, scratch, out0, n);
   }
 
  private:

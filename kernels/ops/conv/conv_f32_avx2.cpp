@@ -1,7 +1,7 @@
 // AVX2 zero-skipping FP32 conv (one 16-pixel vector of a channel pair per pass). Same data and
 // summation order as conv_f32_scalar.cpp; compiled with -mavx2 -mfma.
 #include "../simd_avx2.hpp"
-#include "conv_kernels.hpp"
+#include "conv_f32_parallel.hpp"
 
 // GCC 12 flags the deliberately undefined pass-through operand of its own AVX-512 intrinsics
 // (_mm512_undefined_ps) as maybe-uninitialized; the warning is a known false positive.
@@ -67,17 +67,13 @@ void conv_pair_vector(const ConvF32View& v, const float* const base[2], float* o
 
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
-  const int64_t items = n * v.vectors * v.pairs;
-#pragma omp parallel
-  {
-    if (planes) build_planes_scalar(*planes, in, v.in_stride, n, scratch, v.scratch_stride);
-#pragma omp for schedule(static)
-    for (int64_t item = 0; item < items; ++item) {
-      const int64_t image = item / (v.vectors * v.pairs), vec = item / v.pairs % v.vectors;
-      const float* const base[2] = {in + image * v.in_stride, scratch + image * v.scratch_stride};
-      conv_pair_vector(v, base, out + image * v.out_stride, item % v.pairs, vec);
-    }
-  }
+  // Tiles of one vector each.
+  auto span = [](int64_t vec) { return std::pair<int64_t, int64_t>(vec, vec + 1); };
+  auto run_vector = [&v](const float* const base[2], float* out_image, int64_t vec, int64_t pair) {
+    conv_pair_vector(v, base, out_image, pair, vec);
+  };
+  conv_f32_parallel(v, planes, in, scratch, out, n, v.vectors, span, build_planes_scalar,
+                    run_vector);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// AVX-512 zero-skipping FP32 conv: channel pairs over tap lists, tap planes built inside the
-// conv's OpenMP region (docs/kernels.md). Same data and summation order as conv_f32_scalar.cpp.
+// AVX-512 zero-skipping FP32 conv: channel pairs over tap lists, tap planes built by the thread
+// that reads them (conv_f32_parallel.hpp, docs/kernels.md). Same data and summation order as
+// conv_f32_scalar.cpp.
 #include "../simd_avx512.hpp"
-#include "conv_kernels.hpp"
+#include "conv_f32_parallel.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,8 +16,7 @@ namespace tnn::kernels::cpu {
 
 namespace {
 
-void build_planes(const PlanesView& v, const float* in, int64_t in_stride, int64_t images,
-                  float* scratch, int64_t scratch_stride);
+void build_planes(const PlanesView& v, const float* in, float* scratch, int64_t lo, int64_t hi);
 
 // P vectors of 16 output pixels of a pair of channels (a, b). Taps come in groups of one sign
 // pattern, so each loop below has fixed work: one aligned load feeds up to two accumulations.
@@ -251,59 +251,48 @@ constexpr auto kPairTiles = pair_tiles(std::make_integer_sequence<int, 6>{});
 
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
-  const int64_t items = n * v.tiles * v.pairs;
   const bool sym = v.symmetric && !v.weighted;
-#pragma omp parallel
-  {
-    if (planes) build_planes(*planes, in, v.in_stride, n, scratch, v.scratch_stride);
-#pragma omp for schedule(static)
-    for (int64_t item = 0; item < items; ++item) {
-      const int64_t image = item / (v.tiles * v.pairs), tile = item / v.pairs % v.tiles;
-      const int64_t pair = item % v.pairs;
-      const int64_t v0 = v.tile_first[tile];
-      const float* const base[2] = {in + image * v.in_stride, scratch + image * v.scratch_stride};
-      float* dst = out + image * v.out_stride;
-      // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
-      (sym ? kSymTiles.data() : kPairTiles.data())[v.tile_size[tile] - 1](v, base, dst, pair, v0);
-    }
-  }  // omp parallel
+  // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
+  const ConvTileFn* tile_fns = sym ? kSymTiles.data() : kPairTiles.data();
+  auto span = [&v](int64_t tile) {
+    return std::pair<int64_t, int64_t>(v.tile_first[tile], v.tile_first[tile] + v.tile_size[tile]);
+  };
+  auto run_tile = [&v, tile_fns](const float* const base[2], float* out_image, int64_t tile,
+                                 int64_t pair) {
+    tile_fns[v.tile_size[tile] - 1](v, base, out_image, pair, v.tile_first[tile]);
+  };
+  conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, span, build_planes, run_tile);
 }
 
 // ---------------------------------------------------------------- conv tap planes
 
-// Called inside the conv's parallel region: the loops are orphaned `omp for`s.
+// Positions [lo, hi) of one image's planes (whole rows or 16-float blocks), by one thread.
 // Row by row, 16 columns at a time: a masked load (stride 1) or two loads and an even-lane
 // permute (stride 2) give Q's columns, zeros outside [q_lo, q_hi), a masked store puts them at
 // r*ow - sigma (lanes that would land before the plane are dropped).
-void build_planes(const PlanesView& v, const float* in, int64_t in_stride, int64_t images,
-                  float* scratch, int64_t scratch_stride) {
+void build_planes(const PlanesView& v, const float* in, float* scratch, int64_t lo, int64_t hi) {
   if (v.stride > 2) {
-    build_planes_scalar(v, in, in_stride, images, scratch, scratch_stride);
+    build_planes_scalar(v, in, scratch, lo, hi);
     return;
   }
-  const int64_t jobs = images * v.count * v.c, st = v.stride, ow = v.ow;
-  if (v.flat_masks) {  // stride 1: whole channel planes, one masked load per 16 floats
-#pragma omp for schedule(static)
-    for (int64_t job = 0; job < jobs; ++job) {
-      const int64_t image = job / (v.count * v.c), plane = job / v.c % v.count, ch = job % v.c;
+  const int64_t st = v.stride, ow = v.ow;
+  if (v.flat_masks) {  // stride 1: channel planes in 16-float blocks, one masked load each
+    for (int64_t plane = 0; plane < v.count; ++plane) {
       const ConvF32Plan::Plane& pl = v.planes[plane];
-      float* dst = scratch + image * scratch_stride + (plane * v.c + ch) * v.channel_stride;
-      const float* src =
-          in + image * in_stride + ch * v.in_plane + pl.sigma + pl.xoff + (v.dy_min + 1) * v.w;
       const uint16_t* masks = v.flat_masks[plane];
-      for (int64_t i = 0; i < v.channel_stride / 16; ++i)
-        _mm512_store_ps(dst + 16 * i, _mm512_maskz_loadu_ps(masks[i], src + 16 * i));
+      for (int64_t ch = 0; ch < v.c; ++ch) {
+        float* dst = scratch + (plane * v.c + ch) * v.channel_stride;
+        const float* src = in + ch * v.in_plane + pl.sigma + pl.xoff + (v.dy_min + 1) * v.w;
+        for (int64_t i = lo / 16; i < (hi + 15) / 16; ++i)
+          _mm512_store_ps(dst + 16 * i, _mm512_maskz_loadu_ps(masks[i], src + 16 * i));
+      }
     }
     return;
   }
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-#pragma omp for schedule(static)
-  for (int64_t job = 0; job < jobs; ++job) {
-    const int64_t image = job / (v.count * v.c), plane = job / v.c % v.count, ch = job % v.c;
+  for (int64_t plane = 0; plane < v.count; ++plane) {
     const ConvF32Plan::Plane& pl = v.planes[plane];
-    float* chan = scratch + image * scratch_stride + (plane * v.c + ch) * v.channel_stride;
-    const float* src_chan = in + image * in_stride + ch * v.in_plane;
     // Columns q with 0 <= st*q + xoff < w.
     const int64_t q_lo = std::max<int64_t>((-pl.xoff + st - 1) / st, 0);
     const int64_t q_hi = pl.xoff >= v.w ? 0 : std::min<int64_t>((v.w - 1 - pl.xoff) / st + 1, ow);
@@ -330,28 +319,33 @@ void build_planes(const PlanesView& v, const float* in, int64_t in_stride, int64
         x = _mm512_maskz_loadu_ps(value, src);
       } else {
         // Q lanes 0..15 come from source floats 0, 2, ..., 30.
-        const __mmask16 lo = __mmask16(_pdep_u32(value & 0xFF, 0x5555)),
-                        hi = __mmask16(_pdep_u32(value >> 8, 0x5555));
-        x = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(lo, src), even,
-                                   _mm512_maskz_loadu_ps(hi, src + 16));
+        const __mmask16 lo_lanes = __mmask16(_pdep_u32(value & 0xFF, 0x5555)),
+                        hi_lanes = __mmask16(_pdep_u32(value >> 8, 0x5555));
+        x = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(lo_lanes, src), even,
+                                   _mm512_maskz_loadu_ps(hi_lanes, src + 16));
       }
       _mm512_mask_storeu_ps(dst, store, x);
     };
-    for (int64_t r = 0; r < v.rows; ++r) {
-      const int64_t at = r * ow - pl.sigma;
-      const int64_t iy = st * (r + v.dy_min) + pl.py;
-      const bool row_inside = iy >= 0 && iy < v.h;
-      const float* src = src_chan + (iy + 1) * v.w + pl.xoff;
-      const bool common = at >= 0 && row_inside && chunks <= kChunks;
-      for (int64_t c = 0; c < chunks; ++c) {
-        __mmask16 store, value;
-        if (common) {
-          store = store_c[c];
-          value = value_c[c];
-        } else {
-          masks_for(16 * c, at, row_inside, store, value);
+    const int64_t r_lo = (lo + pl.sigma) / ow;  // the row holding position lo
+    for (int64_t ch = 0; ch < v.c; ++ch) {
+      float* chan = scratch + (plane * v.c + ch) * v.channel_stride;
+      const float* src_chan = in + ch * v.in_plane;
+      for (int64_t r = r_lo; r < v.rows && r * ow - pl.sigma < hi; ++r) {
+        const int64_t at = r * ow - pl.sigma;
+        const int64_t iy = st * (r + v.dy_min) + pl.py;
+        const bool row_inside = iy >= 0 && iy < v.h;
+        const float* src = src_chan + (iy + 1) * v.w + pl.xoff;
+        const bool common = at >= 0 && row_inside && chunks <= kChunks;
+        for (int64_t c = 0; c < chunks; ++c) {
+          __mmask16 store, value;
+          if (common) {
+            store = store_c[c];
+            value = value_c[c];
+          } else {
+            masks_for(16 * c, at, row_inside, store, value);
+          }
+          copy_chunk(src + st * 16 * c, chan + at + 16 * c, store, value);
         }
-        copy_chunk(src + st * 16 * c, chan + at + 16 * c, store, value);
       }
     }
   }

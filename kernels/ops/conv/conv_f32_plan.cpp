@@ -15,7 +15,6 @@ namespace {
 // 16-pixel vectors per tile: symmetric scales keep one accumulator per channel (2 x 12 zmm),
 // asymmetric ones separate +1 and -1 sums (4 x 6 zmm).
 constexpr int64_t kMaxTileVectorsSymmetric = 12, kMaxTileVectorsAsymmetric = 6;
-constexpr int64_t kSlack = 64;
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -144,7 +143,7 @@ std::vector<float> padded(std::vector<float> v, int64_t size) {
 }  // namespace
 
 int64_t ConvF32Plan::scratch_floats() const {
-  return copied_planes == 0 ? 0 : 2 * kSlack + copied_planes * shape.c * channel_stride;
+  return copied_planes == 0 ? 0 : 2 * kScratchSlack + copied_planes * shape.c * channel_stride;
 }
 
 size_t ConvF32Plan::entry_bytes() const {

@@ -1,7 +1,7 @@
 // Scalar zero-skipping FP32 conv on the tap lists and tap planes of ConvF32Plan, in the SIMD
 // kernels' summation order; also the portable tap-plane builder.
 #include "../simd_scalar.hpp"
-#include "conv_kernels.hpp"
+#include "conv_f32_parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,60 +12,57 @@ namespace {
 
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
-  const int64_t items = n * v.tiles * v.pairs;
-#pragma omp parallel
-  {
-    if (planes) build_planes_scalar(*planes, in, v.in_stride, n, scratch, v.scratch_stride);
-#pragma omp for schedule(static)
-    for (int64_t item = 0; item < items; ++item) {
-      const int64_t image = item / (v.tiles * v.pairs), tile = item / v.pairs % v.tiles;
-      const int64_t pair = item % v.pairs;
-      const int64_t first = v.tile_first[tile] * 16, lanes = v.tile_size[tile] * 16;
-      const float* const base[2] = {in + image * v.in_stride + first,
-                                    scratch + image * v.scratch_stride + first};
-      float sum[2][16 * 12], plus[2][16 * 12], minus[2][16 * 12];
-      for (int t = 0; t < v.terms; ++t) {
-        for (int c = 0; c < 2; ++c) {
-          std::fill(plus[c], plus[c] + lanes, 0.0f);
-          std::fill(minus[c], minus[c] + lanes, 0.0f);
-        }
-        for (int64_t gi = v.group_index[t * v.pairs + pair];
-             gi < v.group_index[t * v.pairs + pair + 1]; ++gi) {
-          const ConvF32Plan::Group& g = v.groups[gi];
-          for (int32_t e = g.first; e < g.last; ++e) {
-            const float* p = base[g.base] + v.offsets[e];
-            for (int64_t l = 0; l < lanes; ++l) {
-              if (v.weighted) {
-                plus[0][l] += v.weights_a[e] * p[l];
-                plus[1][l] += v.weights_b[e] * p[l];
-                continue;
-              }
-              if (g.sign_a > 0) plus[0][l] += p[l];
-              if (g.sign_a < 0) minus[0][l] += p[l];
-              if (g.sign_b > 0) plus[1][l] += p[l];
-              if (g.sign_b < 0) minus[1][l] += p[l];
-            }
-          }
-        }
-        for (int c = 0; c < 2; ++c) {
-          const int64_t k = 2 * pair + c;
+  auto span = [&v](int64_t tile) {
+    return std::pair<int64_t, int64_t>(v.tile_first[tile], v.tile_first[tile] + v.tile_size[tile]);
+  };
+  auto run_tile = [&v](const float* const image_base[2], float* out_image, int64_t tile,
+                       int64_t pair) {
+    const int64_t first = v.tile_first[tile] * 16, lanes = v.tile_size[tile] * 16;
+    const float* const base[2] = {image_base[0] + first,
+                                  image_base[1] ? image_base[1] + first : nullptr};
+    float sum[2][16 * 12], plus[2][16 * 12], minus[2][16 * 12];
+    for (int t = 0; t < v.terms; ++t) {
+      for (int c = 0; c < 2; ++c) {
+        std::fill(plus[c], plus[c] + lanes, 0.0f);
+        std::fill(minus[c], minus[c] + lanes, 0.0f);
+      }
+      for (int64_t gi = v.group_index[t * v.pairs + pair];
+           gi < v.group_index[t * v.pairs + pair + 1]; ++gi) {
+        const ConvF32Plan::Group& g = v.groups[gi];
+        for (int32_t e = g.first; e < g.last; ++e) {
+          const float* p = base[g.base] + v.offsets[e];
           for (int64_t l = 0; l < lanes; ++l) {
-            const float term =
-                v.weighted ? plus[c][l]
-                           : v.scale_pos[t][k] * plus[c][l] - v.scale_neg[t][k] * minus[c][l];
-            sum[c][l] = t == 0 ? term : sum[c][l] + term;
+            if (v.weighted) {
+              plus[0][l] += v.weights_a[e] * p[l];
+              plus[1][l] += v.weights_b[e] * p[l];
+              continue;
+            }
+            if (g.sign_a > 0) plus[0][l] += p[l];
+            if (g.sign_a < 0) minus[0][l] += p[l];
+            if (g.sign_b > 0) plus[1][l] += p[l];
+            if (g.sign_b < 0) minus[1][l] += p[l];
           }
         }
       }
       for (int c = 0; c < 2; ++c) {
         const int64_t k = 2 * pair + c;
-        if (k >= v.k) break;
-        float* dst = out + image * v.out_stride + k * v.out_plane + v.out_first + first;
-        for (int64_t l = 0; l < lanes && first + l < v.pixels; ++l)
-          dst[l] = finish(v.ep, k, sum[c][l]);
+        for (int64_t l = 0; l < lanes; ++l) {
+          const float term = v.weighted
+                                 ? plus[c][l]
+                                 : v.scale_pos[t][k] * plus[c][l] - v.scale_neg[t][k] * minus[c][l];
+          sum[c][l] = t == 0 ? term : sum[c][l] + term;
+        }
       }
     }
-  }  // omp parallel
+    for (int c = 0; c < 2; ++c) {
+      const int64_t k = 2 * pair + c;
+      if (k >= v.k) break;
+      float* dst = out_image + k * v.out_plane + v.out_first + first;
+      for (int64_t l = 0; l < lanes && first + l < v.pixels; ++l)
+        dst[l] = finish(v.ep, k, sum[c][l]);
+    }
+  };
+  conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, span, build_planes_scalar, run_tile);
 }
 
 }  // namespace
@@ -77,22 +74,23 @@ void conv_f32_scalar(const ConvF32View& v, const PlanesView* planes, const float
 
 // Plane (py, xoff, sigma) of channel ch holds Q[r][q] = x[s*(r+dy_min)+py][s*q+xoff] (0 outside
 // the image) at position r*ow + q - sigma; the first sigma floats of row 0 are never read.
-void build_planes_scalar(const PlanesView& v, const float* in, int64_t in_stride, int64_t images,
-                         float* scratch, int64_t scratch_stride) {
-  const int64_t jobs = images * v.count * v.c, st = v.stride, ow = v.ow;
-#pragma omp for schedule(static)
-  for (int64_t job = 0; job < jobs; ++job) {
-    const int64_t image = job / (v.count * v.c), plane = job / v.c % v.count, ch = job % v.c;
+void build_planes_scalar(const PlanesView& v, const float* in, float* scratch, int64_t lo,
+                         int64_t hi) {
+  const int64_t st = v.stride, ow = v.ow;
+  for (int64_t plane = 0; plane < v.count; ++plane) {
     const ConvF32Plan::Plane& pl = v.planes[plane];
-    float* chan = scratch + image * scratch_stride + (plane * v.c + ch) * v.channel_stride;
-    const float* src_chan = in + image * in_stride + ch * v.in_plane;
-    for (int64_t r = 0; r < v.rows; ++r) {
-      const int64_t at = r * ow - pl.sigma;
-      const int64_t iy = st * (r + v.dy_min) + pl.py;
-      for (int64_t q = at < 0 ? -at : 0; q < ow; ++q) {
-        const int64_t ix = st * q + pl.xoff;
-        const bool inside = iy >= 0 && iy < v.h && ix >= 0 && ix < v.w;
-        chan[at + q] = inside ? src_chan[(iy + 1) * v.w + ix] : 0.0f;
+    for (int64_t ch = 0; ch < v.c; ++ch) {
+      float* chan = scratch + (plane * v.c + ch) * v.channel_stride;
+      const float* src_chan = in + ch * v.in_plane;
+      for (int64_t r = std::max<int64_t>((lo + pl.sigma) / ow, 0); r < v.rows; ++r) {
+        const int64_t at = r * ow - pl.sigma;
+        if (at >= hi) break;
+        const int64_t iy = st * (r + v.dy_min) + pl.py;
+        for (int64_t q = std::max<int64_t>(lo - at, 0); q < ow && at + q < hi; ++q) {
+          const int64_t ix = st * q + pl.xoff;
+          const bool inside = iy >= 0 && iy < v.h && ix >= 0 && ix < v.w;
+          chan[at + q] = inside ? src_chan[(iy + 1) * v.w + ix] : 0.0f;
+        }
       }
     }
   }

@@ -7,8 +7,9 @@
 
 namespace tnn::kernels::cpu {
 
-// Builds the copied tap planes of the n images first when `planes` is given (inside the same
-// OpenMP region: one fork/join per conv).
+// When `planes` is given, each thread builds the copied tap planes its tiles read in its own
+// scratch region (planes->threads regions of v.scratch_stride floats from `scratch`), inside the
+// conv's one OpenMP region (conv_f32_parallel.hpp).
 using ConvF32Fn = void (*)(const ConvF32View& v, const PlanesView* planes, const float* in,
                            float* scratch, float* out, int64_t n);
 void conv_f32_scalar(const ConvF32View& v, const PlanesView* planes, const float* in,
@@ -18,10 +19,10 @@ void conv_f32_avx2(const ConvF32View& v, const PlanesView* planes, const float* 
 void conv_f32_avx512(const ConvF32View& v, const PlanesView* planes, const float* in,
                      float* scratch, float* out, int64_t n);
 
-// Portable plane builder (scalar / AVX2 kernels, AVX-512 for stride > 2). Its loop is an
-// orphaned `omp for`: call it from inside a parallel region (it runs serially outside one).
-void build_planes_scalar(const PlanesView& v, const float* in, int64_t in_stride, int64_t images,
-                         float* scratch, int64_t scratch_stride);
+// Portable plane builder (scalar / AVX2 kernels, AVX-512 for stride > 2): positions [lo, hi) of
+// every copied plane channel of one image (whole rows may be built), run by one thread.
+void build_planes_scalar(const PlanesView& v, const float* in, float* scratch, int64_t lo,
+                         int64_t hi);
 
 using ConvW2A8Fn = void (*)(const ConvW2A8View& v, const uint8_t* in, int64_t n);
 void conv_w2a8_scalar(const ConvW2A8View& v, const uint8_t* in, int64_t n);

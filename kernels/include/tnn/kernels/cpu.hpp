@@ -119,7 +119,9 @@ struct ConvF32Plan {
   std::vector<std::vector<uint16_t>> flat_masks;  // per copied plane (empty for stride > 1)
   int64_t plane_rows = 0, dy_min = 0, channel_stride = 0, copied_planes = 0;
   int64_t pairs() const { return (shape.k + 1) / 2; }
-  int64_t scratch_floats() const;  // per image, with slack
+  // Floats of one thread's copied planes (one image), with kScratchSlack before and after.
+  static constexpr int64_t kScratchSlack = 64;
+  int64_t scratch_floats() const;
   size_t entry_bytes() const;
 };
 ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
