@@ -32,7 +32,8 @@ fi
 
 machine=$("$bench" --machine-slug)
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if ! git -C "$root" diff --quiet HEAD 2>/dev/null; then commit="$commit-dirty"; fi
+# Uncommitted results (e.g. training runs writing checkpoints) do not change what is measured.
+if ! git -C "$root" diff --quiet HEAD -- . ':!results' 2>/dev/null; then commit="$commit-dirty"; fi
 out_dir=${OUT_DIR:-$root/results}
 mkdir -p "$out_dir/kernels" "$out_dir/tables"
 json="$out_dir/kernels/$machine.json"
