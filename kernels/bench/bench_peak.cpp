@@ -1,19 +1,44 @@
 // Machine peaks measured in the same run as the kernels, so each machine's tables quote % of a
 // roofline measured on that machine (experiments/kernels/rooflines.json stays the fallback):
-// FP32 FMA and int8 VNNI throughput, read bandwidth from L3- and DRAM-sized buffers.
-// Registered only on CPUs with AVX-512 (the loops are AVX-512, bench_peak_avx512.cpp).
+// FP32 FMA and int8 VNNI throughput, read bandwidth from L3- and DRAM-sized buffers, and (2
+// threads) the round trip of a cache line between two cores. Registered only on CPUs with
+// AVX-512 (the loops are AVX-512, bench_peak_avx512.cpp).
 #include "bench_peak.hpp"
 #include "bench_common.hpp"
 
 #include <omp.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <utility>
 
 namespace tnn::kernels::bench {
 
+namespace {
+
+// Two threads pass a counter back and forth `trips` times (one round trip = two cache-line
+// transfers). On a VM the two vCPUs may sit on cores that share an L3 or on different dies, and
+// the host can move them within seconds: this is the cost every fork/join, barrier and shared
+// buffer pays, so 2-thread kernel timings are read next to it (docs/kernels.md).
+void core_to_core_round_trips(int64_t trips) {
+  alignas(64) std::atomic<int64_t> ball{0};
+#pragma omp parallel num_threads(2)
+  if (omp_get_num_threads() == 2) {
+    const int64_t me = omp_get_thread_num();
+    for (int64_t i = 0; i < trips; ++i) {
+      const int64_t mine = 2 * i + me;  // thread 0 takes even values, thread 1 odd ones
+      while (ball.load(std::memory_order_acquire) != mine) {
+      }
+      ball.store(mine + 1, std::memory_order_release);
+    }
+  }
+}
+
+}  // namespace
+
 void register_peak(const Options& o) {
+  constexpr int64_t kRoundTrips = 20000;
   for (int t : o.threads) {
     add(bench_name("peak", "fma_f32", "zmm", t), 3, [t](benchmark::State& st) {
       use_threads(t);
@@ -64,6 +89,12 @@ void register_peak(const Options& o) {
             double(n) * 4 * double(st.iterations()), benchmark::Counter::kIsRate);
       });
     }
+    if (t == 2)
+      add(bench_name("peak", "core_to_core", "round-trip", t), 5, [](benchmark::State& st) {
+        for (auto _ : st) core_to_core_round_trips(kRoundTrips);
+        st.counters["threads"] = 2;
+        st.counters["round_trips"] = double(kRoundTrips);
+      });
   }
 }
 

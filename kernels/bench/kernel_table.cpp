@@ -137,7 +137,8 @@ class Results {
       r.threads = threads;
       r.ms.push_back(to_ms(b.value("real_time", 0.0), b.value("time_unit", "ns")));
       r.label = b.value("label", "");
-      for (const char* k : {"macs", "weight_bytes", "batch", "zero_fraction", "copies", "layers"})
+      for (const char* k :
+           {"macs", "weight_bytes", "batch", "zero_fraction", "copies", "layers", "round_trips"})
         if (b.contains(k) && b[k].is_number()) r.counters[k] = b[k];
       for (const char* k : {"flops", "bytes_per_second"})
         if (op == "peak" && b.contains(k) && b[k].is_number()) r.rate.push_back(b[k].get<double>());
@@ -282,6 +283,16 @@ void section_peaks(std::ostringstream& o, const Results& r, const Roofline& rf) 
       o << " " << (v > 0 ? fmt("%.1f", v) : std::string("–")) << " |";
     }
     o << "\n";
+  }
+  // Round trip of a cache line between the two threads' cores: its repetitions show whether the
+  // VM's two vCPUs shared an L3 (tens of ns) or not (hundreds) while this run was taken.
+  if (const Run* x = r.find("peak", "core_to_core", "round-trip", 2);
+      x && x->counter("round_trips") > 0) {
+    const double per = 1e6 / x->counter("round_trips");  // ms per iteration -> ns per round trip
+    const double lo = x->min() * per, hi = *std::max_element(x->ms.begin(), x->ms.end()) * per;
+    o << "| core-to-core round trip, ns (median; min–max of " << x->ms.size()
+      << " repetitions) | – | " << fmt("%.0f", x->median() * per) << " (" << fmt("%.0f", lo) << "–"
+      << fmt("%.0f", hi) << ") |\n";
   }
   o << "\n";
   (void)rf;
