@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 #include <utility>
 
 namespace tnn::kernels::bench {
@@ -21,10 +22,13 @@ namespace {
 // transfers). On a VM the two vCPUs may sit on cores that share an L3 or on different dies, and
 // the host can move them within seconds: this is the cost every fork/join, barrier and shared
 // buffer pays, so 2-thread kernel timings are read next to it (docs/kernels.md).
-void core_to_core_round_trips(int64_t trips) {
+// Returns false (and measures nothing) when OpenMP did not give it two threads.
+bool core_to_core_round_trips(int64_t trips) {
   alignas(64) std::atomic<int64_t> ball{0};
+  bool two = false;
 #pragma omp parallel num_threads(2)
   if (omp_get_num_threads() == 2) {
+    if (omp_get_thread_num() == 0) two = true;
     const int64_t me = omp_get_thread_num();
     for (int64_t i = 0; i < trips; ++i) {
       const int64_t mine = 2 * i + me;  // thread 0 takes even values, thread 1 odd ones
@@ -33,6 +37,7 @@ void core_to_core_round_trips(int64_t trips) {
       ball.store(mine + 1, std::memory_order_release);
     }
   }
+  return two;
 }
 
 }  // namespace
@@ -91,6 +96,8 @@ void register_peak(const Options& o) {
     }
     if (t == 2)
       add(bench_name("peak", "core_to_core", "round-trip", t), 5, [](benchmark::State& st) {
+        if (!core_to_core_round_trips(1))  // a 1-thread team would time nothing
+          throw std::runtime_error("OpenMP gave the round-trip probe fewer than 2 threads");
         for (auto _ : st) core_to_core_round_trips(kRoundTrips);
         st.counters["threads"] = 2;
         st.counters["round_trips"] = double(kRoundTrips);

@@ -37,6 +37,7 @@ struct Run {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
   }
   double min() const { return *std::min_element(ms.begin(), ms.end()); }
+  double max() const { return *std::max_element(ms.begin(), ms.end()); }
   double counter(const char* k) const { return counters.value(k, 0.0); }
 };
 
@@ -289,7 +290,7 @@ void section_peaks(std::ostringstream& o, const Results& r, const Roofline& rf) 
   if (const Run* x = r.find("peak", "core_to_core", "round-trip", 2);
       x && x->counter("round_trips") > 0) {
     const double per = 1e6 / x->counter("round_trips");  // ms per iteration -> ns per round trip
-    const double lo = x->min() * per, hi = *std::max_element(x->ms.begin(), x->ms.end()) * per;
+    const double lo = x->min() * per, hi = x->max() * per;
     o << "| core-to-core round trip, ns (median; min–max of " << x->ms.size()
       << " repetitions) | – | " << fmt("%.0f", x->median() * per) << " (" << fmt("%.0f", lo) << "–"
       << fmt("%.0f", hi) << ") |\n";

@@ -254,14 +254,12 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
   const bool sym = v.symmetric && !v.weighted;
   // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
   const ConvTileFn* tile_fns = sym ? kSymTiles.data() : kPairTiles.data();
-  auto span = [&v](int64_t tile) {
-    return std::pair<int64_t, int64_t>(v.tile_first[tile], v.tile_first[tile] + v.tile_size[tile]);
-  };
   auto run_tile = [&v, tile_fns](const float* const base[2], float* out_image, int64_t tile,
                                  int64_t pair) {
     tile_fns[v.tile_size[tile] - 1](v, base, out_image, pair, v.tile_first[tile]);
   };
-  conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, span, build_planes, run_tile);
+  conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, plan_tile_span(v), build_planes,
+                    run_tile);
 }
 
 // ---------------------------------------------------------------- conv tap planes

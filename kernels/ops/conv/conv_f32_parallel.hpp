@@ -53,5 +53,13 @@ inline void conv_f32_parallel(const ConvF32View& v, const PlanesView* planes, co
   }
 }
 
+// `span` for the plan's tiles (tile_first / tile_size), as the scalar and AVX-512 kernels walk
+// them.
+inline auto plan_tile_span(const ConvF32View& v) {
+  return [&v](int64_t tile) {
+    return std::pair<int64_t, int64_t>(v.tile_first[tile], v.tile_first[tile] + v.tile_size[tile]);
+  };
+}
+
 }  // namespace
 }  // namespace tnn::kernels::cpu

@@ -12,9 +12,6 @@ namespace {
 
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
-  auto span = [&v](int64_t tile) {
-    return std::pair<int64_t, int64_t>(v.tile_first[tile], v.tile_first[tile] + v.tile_size[tile]);
-  };
   auto run_tile = [&v](const float* const image_base[2], float* out_image, int64_t tile,
                        int64_t pair) {
     const int64_t first = v.tile_first[tile] * 16, lanes = v.tile_size[tile] * 16;
@@ -62,7 +59,8 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
         dst[l] = finish(v.ep, k, sum[c][l]);
     }
   };
-  conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, span, build_planes_scalar, run_tile);
+  conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, plan_tile_span(v), build_planes_scalar,
+                    run_tile);
 }
 
 }  // namespace
