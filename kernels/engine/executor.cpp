@@ -22,25 +22,6 @@ Layout nhwc_f32(const TensorShape& s) {
   return Layout::nhwc(DType::kF32, s.h, s.w, s.c);
 }
 
-// from -> to for any two layouts of one tensor shape; dtype changes (de)quantize with qp.
-void convert_any(const Layout& from, const void* src, const Layout& to, void* dst, int64_t n,
-                 const QuantParams& qp) {
-  if (from.dtype == to.dtype) {
-    ops::convert(from, src, to, dst, n);
-    return;
-  }
-  const Layout from_nhwc = Layout::nhwc(from.dtype, from.h, from.w, from.c);
-  const Layout to_nhwc = Layout::nhwc(to.dtype, to.h, to.w, to.c);
-  AlignedBuffer<uint8_t> a(from_nhwc.buffer_bytes(n)), b(to_nhwc.buffer_bytes(n));
-  ops::convert(from, src, from_nhwc, a.data(), n);
-  const int64_t count = from_nhwc.buffer_elements(n);
-  if (from.dtype == DType::kU8)
-    dequantize(a.data(), count, qp, reinterpret_cast<float*>(b.data()));
-  else
-    quantize(reinterpret_cast<const float*>(a.data()), count, qp, b.data());
-  ops::convert(to_nhwc, b.data(), to, dst, n);
-}
-
 bool is_ternary(const Node& node) {
   return node.weights.ternary;
 }
@@ -115,26 +96,48 @@ ops::Problem node_problem(const Graph& g, size_t i, const ExecContext& c, int64_
   return p;
 }
 
+namespace {
+
+// The families a layer that `family` cannot run falls back to, in order. A reference engine
+// stays on references; a baseline engine stays on baselines, its own library's first (an
+// `onednn_s8` engine runs a dense FP32 layer with `onednn_f32`, not with our kernels), so its
+// times stay a baseline's; a ternary engine takes our kernels first.
+std::vector<std::string> fallback_families(ops::Op op, const std::string& family) {
+  const ops::Role role = ops::family_role(family);
+  std::vector<ops::Role> roles{ops::Role::kReference};
+  if (role == ops::Role::kTernary)
+    roles = {ops::Role::kTernary, ops::Role::kBaseline, ops::Role::kReference};
+  else if (role == ops::Role::kBaseline)
+    roles = {ops::Role::kBaseline, ops::Role::kTernary, ops::Role::kReference};
+  const std::string library = family.substr(0, family.find('_'));  // "onednn" of "onednn_s8"
+  std::vector<std::string> out;
+  for (ops::Role r : roles) {
+    std::vector<std::string> same_library, others;
+    for (const std::string& f : ops::families(op)) {
+      if (ops::family_role(f) != r) continue;
+      (r == ops::Role::kBaseline && f.substr(0, f.find('_')) == library ? same_library : others)
+          .push_back(f);
+    }
+    out.insert(out.end(), same_library.begin(), same_library.end());
+    out.insert(out.end(), others.begin(), others.end());
+  }
+  return out;
+}
+
+}  // namespace
+
 Choices uniform_choices(const Graph& g, const ExecContext& c, const std::string& family) {
   Choices out(g.ops.size(), nullptr);
-  const ops::Role role = ops::family_role(family);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     if (!g.weighted(i)) continue;
     const ops::Op op = node_op(g, i, c.precision);
     const ops::Problem p = node_problem(g, i, c, 1);
     const ops::Impl* pick = ops::best(op, family, c.isa);
     if (pick && !pick->supports(p, nullptr)) pick = nullptr;
-    // Fallback: the reference for a reference engine; else ternary kernels, then baselines.
-    for (ops::Role r : role == ops::Role::kReference
-                           ? std::vector<ops::Role>{ops::Role::kReference}
-                           : std::vector<ops::Role>{ops::Role::kTernary, ops::Role::kBaseline,
-                                                    ops::Role::kReference}) {
-      for (const std::string& f : ops::families(op)) {
-        if (pick) break;
-        if (ops::family_role(f) != r) continue;
-        const ops::Impl* cand = ops::best(op, f, c.isa);
-        if (cand && cand->supports(p, nullptr)) pick = cand;
-      }
+    for (const std::string& f : fallback_families(op, family)) {
+      if (pick) break;
+      const ops::Impl* cand = ops::best(op, f, c.isa);
+      if (cand && cand->supports(p, nullptr)) pick = cand;
     }
     if (!pick)
       throw std::runtime_error("engine: no implementation of " + std::string(ops::op_name(op)) +
@@ -163,6 +166,7 @@ Executor::Executor(const Graph& g, ExecContext c, const Choices& choices, Tensor
     if (!h) h = &ops::reference(op);
     return h;
   };
+  quantizer_ = helper(ops::Op::kQuantizeU8);
   if (s8) {
     const TensorShape& s = g.shapes[size_t(g.input)];
     ops::Problem p = ops::Problem::elementwise(ops::Op::kQuantizeU8, s.h, s.w, s.c, 1);
@@ -241,6 +245,33 @@ void Executor::allocate(int64_t n) {
     ops::init_buffer(l, st.scratch.data(), n, uint8_t(c_.qp[size_t(g_.ops[i].out)].zero_point));
   }
   allocated_ = n;
+}
+
+// from -> to for any two layouts of one tensor shape; dtype changes (de)quantize with qp through
+// NHWC, quantizing with the vectorized helper (a scalar round per element cost an FP32 layer in
+// an int8 graph more than the layer itself).
+void Executor::convert_any(const Layout& from, const void* src, const Layout& to, void* dst,
+                           int64_t n, const QuantParams& qp) {
+  if (from.dtype == to.dtype) {
+    ops::convert(from, src, to, dst, n);
+    return;
+  }
+  const Layout from_nhwc = Layout::nhwc(from.dtype, from.h, from.w, from.c);
+  const Layout to_nhwc = Layout::nhwc(to.dtype, to.h, to.w, to.c);
+  if (convert_a_.size() < size_t(from_nhwc.buffer_bytes(n)))
+    convert_a_.resize(size_t(from_nhwc.buffer_bytes(n)));
+  if (convert_b_.size() < size_t(to_nhwc.buffer_bytes(n)))
+    convert_b_.resize(size_t(to_nhwc.buffer_bytes(n)));
+  ops::convert(from, src, from_nhwc, convert_a_.data(), n);
+  if (from.dtype == DType::kU8) {
+    dequantize(convert_a_.data(), from_nhwc.buffer_elements(n), qp,
+               reinterpret_cast<float*>(convert_b_.data()));
+  } else {
+    ops::Problem p = ops::Problem::elementwise(ops::Op::kQuantizeU8, from.h, from.w, from.c, n);
+    p.out_q = qp;
+    quantizer_->prepare(p)->run({convert_a_.data(), nullptr, convert_b_.data(), n, nullptr});
+  }
+  ops::convert(to_nhwc, convert_b_.data(), to, dst, n);
 }
 
 const void* Executor::fetch(int id, const Layout& want, int64_t n) {

@@ -65,7 +65,9 @@ ops::Op node_op(const Graph& g, size_t op, Precision p);
 ops::Problem node_problem(const Graph& g, size_t op, const ExecContext& c, int64_t n);
 
 // The variant of `family` for each weighted node; a node the family cannot run (e.g. a dense
-// FP32 layer for ternary_s8) takes the first kernel of its op that can, ternary ones first.
+// FP32 layer for ternary_s8) takes the first kernel of its op that can: a ternary family's
+// fallbacks are ternary kernels first, a baseline family's are baselines (its own library's
+// first), a reference family's are references.
 Choices uniform_choices(const Graph& g, const ExecContext& c, const std::string& family);
 
 class Executor {
@@ -84,6 +86,8 @@ class Executor {
   void store(int id, const ops::Layout& from, const void* src, int64_t n);
   void run_step(size_t i, int64_t n);
   void observe(int id, int64_t n);
+  void convert_any(const ops::Layout& from, const void* src, const ops::Layout& to, void* dst,
+                   int64_t n, const QuantParams& qp);
 
   const Graph& g_;
   ExecContext c_;
@@ -92,7 +96,9 @@ class Executor {
   std::vector<std::unique_ptr<Tensor>> tensors_;
   std::vector<std::unique_ptr<Step>> steps_;
   std::unique_ptr<ops::Kernel> quantize_input_;  // kS8: images -> u8 NHWC
+  const ops::Impl* quantizer_ = nullptr;         // f32 -> u8 between an FP32 layer and an int8 one
   AlignedBuffer<uint8_t> staging_;
+  AlignedBuffer<uint8_t> convert_a_, convert_b_;  // convert_any's NHWC intermediates
   int64_t allocated_ = 0, stamp_ = 0;
 };
 

@@ -45,8 +45,8 @@ def main():
         "the engine. *Agreement* is the share of test images on which the engine predicts the same class as the LibTorch "
         "checkpoint. `ternary_s8` (W2A8) quantizes activations to u8 per tensor with scales calibrated on 512 training images; "
         "its accuracy is its own. `auto` runs every layer with the implementation per-layer autotuning found fastest on "
-        "this machine (`tnn tune`). An FP model has no ternary layers: the s8 engines run its convolutions with the FP32 "
-        "kernels between u8 activations, hence their times on FP rows. Latency is the median of repeated runs (batch 1: "
+        "this machine (`tnn tune`). An FP model has no ternary layers: the s8 engines run its convolutions with FP32 kernels "
+        "(`onednn_s8` with oneDNN's, the ternary ones with ours) between u8 activations, hence their times on FP rows. Latency is the median of repeated runs (batch 1: "
         "200, batch 128: 10); ci/engine-eval.sh pauses nothing (its operator may have stopped other work first): the load "
         "average at the time is in the last column, the busy processes in each result's JSON. *Ideal* is the Amdahl bound of skipping every zero "
         "weight (dense layers at 1x); *measured* is onednn_f32 time / this implementation's time.",

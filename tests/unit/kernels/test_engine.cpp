@@ -265,6 +265,35 @@ TEST_CASE("engine: calibrated ternary_s8 stays close to FP32", "[engine]") {
   CHECK(e.describe().find("W2A8") != std::string::npos);
 }
 
+TEST_CASE("engine: a layer its family cannot run falls back within the family's role", "[engine]") {
+  std::mt19937 rng(45);
+  SyntheticResNetOptions o;
+  o.depth = 8;
+  o.fp_first = true;  // a dense FP32 stem: no W2A8 implementation runs it
+  o.fp_last = true;
+  const Model m = make_random_resnet_cifar(o);
+  const auto calib = random_floats(8 * 32 * 32 * 3, rng);
+  const auto images = random_floats(2 * 32 * 32 * 3, rng);
+  const auto want = Engine(m, {"ref"}).run(images, 2);
+  // A baseline engine stays with its own library, a ternary engine with our kernels.
+  for (const auto& [impl, stem_family] : std::vector<std::pair<std::string, std::string>>{
+           {"onednn_s8", "/onednn_f32/"}, {"ternary_s8", "/ternary_f32/"}}) {
+    INFO(impl);
+    Engine e(m, {impl});
+    e.calibrate(calib.data(), 8);  // an int8 graph is built once its scales are known
+    const auto layers = e.layer_impls();
+    REQUIRE(!layers.empty());
+    CHECK(layers.front().second.rfind("conv_f32", 0) == 0);
+    CHECK(layers.front().second.find(stem_family) != std::string::npos);
+    CHECK(max_diff(want, e.run(images, 2)) <= 0.1 * max_abs(want));
+  }
+  Engine f32(m, {"onednn_f32"});
+  for (const auto& [node, id] : f32.layer_impls()) {
+    INFO(node);
+    CHECK(id.find("/onednn_") != std::string::npos);
+  }
+}
+
 TEST_CASE("engine: auto tunes every layer among the registered kernels and caches it", "[engine]") {
   std::mt19937 rng(44);
   SyntheticResNetOptions o;
