@@ -355,8 +355,17 @@ std::vector<ConvSpec> conv_edges(Op op) {
           .zero_points(128, 0)
           .u8_output(),
   };
-  if (op == Op::kConvF32)
+  if (op == Op::kConvF32) {
     e.push_back(conv_edge("dense weights", shape(1, 12, 12, 16, 32, 3, 2, 1), {}).dense_weights());
+    // Tap planes beyond the tap-list kernel's L2 budget: walked in input-channel blocks with
+    // partial sums (ConvF32Plan::block_groups); few output channels keep the reference cheap.
+    e.push_back(conv_edge("input-channel blocks", shape(2, 14, 14, 256, 5, 3, 1, 1),
+                          {0.45, 1, false, false}));
+    e.push_back(conv_edge("input-channel blocks, 2 asym terms", shape(1, 7, 7, 512, 4, 3, 1, 1),
+                          {0.45, 2, true, true}));
+    e.push_back(conv_edge("input-channel blocks, dense", shape(1, 14, 14, 256, 3, 3, 1, 1), {})
+                    .dense_weights());
+  }
   return e;
 }
 

@@ -69,8 +69,10 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
                    float* out, int64_t n) {
   // Tiles of one vector each.
   auto span = [](int64_t vec) { return std::pair<int64_t, int64_t>(vec, vec + 1); };
-  auto run_vector = [&v](const float* const base[2], float* out_image, int64_t vec, int64_t pair) {
-    conv_pair_vector(v, base, out_image, pair, vec);
+  auto run_vector = [&v](const float* const base[2], float* out_image, int64_t vec, int64_t pair_lo,
+                         int64_t pair_hi) {
+    for (int64_t pair = pair_lo; pair < pair_hi; ++pair)
+      conv_pair_vector(v, base, out_image, pair, vec);
   };
   conv_f32_parallel(v, planes, in, scratch, out, n, v.vectors, span, build_planes_scalar,
                     run_vector);

@@ -117,16 +117,24 @@ __attribute__((always_inline)) inline void store_pair(const ConvF32View& v, floa
   }
 }
 
+// One input-channel block of a pair's tile (ConvF32Plan::block_groups): the sums start at zero
+// (block 0) or from the partial sums the previous block left in `partial` (this pair's, per
+// term), and are finished (scales, terms, epilogue, store) after the last block.
 template <int P>
 void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float* out, int64_t pair,
-                        int64_t v0) {
+                        int64_t v0, int64_t block, float* partial) {
   const int64_t ka = 2 * pair, kb = ka + 1;
+  const bool first = block == 0, last = block == v.blocks - 1;
   __m512 sum_a[P], sum_b[P];
   for (int t = 0; t < v.terms; ++t) {
+    float* part = first && last ? nullptr : partial + t * ConvF32Plan::kPartialFloats;
     __m512 acc_a[P], acc_b[P];
-    for (int j = 0; j < P; ++j) acc_a[j] = acc_b[j] = _mm512_setzero_ps();
-    const int64_t gi0 = v.group_index[t * v.pairs + pair],
-                  gi1 = v.group_index[t * v.pairs + pair + 1];
+    for (int j = 0; j < P; ++j) {
+      acc_a[j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * j);
+      acc_b[j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (12 + j));
+    }
+    const int64_t bi = (t * v.pairs + pair) * v.blocks + block;
+    const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
     for (int64_t gi = gi0; gi < gi1; ++gi) {
       const ConvF32Plan::Group g = v.groups[gi];
       const float* b = base[g.base] + 16 * v0;
@@ -161,6 +169,13 @@ void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float*
           break;
       }
     }
+    if (!last) {
+      for (int j = 0; j < P; ++j) {
+        _mm512_store_ps(part + 16 * j, acc_a[j]);
+        _mm512_store_ps(part + 16 * (12 + j), acc_b[j]);
+      }
+      continue;
+    }
     const __m512 sa = _mm512_set1_ps(v.scale_pos[t][ka]), sb = _mm512_set1_ps(v.scale_pos[t][kb]);
     for (int j = 0; j < P; ++j) {
       const __m512 ta = _mm512_mul_ps(sa, acc_a[j]), tb = _mm512_mul_ps(sb, acc_b[j]);
@@ -168,20 +183,25 @@ void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float*
       sum_b[j] = t == 0 ? tb : _mm512_add_ps(sum_b[j], tb);
     }
   }
-  store_pair<P>(v, out, pair, v0, sum_a, sum_b);
+  if (last) store_pair<P>(v, out, pair, v0, sum_a, sum_b);
 }
 
+// As conv_pair_tile_sym, with separate +1 and -1 sums (or weighted taps).
 template <int P>
 void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out, int64_t pair,
-                    int64_t v0) {
+                    int64_t v0, int64_t block, float* partial) {
   const int64_t ka = 2 * pair, kb = ka + 1;
+  const bool first = block == 0, last = block == v.blocks - 1;
   __m512 sum_a[P], sum_b[P];
   for (int t = 0; t < v.terms; ++t) {
+    float* part = first && last ? nullptr : partial + t * ConvF32Plan::kPartialFloats;
     PairAcc acc;
-    for (int j = 0; j < P; ++j)
-      acc.plus_a[j] = acc.minus_a[j] = acc.plus_b[j] = acc.minus_b[j] = _mm512_setzero_ps();
-    const int64_t gi0 = v.group_index[t * v.pairs + pair],
-                  gi1 = v.group_index[t * v.pairs + pair + 1];
+    __m512* const arrays[4] = {acc.plus_a, acc.minus_a, acc.plus_b, acc.minus_b};
+    for (int a = 0; a < 4; ++a)
+      for (int j = 0; j < P; ++j)
+        arrays[a][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (6 * a + j));
+    const int64_t bi = (t * v.pairs + pair) * v.blocks + block;
+    const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
     for (int64_t gi = gi0; gi < gi1; ++gi) {
       const ConvF32Plan::Group g = v.groups[gi];
       const float* b = base[g.base] + 16 * v0;
@@ -220,6 +240,11 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
           break;
       }
     }
+    if (!last) {
+      for (int a = 0; a < 4; ++a)
+        for (int j = 0; j < P; ++j) _mm512_store_ps(part + 16 * (6 * a + j), arrays[a][j]);
+      continue;
+    }
     const __m512 spa = _mm512_set1_ps(v.scale_pos[t][ka]), sna = _mm512_set1_ps(v.scale_neg[t][ka]);
     const __m512 spb = _mm512_set1_ps(v.scale_pos[t][kb]), snb = _mm512_set1_ps(v.scale_neg[t][kb]);
     for (int j = 0; j < P; ++j) {
@@ -232,12 +257,13 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
       sum_b[j] = t == 0 ? tb : _mm512_add_ps(sum_b[j], tb);
     }
   }
-  store_pair<P>(v, out, pair, v0, sum_a, sum_b);
+  if (last) store_pair<P>(v, out, pair, v0, sum_a, sum_b);
 }
 
 // Tile functions indexed by tile width - 1 (in 16-pixel vectors): symmetric ones up to 12, the
 // others (separate +1 and -1 sums) up to 6.
-using ConvTileFn = void (*)(const ConvF32View&, const float* const[2], float*, int64_t, int64_t);
+using ConvTileFn = void (*)(const ConvF32View&, const float* const[2], float*, int64_t, int64_t,
+                            int64_t, float*);
 template <int... I>
 constexpr std::array<ConvTileFn, sizeof...(I)> sym_tiles(std::integer_sequence<int, I...>) {
   return {conv_pair_tile_sym<I + 1>...};
@@ -254,9 +280,17 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
   const bool sym = v.symmetric && !v.weighted;
   // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
   const ConvTileFn* tile_fns = sym ? kSymTiles.data() : kPairTiles.data();
+  // Block-major over the pairs of a tile: one block's tap planes serve every pair while in L1.
   auto run_tile = [&v, tile_fns](const float* const base[2], float* out_image, int64_t tile,
-                                 int64_t pair) {
-    tile_fns[v.tile_size[tile] - 1](v, base, out_image, pair, v.tile_first[tile]);
+                                 int64_t pair_lo, int64_t pair_hi) {
+    const ConvTileFn fn = tile_fns[v.tile_size[tile] - 1];
+    // The partial sums sit in this thread's scratch region, after its planes.
+    float* partial = v.blocks > 1 ? const_cast<float*>(base[1]) + v.partial_offset : nullptr;
+    const int64_t per_pair = v.terms * ConvF32Plan::kPartialFloats;
+    for (int64_t b = 0; b < v.blocks; ++b)
+      for (int64_t pair = pair_lo; pair < pair_hi; ++pair)
+        fn(v, base, out_image, pair, v.tile_first[tile], b,
+           partial ? partial + pair * per_pair : nullptr);
   };
   conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, plan_tile_span(v), build_planes,
                     run_tile);

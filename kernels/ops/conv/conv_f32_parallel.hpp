@@ -13,7 +13,9 @@
 namespace tnn::kernels::cpu {
 namespace {
 
-// Runs `tile(base, out_image, tile, pair)` for every (image, tile, pair) item of n images. The
+// Runs `tile(base, out_image, tile, pair_lo, pair_hi)` over every (image, tile, pair) item of n
+// images, for runs of consecutive pairs of one tile (so a kernel may walk input-channel blocks
+// across the pairs, ConvF32Plan::block_groups); base[1] is the thread's scratch region. The
 // items are split into one contiguous range per thread (as a static schedule would), and each
 // thread first builds, in its own scratch (scratch + thread * v.scratch_stride), the tap-plane
 // positions that its own tiles of an image read, halo included, just before it reads them. So
@@ -48,7 +50,11 @@ inline void conv_f32_parallel(const ConvF32View& v, const PlanesView* planes, co
               std::min(hi, planes->channel_stride));
       }
       float* dst = out + image * v.out_stride;
-      for (; item < image_end; ++item) tile(base, dst, item % per_image / v.pairs, item % v.pairs);
+      while (item < image_end) {
+        const int64_t pair = item % v.pairs, pairs = std::min(v.pairs - pair, image_end - item);
+        tile(base, dst, item % per_image / v.pairs, pair, pair + pairs);
+        item += pairs;
+      }
     }
   }
 }

@@ -24,7 +24,15 @@ int64_t floor_div(int64_t a, int64_t b) {
 struct TapMap {
   std::vector<int32_t> offset;  // [(ky*kw + kx)*c + ch]
   std::vector<int8_t> base;
+  std::vector<int32_t> block;  // input-channel block of the tap
 };
+
+// Bytes a block's tap planes may take while one tile of every pair walks them: half of Zen 4's
+// 1 MiB L2 (Emerald Rapids: 2 MiB). Only layers whose planes overflow it are blocked: ResNet-18's
+// 14x14 and 7x7 layers (256-512 channels) run 11-17 % faster, while blocking to fit L1 (a few
+// channels per block on 9 aligned planes) made every layer up to 2x slower on the partial-sum
+// traffic and per-group overhead (Zen 4, 2026-12-04; docs/kernels.md).
+constexpr int64_t kBlockBytes = 512 * 1024;
 
 ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, TapMap& taps) {
   ConvShape s = shape;
@@ -54,6 +62,7 @@ ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, TapMap& taps) 
   std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> plane_of;
   taps.offset.assign(size_t(s.patch()), 0);
   taps.base.assign(size_t(s.patch()), 0);
+  taps.block.assign(size_t(s.patch()), 0);
   for (int64_t ky = 0; ky < s.kh; ++ky)
     for (int64_t kx = 0; kx < s.kw; ++kx) {
       const int64_t ay = ky - s.pad, dy = floor_div(ay, s.stride), py = ay - s.stride * dy;
@@ -78,6 +87,15 @@ ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, TapMap& taps) 
         taps.base[i] = plane < 0 ? 0 : 1;
       }
     }
+  // Input-channel blocks, when there is scratch for partial sums: the floats one channel's
+  // planes hold for the tallest tile (its halo rows and sigma included).
+  const int64_t tile_reach = 16 * p.tile_size.front() + (p.plane_rows - oh) * ow + 16;
+  const int64_t channel_bytes = int64_t(p.planes.size()) * tile_reach * int64_t(sizeof(float));
+  p.in_block =
+      p.copied_planes == 0 ? s.c : std::clamp<int64_t>(kBlockBytes / channel_bytes, 1, s.c);
+  p.blocks = (s.c + p.in_block - 1) / p.in_block;
+  for (size_t i = 0; i < taps.block.size(); ++i)
+    taps.block[i] = int32_t(int64_t(i) % s.c / p.in_block);
   // Flat copy masks (stride 1, so ow == w and py == 0): A[m] = Q[i], i = m + sigma, is the
   // planar input's float (i + (dy_min+1)*w + xoff) when its row r + dy_min is an image row and
   // its column i % w + xoff stays inside the row.
@@ -95,10 +113,12 @@ ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, TapMap& taps) 
   return p;
 }
 
-// Appends the groups of one (term, pair): taps sorted by (base, signs, offset).
+// Appends the groups of one (term, pair): taps sorted by (block, base, signs, offset), with the
+// first group of each input-channel block in block_groups.
 void add_groups(ConvF32Plan& p, const TapMap& taps, const int8_t* codes_a, const int8_t* codes_b,
                 const float* w_a, const float* w_b) {
   struct Tap {
+    int32_t block;
     int8_t base, sa, sb;
     int32_t offset;
     float wa, wb;
@@ -106,7 +126,7 @@ void add_groups(ConvF32Plan& p, const TapMap& taps, const int8_t* codes_a, const
   std::vector<Tap> list;
   const bool weighted = w_a != nullptr;
   for (size_t i = 0; i < taps.offset.size(); ++i) {
-    Tap t{taps.base[i], 0, 0, taps.offset[i], 0.0f, 0.0f};
+    Tap t{taps.block[i], taps.base[i], 0, 0, taps.offset[i], 0.0f, 0.0f};
     if (weighted) {
       t.wa = w_a[i];
       t.wb = w_b ? w_b[i] : 0.0f;
@@ -119,18 +139,23 @@ void add_groups(ConvF32Plan& p, const TapMap& taps, const int8_t* codes_a, const
     list.push_back(t);
   }
   std::sort(list.begin(), list.end(), [](const Tap& a, const Tap& b) {
-    return std::tie(a.base, a.sa, a.sb, a.offset) < std::tie(b.base, b.sa, b.sb, b.offset);
+    return std::tie(a.block, a.base, a.sa, a.sb, a.offset) <
+           std::tie(b.block, b.base, b.sa, b.sb, b.offset);
   });
-  for (size_t i = 0; i < list.size(); ++i) {
-    const Tap& t = list[i];
-    if (i == 0 || t.base != list[i - 1].base || t.sa != list[i - 1].sa || t.sb != list[i - 1].sb)
-      p.groups.push_back({int32_t(p.offsets.size()), 0, t.sa, t.sb, t.base, 0});
-    p.offsets.push_back(t.offset);
-    if (weighted) {
-      p.weights_a.push_back(t.wa);
-      p.weights_b.push_back(t.wb);
+  size_t i = 0;
+  for (int32_t block = 0; block < p.blocks; ++block) {
+    p.block_groups.push_back(int32_t(p.groups.size()));
+    for (bool first = true; i < list.size() && list[i].block == block; ++i, first = false) {
+      const Tap& t = list[i];
+      if (first || t.base != list[i - 1].base || t.sa != list[i - 1].sa || t.sb != list[i - 1].sb)
+        p.groups.push_back({int32_t(p.offsets.size()), 0, t.sa, t.sb, t.base, 0});
+      p.offsets.push_back(t.offset);
+      if (weighted) {
+        p.weights_a.push_back(t.wa);
+        p.weights_b.push_back(t.wb);
+      }
+      p.groups.back().last = int32_t(p.offsets.size());
     }
-    p.groups.back().last = int32_t(p.offsets.size());
   }
   p.group_index.push_back(int32_t(p.groups.size()));
 }
@@ -142,8 +167,12 @@ std::vector<float> padded(std::vector<float> v, int64_t size) {
 
 }  // namespace
 
+int64_t ConvF32Plan::planes_floats() const {
+  return copied_planes * shape.c * channel_stride;
+}
+
 int64_t ConvF32Plan::scratch_floats() const {
-  return copied_planes == 0 ? 0 : 2 * kScratchSlack + copied_planes * shape.c * channel_stride;
+  return copied_planes == 0 ? 0 : 2 * kScratchSlack + planes_floats() + partial_floats();
 }
 
 size_t ConvF32Plan::entry_bytes() const {
@@ -180,6 +209,7 @@ ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
     p.scale_pos.push_back(std::move(sp));
     p.scale_neg.push_back(std::move(sn));
   }
+  p.block_groups.push_back(int32_t(p.groups.size()));
   p.epilogue = PackedEpilogue::make(epilogue, s.k, 2 * pairs);
   return p;
 }
@@ -199,6 +229,7 @@ ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>&
     const float* b = 2 * pr + 1 < s.k ? a + s.patch() : nullptr;
     add_groups(p, taps, nullptr, nullptr, a, b);
   }
+  p.block_groups.push_back(int32_t(p.groups.size()));
   p.scale_pos.assign(1, padded(std::vector<float>(size_t(s.k), 1.0f), 2 * p.pairs()));
   p.scale_neg.assign(1, std::vector<float>(size_t(2 * p.pairs()), 0.0f));
   p.epilogue = PackedEpilogue::make(epilogue, s.k, 2 * p.pairs());

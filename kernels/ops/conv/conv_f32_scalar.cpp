@@ -12,7 +12,7 @@ namespace {
 
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
-  auto run_tile = [&v](const float* const image_base[2], float* out_image, int64_t tile,
+  auto run_pair = [&v](const float* const image_base[2], float* out_image, int64_t tile,
                        int64_t pair) {
     const int64_t first = v.tile_first[tile] * 16, lanes = v.tile_size[tile] * 16;
     const float* const base[2] = {image_base[0] + first,
@@ -58,6 +58,11 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
       for (int64_t l = 0; l < lanes && first + l < v.pixels; ++l)
         dst[l] = finish(v.ep, k, sum[c][l]);
     }
+  };
+  // Each pair walks all its groups in a row: the blocked AVX-512 walk's summation order.
+  auto run_tile = [&run_pair](const float* const base[2], float* out_image, int64_t tile,
+                              int64_t pair_lo, int64_t pair_hi) {
+    for (int64_t pair = pair_lo; pair < pair_hi; ++pair) run_pair(base, out_image, tile, pair);
   };
   conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, plan_tile_span(v), build_planes_scalar,
                     run_tile);

@@ -103,6 +103,12 @@ struct ConvF32Plan {
     int8_t sign_a, sign_b, base, pad_;
   };
   std::vector<int32_t> group_index;  // [term*pairs + pair] .. [+1): range into groups
+  // Input-channel blocks: a (term, pair)'s groups are sorted by block of in_block input channels
+  // first, so a kernel can walk one block for many pairs while that block's tap planes stay in
+  // L2, keeping partial sums in between (AVX-512); walking them all in a row gives the same sums.
+  // block_groups[(term*pairs + pair)*blocks + b] .. [+1): the groups of block b.
+  int64_t in_block = 0, blocks = 1;
+  std::vector<int32_t> block_groups;
   std::vector<Group> groups;
   std::vector<int32_t> offsets;             // tap offsets (floats) from the group's base
   std::vector<float> weights_a, weights_b;  // weighted plans only
@@ -119,9 +125,14 @@ struct ConvF32Plan {
   std::vector<std::vector<uint16_t>> flat_masks;  // per copied plane (empty for stride > 1)
   int64_t plane_rows = 0, dy_min = 0, channel_stride = 0, copied_planes = 0;
   int64_t pairs() const { return (shape.k + 1) / 2; }
-  // Floats of one thread's copied planes (one image), with kScratchSlack before and after.
+  // Floats of one thread's scratch: its copied planes (one image) with kScratchSlack before and
+  // after, then, when blocked, the partial sums of every pair (partial_floats()).
   static constexpr int64_t kScratchSlack = 64;
+  // Partial sums per (pair, term): 24 vectors of 16 floats (2 x 12 symmetric, 4 x 6 otherwise).
+  static constexpr int64_t kPartialFloats = 24 * 16;
   int64_t scratch_floats() const;
+  int64_t planes_floats() const;
+  int64_t partial_floats() const { return blocks > 1 ? pairs() * terms * kPartialFloats : 0; }
   size_t entry_bytes() const;
 };
 ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
