@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <utility>
 
 // GCC 12 flags the deliberately undefined pass-through operand of its own AVX-512 intrinsics
@@ -99,6 +100,35 @@ __attribute__((always_inline)) inline void pair_taps_sym(__m512* acc_a, __m512* 
   }
 }
 
+// Runs f(SA, SB) with the group's two signs as std::integral_constant arguments, so that each
+// sign pattern gets its own fixed-work loop (a group never has both signs 0).
+template <class F>
+__attribute__((always_inline)) inline void with_signs(const ConvF32Plan::Group& g, F&& f) {
+  using M = std::integral_constant<int, -1>;
+  using Z = std::integral_constant<int, 0>;
+  using O = std::integral_constant<int, 1>;
+  switch ((g.sign_a + 1) * 3 + (g.sign_b + 1)) {
+    case 0:
+      return f(M{}, M{});
+    case 1:
+      return f(M{}, Z{});
+    case 2:
+      return f(M{}, O{});
+    case 3:
+      return f(Z{}, M{});
+    case 5:
+      return f(Z{}, O{});
+    case 6:
+      return f(O{}, M{});
+    case 7:
+      return f(O{}, Z{});
+    case 8:
+      return f(O{}, O{});
+    default:
+      return;
+  }
+}
+
 // Writes P vectors of the pair's two output channels (affine, ReLU, tail mask).
 template <int P>
 __attribute__((always_inline)) inline void store_pair(const ConvF32View& v, float* out,
@@ -140,34 +170,9 @@ void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float*
       const float* b = base[g.base] + 16 * v0;
       const int32_t* e = v.offsets + g.first;
       const int32_t* end = v.offsets + g.last;
-      switch ((g.sign_a + 1) * 3 + (g.sign_b + 1)) {
-        case 0:
-          pair_taps_sym<P, -1, -1>(acc_a, acc_b, b, e, end);
-          break;
-        case 1:
-          pair_taps_sym<P, -1, 0>(acc_a, acc_b, b, e, end);
-          break;
-        case 2:
-          pair_taps_sym<P, -1, 1>(acc_a, acc_b, b, e, end);
-          break;
-        case 3:
-          pair_taps_sym<P, 0, -1>(acc_a, acc_b, b, e, end);
-          break;
-        case 5:
-          pair_taps_sym<P, 0, 1>(acc_a, acc_b, b, e, end);
-          break;
-        case 6:
-          pair_taps_sym<P, 1, -1>(acc_a, acc_b, b, e, end);
-          break;
-        case 7:
-          pair_taps_sym<P, 1, 0>(acc_a, acc_b, b, e, end);
-          break;
-        case 8:
-          pair_taps_sym<P, 1, 1>(acc_a, acc_b, b, e, end);
-          break;
-        default:
-          break;
-      }
+      with_signs(g, [&](auto sa, auto sb) {
+        pair_taps_sym<P, decltype(sa)::value, decltype(sb)::value>(acc_a, acc_b, b, e, end);
+      });
     }
     if (!last) {
       for (int j = 0; j < P; ++j) {
@@ -211,34 +216,9 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
         pair_taps_weighted<P>(acc, b, e, end, v.weights_a + g.first, v.weights_b + g.first);
         continue;
       }
-      switch ((g.sign_a + 1) * 3 + (g.sign_b + 1)) {
-        case 0:
-          pair_taps<P, -1, -1>(acc, b, e, end);
-          break;
-        case 1:
-          pair_taps<P, -1, 0>(acc, b, e, end);
-          break;
-        case 2:
-          pair_taps<P, -1, 1>(acc, b, e, end);
-          break;
-        case 3:
-          pair_taps<P, 0, -1>(acc, b, e, end);
-          break;
-        case 5:
-          pair_taps<P, 0, 1>(acc, b, e, end);
-          break;
-        case 6:
-          pair_taps<P, 1, -1>(acc, b, e, end);
-          break;
-        case 7:
-          pair_taps<P, 1, 0>(acc, b, e, end);
-          break;
-        case 8:
-          pair_taps<P, 1, 1>(acc, b, e, end);
-          break;
-        default:
-          break;
-      }
+      with_signs(g, [&](auto sa, auto sb) {
+        pair_taps<P, decltype(sa)::value, decltype(sb)::value>(acc, b, e, end);
+      });
     }
     if (!last) {
       for (int a = 0; a < 4; ++a)
