@@ -38,7 +38,7 @@ void add_infer(CLI::App& app) {
     std::string model, impl = "ternary_f32", data, checkpoint, out, tune_cache;
     int64_t limit = 0, calibration = 512, tune_batch = 1;
     double min_agreement = 0;
-    bool latency = true, list_impls = false;
+    bool latency = true, list_impls = false, fuse_residual = true;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -61,6 +61,8 @@ void add_infer(CLI::App& app) {
   cmd->add_option("--calibration", a->calibration,
                   "ternary_s8: training images for the activation scales (default 512)");
   cmd->add_option("--latency", a->latency, "measure latency at batch 1 and 128 (default true)");
+  cmd->add_option("--fuse-residual", a->fuse_residual,
+                  "FP32: fold each residual add into the conv before it (default true)");
   cmd->add_option("--out", a->out, "write the measurements as JSON");
   cmd->add_option(
       "--min-agreement", a->min_agreement,
@@ -79,6 +81,7 @@ void add_infer(CLI::App& app) {
     kernels::EngineOptions opt(a->impl);
     opt.tune_cache = a->tune_cache.empty() ? a->model + ".tune.json" : a->tune_cache;
     opt.tune_batch = a->tune_batch;
+    opt.fuse_residual = a->fuse_residual;
     kernels::Engine engine(kernels::read_model(a->model), opt);
     nlohmann::json out = {{"model", a->model},
                           {"impl", a->impl},
@@ -113,6 +116,9 @@ void add_infer(CLI::App& app) {
       std::printf("  %-24s %s\n", layer.c_str(), impl.c_str());
       out["layers"].push_back({{"name", layer}, {"impl", impl}});
     }
+    std::printf("residual adds fused into the conv before them: %d\n",
+                engine.fused_residual_adds());
+    out["fused_residual_adds"] = engine.fused_residual_adds();
     if (const auto* t = engine.tuning()) {
       std::printf("%s", t->table().c_str());
       out["tuning"] = {{"key", t->key},

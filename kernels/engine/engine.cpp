@@ -117,7 +117,8 @@ struct Engine::State {
 
   // Picks the implementation of every layer (a family, or tuned) and builds the executor.
   void build(std::vector<QuantParams> qp) {
-    const ExecContext c = engine_detail::make_context(graph, precision, std::move(qp), options.isa);
+    ExecContext c = engine_detail::make_context(graph, precision, std::move(qp), options.isa);
+    c.fuse_residual = options.fuse_residual;
     Choices choices;
     if (!engine_impl_tuned(options.impl)) {
       choices = engine_detail::uniform_choices(graph, c, options.impl);
@@ -247,6 +248,10 @@ std::vector<std::pair<std::string, std::string>> Engine::layer_impls() const {
 
 const TuneReport* Engine::tuning() const {
   return s_->tuning.get();
+}
+
+int Engine::fused_residual_adds() const {
+  return s_->exec ? s_->exec->fused_residual_adds() : 0;
 }
 
 std::string Engine::describe() const {

@@ -42,6 +42,10 @@ struct Executor::Tensor {
 struct Executor::Step {
   std::unique_ptr<ops::Kernel> kernel;  // weighted nodes and add
   const ops::Impl* impl = nullptr;
+  // A conv with the next add fused into its epilogue: it reads `residual` (a tensor id) and
+  // writes `out` (the add's output); the add's own step is then `fused_away`.
+  int residual = -1, out = -1;
+  bool fused_away = false;
   AlignedBuffer<uint8_t> scratch;  // a kernel output that is not its tensor's home layout
   bool out_home = true;
   bool per_row = false;  // u8 add over rows (the operands' borders differ)
@@ -124,6 +128,54 @@ std::vector<std::string> fallback_families(ops::Op op, const std::string& family
   return out;
 }
 
+// Where a ResNet block's add can be fused into its second conv: for each conv whose output only
+// feeds an add (and that has no ReLU of its own), that add's op index, else -1; and an order of
+// the ops that computes the add's other operand before the conv: a shortcut op listed after the
+// conv whose own inputs exist by then moves just before it.
+struct Fusion {
+  std::vector<int> add_of;    // per op
+  std::vector<size_t> order;  // execution order, a topological order of the graph
+};
+
+Fusion fusable_adds(const Graph& g) {
+  const size_t n = g.ops.size();
+  std::vector<int> uses(g.shapes.size(), 0), producer(g.shapes.size(), -1);
+  for (size_t i = 0; i < n; ++i) {
+    for (int t : g.ops[i].in) ++uses[size_t(t)];
+    producer[size_t(g.ops[i].out)] = int(i);
+  }
+  ++uses[size_t(g.output)];
+  Fusion f{std::vector<int>(n, -1), {}};
+  std::vector<int> hoist_before(n, -1);  // op -> the conv it runs just before
+  for (size_t i = 0; i < n; ++i) {
+    const auto& in = g.ops[i].in;
+    if (g.ops[i].node->op != OpType::kAdd || in.size() != 2) continue;
+    for (int side = 0; side < 2; ++side) {
+      const int t = in[size_t(side)], other = in[size_t(1 - side)];
+      const int j = producer[size_t(t)];
+      if (j < 0 || uses[size_t(t)] != 1 || f.add_of[size_t(j)] >= 0) continue;
+      const Node& conv = *g.ops[size_t(j)].node;
+      if (conv.op != OpType::kConv2d || conv.relu) continue;
+      const int p = producer[size_t(other)];
+      if (p > j) {  // computed after the conv: hoist it if it is a weightless op ready by then
+        bool ready = !g.weighted(size_t(p)) && hoist_before[size_t(p)] < 0;
+        for (int u : g.ops[size_t(p)].in) ready = ready && producer[size_t(u)] < j;
+        if (!ready) continue;
+        hoist_before[size_t(p)] = j;
+      }
+      f.add_of[size_t(j)] = int(i);
+      break;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (hoist_before[i] >= 0) continue;
+    for (size_t h = 0; h < n; ++h)
+      if (hoist_before[h] == int(i)) f.order.push_back(h);
+    f.order.push_back(i);
+  }
+  return f;
+}
+
 }  // namespace
 
 Choices uniform_choices(const Graph& g, const ExecContext& c, const std::string& family) {
@@ -173,12 +225,30 @@ Executor::Executor(const Graph& g, ExecContext c, const Choices& choices, Tensor
     p.out_q = c_.qp[size_t(g.input)];
     quantize_input_ = helper(p.op)->prepare(p);
   }
+  const Fusion fusion = fusable_adds(g);
+  const std::vector<int>& fusable = fusion.add_of;
+  order_ = fusion.order;
   for (size_t i = 0; i < g.ops.size(); ++i) {
     steps_.push_back(std::make_unique<Step>());
     Step& st = *steps_.back();
     const auto& op = g.ops[i];
     const Node& node = *op.node;
-    Tensor& out = *tensors_[size_t(op.out)];
+    // FP32 graphs without an observer fuse a ResNet add into the conv before it when the
+    // conv's implementation takes a residual (same float operations as conv, then add).
+    const bool fuse = c_.fuse_residual && !s8 && !observer_ && fusable[i] >= 0;
+    ops::Problem fused_p;
+    if (fuse) {
+      fused_p = node_problem(g, i, c_, 1);
+      fused_p.epilogue.residual = true;
+      fused_p.epilogue.relu = g.ops[size_t(fusable[i])].node->relu;
+    }
+    const bool fused = fuse && choices_.at(i) && choices_.at(i)->supports(fused_p, nullptr);
+    if (fused) {
+      const auto& add = g.ops[size_t(fusable[i])];
+      st.out = add.out;
+      st.residual = add.in[0] == op.out ? add.in[1] : add.in[0];
+    }
+    Tensor& out = *tensors_[size_t(fused ? st.out : op.out)];
     const Tensor& a = *tensors_[size_t(op.in[0])];
     const TensorShape& os = g.shapes[size_t(op.out)];
     switch (node.op) {
@@ -186,7 +256,7 @@ Executor::Executor(const Graph& g, ExecContext c, const Choices& choices, Tensor
       case OpType::kLinear: {
         st.impl = choices_.at(i);
         if (!st.impl) throw std::invalid_argument("engine: no implementation for " + node.name);
-        const ops::Problem p = node_problem(g, i, c_, 1);
+        const ops::Problem p = fused ? fused_p : node_problem(g, i, c_, 1);
         std::string why;
         if (!st.impl->supports(p, &why))
           throw std::invalid_argument("engine: " + st.impl->id() + " cannot run " + node.name +
@@ -195,10 +265,15 @@ Executor::Executor(const Graph& g, ExecContext c, const Choices& choices, Tensor
         // FP32 graphs keep a tensor where its producer writes it.
         if (!s8 && !g.is_vector[size_t(op.out)]) out.home = st.kernel->output_layout();
         st.out_home = st.kernel->output_layout() == out.home;
+        if (fused) fused_adds_.insert(fusable[i]);
         break;
       }
       case OpType::kShortcutA:
       case OpType::kAdd:
+        if (fused_adds_.count(int(i))) {  // its conv writes the sum
+          st.fused_away = true;
+          break;
+        }
         if (!s8) {  // same layout kind as the (first) input
           out.home =
               a.home.kind == LayoutKind::kPlanar ? Layout::planar(os.h, os.w, os.c) : nhwc_f32(os);
@@ -317,7 +392,7 @@ void Executor::run(const float* images, int64_t n, float* out) {
     store(g_.input, nhwc_f32(is), images, n);
   }
   observe(g_.input, n);
-  for (size_t i = 0; i < g_.ops.size(); ++i) {
+  for (size_t i : order_) {
     run_step(i, n);
     observe(g_.ops[i].out, n);
   }
@@ -331,7 +406,9 @@ void Executor::run_step(size_t i, int64_t n) {
   const auto& op = g_.ops[i];
   const Node& node = *op.node;
   Step& st = *steps_[i];
-  Tensor& y = *tensors_[size_t(op.out)];
+  if (st.fused_away) return;
+  const int out_id = st.out >= 0 ? st.out : op.out;
+  Tensor& y = *tensors_[size_t(out_id)];
   const TensorShape& in = g_.shapes[size_t(op.in[0])];
   const TensorShape& os = g_.shapes[size_t(op.out)];
   switch (node.op) {
@@ -340,6 +417,7 @@ void Executor::run_step(size_t i, int64_t n) {
       ops::RunArgs a;
       a.n = n;
       a.out = st.out_home ? y.buf.data() : st.scratch.data();
+      if (st.residual >= 0) a.in2 = fetch(st.residual, st.kernel->output_layout(), n);
       const Layout want = st.kernel->input_layout();
       QuantParams q;
       std::vector<uint8_t> xq;
@@ -355,7 +433,7 @@ void Executor::run_step(size_t i, int64_t n) {
         a.in = fetch(op.in[0], want, n);
       }
       st.kernel->run(a);
-      if (!st.out_home) store(op.out, st.kernel->output_layout(), st.scratch.data(), n);
+      if (!st.out_home) store(out_id, st.kernel->output_layout(), st.scratch.data(), n);
       return;
     }
     case OpType::kAdd: {
@@ -471,8 +549,10 @@ std::string Executor::describe() const {
     const Node& node = *g_.ops[i].node;
     const Step& st = *steps_[i];
     o << "  " << node.name << " (" << op_name(node.op) << ")";
+    if (st.fused_away) o << ": fused into the conv before it";
     if (g_.weighted(i)) {
       o << ": " << st.impl->id();
+      if (st.residual >= 0) o << " + fused residual add";
       const std::string d = st.kernel->describe();
       if (!d.empty()) o << ", " << d;
       o << ", " << st.kernel->weight_bytes() << " B of weights";

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,7 @@ struct ExecContext {
   std::vector<QuantParams> qp;  // per tensor (kS8)
   std::vector<int64_t> border;  // per tensor
   Isa isa = Isa::kAuto;         // ISA of the elementwise helpers
+  bool fuse_residual = true;    // FP32: fold ResNet adds into the conv before them
 };
 ExecContext make_context(const Graph& g, Precision p, std::vector<QuantParams> qp, Isa isa);
 
@@ -77,6 +79,7 @@ class Executor {
   void run(const float* images, int64_t n, float* out);
   std::string describe() const;
   const Choices& choices() const { return choices_; }
+  int fused_residual_adds() const { return int(fused_adds_.size()); }
 
  private:
   struct Tensor;
@@ -99,6 +102,8 @@ class Executor {
   const ops::Impl* quantizer_ = nullptr;         // f32 -> u8 between an FP32 layer and an int8 one
   AlignedBuffer<uint8_t> staging_;
   AlignedBuffer<uint8_t> convert_a_, convert_b_;  // convert_any's NHWC intermediates
+  std::set<int> fused_adds_;                      // add ops whose conv writes the sum
+  std::vector<size_t> order_;                     // ops in execution order (shortcuts hoisted)
   int64_t allocated_ = 0, stamp_ = 0;
 };
 

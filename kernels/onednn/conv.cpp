@@ -19,13 +19,13 @@ dnnl::engine& cpu_engine() {
   return eng;
 }
 
-dnnl::primitive_attr relu_attr(bool relu) {
+// Post-ops: an optional binary add of a tensor shaped as dst (post-op 0), then an optional ReLU.
+dnnl::primitive_attr relu_attr(bool relu, const memory::desc* add = nullptr) {
   dnnl::primitive_attr attr;
-  if (relu) {
-    dnnl::post_ops po;
-    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-    attr.set_post_ops(po);
-  }
+  dnnl::post_ops po;
+  if (add) po.append_binary(dnnl::algorithm::binary_add, *add);
+  if (relu) po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+  if (add || relu) attr.set_post_ops(po);
   return attr;
 }
 
@@ -74,19 +74,23 @@ struct ConvF32::State {
   ConvShape shape;
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
-  memory weights, bias, src, dst;
+  memory weights, bias, src, dst, residual;
   dnnl::stream stream;
   std::string impl;
   double reorder_ms = 0;
 };
 
-ConvF32::ConvF32(const ConvShape& s, const float* w_ohwi, const float* bias, bool relu)
+ConvF32::ConvF32(const ConvShape& s, const float* w_ohwi, const float* bias, bool relu,
+                 bool residual)
     : s_(std::make_unique<State>()) {
   s.validate();
   auto& eng = cpu_engine();
   s_->shape = s;
+  const memory::desc out_md({s.n, s.k, s.oh(), s.ow()}, dt::f32, tag::nhwc);
   s_->pd = dnnl::convolution_forward::primitive_desc(
-      conv_desc(s, dt::f32, dt::f32, dt::f32, bias != nullptr), relu_attr(relu), eng);
+      conv_desc(s, dt::f32, dt::f32, dt::f32, bias != nullptr),
+      relu_attr(relu, residual ? &out_md : nullptr), eng);
+  if (residual) s_->residual = memory(out_md, eng, DNNL_MEMORY_NONE);
   s_->prim = dnnl::convolution_forward(s_->pd);
   s_->impl = s_->pd.impl_info_str();
   s_->reorder_ms = reorder_weights(s, dt::f32, w_ohwi, s_->pd.weights_desc(), s_->weights);
@@ -103,12 +107,17 @@ ConvF32::~ConvF32() = default;
 ConvF32::ConvF32(ConvF32&&) noexcept = default;
 ConvF32& ConvF32::operator=(ConvF32&&) noexcept = default;
 
-void ConvF32::run(const float* x_nhwc, float* y_nhwc) {
+void ConvF32::run(const float* x_nhwc, float* y_nhwc, const float* residual_nhwc) {
   s_->src.set_data_handle(const_cast<float*>(x_nhwc));
   s_->dst.set_data_handle(y_nhwc);
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, s_->src}, {DNNL_ARG_WEIGHTS, s_->weights}, {DNNL_ARG_DST, s_->dst}};
   if (s_->bias) args.emplace(DNNL_ARG_BIAS, s_->bias);
+  if (s_->residual) {
+    if (!residual_nhwc) throw std::invalid_argument("onednn::ConvF32::run: residual missing");
+    s_->residual.set_data_handle(const_cast<float*>(residual_nhwc));
+    args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, s_->residual);
+  }
   s_->prim.execute(s_->stream, args);
   s_->stream.wait();
 }

@@ -18,14 +18,18 @@ Isa isa_of(const std::string& isa) {
 }
 
 Impl make_impl(Op op, const std::string& name, const std::string& isa, Role role,
-               SupportsFn supports, PrepareFn prepare) {
+               SupportsFn supports, PrepareFn prepare, bool fuses_residual) {
   Impl i;
   i.op = op;
   i.name = name;
   i.isa = isa;
   i.role = role;
   i.available = [isa](std::string* why) { return cpu_isa_available(isa, why); };
-  i.supports = std::move(supports);
+  i.supports = [supports = std::move(supports), fuses_residual](const Problem& p,
+                                                                std::string* why) {
+    if (p.epilogue.residual && !fuses_residual) return unsupported(why, "no fused residual add");
+    return supports(p, why);
+  };
   i.prepare = std::move(prepare);
   return i;
 }

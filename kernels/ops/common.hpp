@@ -19,9 +19,10 @@ bool cpu_isa_available(const std::string& isa, std::string* why);
 
 using SupportsFn = std::function<bool(const Problem&, std::string* why)>;
 using PrepareFn = std::function<std::unique_ptr<Kernel>(const Problem&)>;
-// An entry whose availability follows its ISA name (cpu_isa_available).
+// An entry whose availability follows its ISA name (cpu_isa_available). Problems with a fused
+// residual add (Epilogue::residual) are refused unless fuses_residual.
 Impl make_impl(Op op, const std::string& name, const std::string& isa, Role role,
-               SupportsFn supports, PrepareFn prepare);
+               SupportsFn supports, PrepareFn prepare, bool fuses_residual = false);
 
 // supports() helpers: set *why and return false.
 bool unsupported(std::string* why, const std::string& reason);

@@ -56,6 +56,10 @@ struct ConvF32View {
   // i, built in the scratch of the thread that reads them (scratch + thread*scratch_stride);
   // output channel ch of image i starts at out + i*out_stride + ch*out_plane + out_first.
   int64_t in_stride, scratch_stride, out_stride, out_plane, out_first;
+  // Fused residual add (Epilogue::residual), or null: the residual tensor has the output's
+  // planar layout, so output float out_base + i is added residual[i] before ReLU.
+  const float* residual;
+  const float* out_base;
 };
 
 struct ConvW2A8View {

@@ -217,6 +217,7 @@ struct ConvSpec {
   bool affine = true, relu = true, dense = false, exact = true;
   int32_t zp_in = 0, zp_out = 0;
   bool u8_out = false;
+  bool residual = false;  // conv_f32: a fused residual add (x2_f32, output shape)
   int64_t in_border = 1, out_border = 1;
   const char* label = "random";
   // Edge cases name only what differs from the defaults above (each setter returns *this).
@@ -227,6 +228,7 @@ struct ConvSpec {
   ConvSpec& zero_points(int32_t in, int32_t out) { return zp_in = in, zp_out = out, *this; }
   ConvSpec& u8_output() { return u8_out = true, *this; }
   ConvSpec& borders(int64_t in, int64_t out) { return in_border = in, out_border = out, *this; }
+  ConvSpec& with_residual() { return residual = true, *this; }
 };
 
 ConvShape shape(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k, int64_t kh, int64_t st,
@@ -264,6 +266,10 @@ std::unique_ptr<Case> conv_case(Gen& g, Op op, const ConvSpec& sp) {
   if (op == Op::kConvF32) {
     c->x_f32 = activations(g, s.n * s.h * s.w * s.c, sp.exact);
     xmax = max_abs(c->x_f32);
+    if (sp.residual) {
+      c->p.epilogue.residual = true;
+      c->x2_f32 = activations(g, s.n * s.oh() * s.ow() * s.k, sp.exact);
+    }
   } else {
     c->x_u8 = bytes(g, s.n * s.h * s.w * s.c);
     c->p.in_q = quant(g, sp.exact, sp.zp_in);
@@ -295,6 +301,7 @@ ConvSpec random_conv(Gen& g, Op op) {
   sp.relu = g.coin();
   sp.exact = g.coin(0.75);
   sp.dense = op == Op::kConvF32 && g.coin(0.1);
+  sp.residual = op == Op::kConvF32 && g.coin(0.2);
   const int32_t zps[] = {0, 3, 128};
   sp.zp_in = zps[g.pick(0, 2)];
   sp.zp_out = g.coin() ? 0 : 128;
@@ -357,6 +364,10 @@ std::vector<ConvSpec> conv_edges(Op op) {
   };
   if (op == Op::kConvF32) {
     e.push_back(conv_edge("dense weights", shape(1, 12, 12, 16, 32, 3, 2, 1), {}).dense_weights());
+    // A ResNet block's second conv with the block's add fused (no ReLU before the add).
+    e.push_back(
+        conv_edge("fused residual add", shape(2, 16, 16, 32, 32, 3, 1, 1), {0.4, 1, false, false})
+            .with_residual());
     // Tap planes beyond the tap-list kernel's L2 budget: walked in input-channel blocks with
     // partial sums (ConvF32Plan::block_groups); few output channels keep the reference cheap.
     e.push_back(conv_edge("input-channel blocks", shape(2, 14, 14, 256, 5, 3, 1, 1),

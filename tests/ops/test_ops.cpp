@@ -96,6 +96,8 @@ Outcome run_one(const ops::Impl& impl, const Case& c, std::vector<float>* nhwc) 
   AlignedBuffer<uint8_t> in2;
   if (p.op == ops::Op::kAddF32 || p.op == ops::Op::kAddU8)
     in2 = to_layout(c, 1, k->input_layout(1), n, input_fill(p, 1));
+  if (p.epilogue.residual)  // a fused residual add reads its operand in the output's layout
+    in2 = to_layout(c, 1, k->output_layout(), n, 0);
   const Layout lo = k->output_layout();
   AlignedBuffer<uint8_t> out(lo.buffer_bytes(n));
   ops::init_buffer(lo, out.data(), n, output_fill(p));

@@ -74,11 +74,15 @@ class TapListKernel : public Kernel {
 
   void run(const RunArgs& a) override {
     const ConvShape& s = plan_.shape;
-    const cpu::ConvF32View v = conv_f32_view(plan_);
     const PlanarLayout in_l{s.c, s.h, s.w}, out_l{s.k, s.oh(), s.ow()};
     const float* in0 = static_cast<const float*>(a.in) + in_l.image_offset(0);
     float* out0 = static_cast<float*>(a.out) + out_l.image_offset(0);
     const int64_t n = a.n;
+    cpu::ConvF32View v = conv_f32_view(plan_);
+    if (plan_.residual) {
+      v.residual = static_cast<const float*>(a.in2) + out_l.image_offset(0);
+      v.out_base = out0;
+    }
     if (plan_.copied_planes == 0) {
       fn_(v, nullptr, in0, nullptr, out0, n);
       return;
@@ -118,8 +122,10 @@ bool supports_tap_lists(const Problem& p, std::string* why) {
 }  // namespace
 
 Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn) {
-  return make_impl(Op::kConvF32, "ternary_f32", isa, Role::kTernary, supports_tap_lists,
-                   [fn](const Problem& p) { return std::make_unique<TapListKernel>(p, fn); });
+  return make_impl(
+      Op::kConvF32, "ternary_f32", isa, Role::kTernary, supports_tap_lists,
+      [fn](const Problem& p) { return std::make_unique<TapListKernel>(p, fn); },
+      /*fuses_residual=*/true);
 }
 
 }  // namespace tnn::kernels::ops

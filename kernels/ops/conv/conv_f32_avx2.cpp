@@ -56,11 +56,14 @@ void conv_pair_vector(const ConvF32View& v, const float* const base[2], float* o
     if (k >= v.k) break;
     const __m256 mul = _mm256_set1_ps(v.ep.mul[k]), add = _mm256_set1_ps(v.ep.add[k]);
     float* dst = out + k * v.out_plane + v.out_first + 16 * vec;
+    const float* res = v.residual ? v.residual + (dst - v.out_base) : nullptr;
     for (int h = 0; h < 2; ++h) {
-      __m256 r = _mm256_fmadd_ps(sum[c][h], mul, add);
-      if (v.ep.relu) r = _mm256_max_ps(r, _mm256_setzero_ps());
       const int64_t first = 16 * vec + 8 * h;
-      if (first < v.pixels) store_first(dst + 8 * h, v.pixels - first, r);
+      if (first >= v.pixels) continue;
+      __m256 r = _mm256_fmadd_ps(sum[c][h], mul, add);
+      if (res) r = _mm256_add_ps(r, load_first(res + 8 * h, v.pixels - first));
+      if (v.ep.relu) r = _mm256_max_ps(r, _mm256_setzero_ps());
+      store_first(dst + 8 * h, v.pixels - first, r);
     }
   }
 }

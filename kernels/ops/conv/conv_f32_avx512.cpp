@@ -139,10 +139,13 @@ __attribute__((always_inline)) inline void store_pair(const ConvF32View& v, floa
     if (k >= v.k) break;
     const __m512 mul = _mm512_set1_ps(v.ep.mul[k]), add = _mm512_set1_ps(v.ep.add[k]);
     float* dst = out + k * v.out_plane + v.out_first + 16 * v0;
+    const float* res = v.residual ? v.residual + (dst - v.out_base) : nullptr;
     for (int j = 0; j < P; ++j) {
+      const __mmask16 m = first_lanes(v.pixels - 16 * (v0 + j));
       __m512 r = _mm512_fmadd_ps(half ? sum_b[j] : sum_a[j], mul, add);
+      if (res) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m, res + 16 * j));
       if (v.ep.relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
-      _mm512_mask_storeu_ps(dst + 16 * j, first_lanes(v.pixels - 16 * (v0 + j)), r);
+      _mm512_mask_storeu_ps(dst + 16 * j, m, r);
     }
   }
 }

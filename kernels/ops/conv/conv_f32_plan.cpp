@@ -211,6 +211,7 @@ ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
   }
   p.block_groups.push_back(int32_t(p.groups.size()));
   p.epilogue = PackedEpilogue::make(epilogue, s.k, 2 * pairs);
+  p.residual = epilogue.residual;
   return p;
 }
 
@@ -233,6 +234,7 @@ ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>&
   p.scale_pos.assign(1, padded(std::vector<float>(size_t(s.k), 1.0f), 2 * p.pairs()));
   p.scale_neg.assign(1, std::vector<float>(size_t(2 * p.pairs()), 0.0f));
   p.epilogue = PackedEpilogue::make(epilogue, s.k, 2 * p.pairs());
+  p.residual = epilogue.residual;
   return p;
 }
 

@@ -55,8 +55,9 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
       const int64_t k = 2 * pair + c;
       if (k >= v.k) break;
       float* dst = out_image + k * v.out_plane + v.out_first + first;
+      const float* res = v.residual ? v.residual + (dst - v.out_base) : nullptr;
       for (int64_t l = 0; l < lanes && first + l < v.pixels; ++l)
-        dst[l] = finish(v.ep, k, sum[c][l]);
+        dst[l] = res ? finish_residual(v.ep, k, sum[c][l], res[l]) : finish(v.ep, k, sum[c][l]);
     }
   };
   // Each pair walks all its groups in a row: the blocked AVX-512 walk's summation order.

@@ -116,7 +116,18 @@ class RefConvKernel : public Kernel {
       ref::conv2d(s, static_cast<const float*>(a.in), w_.ternary, y);
     else
       ref::conv2d_dense(s, static_cast<const float*>(a.in), w_.dense.data(), y);
-    ref::apply_epilogue(epilogue_, y, pixels, s.k);
+    if (epilogue_.residual) {  // affine, + residual, then ReLU (the fused ResNet add)
+      Epilogue affine = epilogue_;
+      affine.relu = false;
+      ref::apply_epilogue(affine, y, pixels, s.k);
+      const auto* r = static_cast<const float*>(a.in2);
+      for (int64_t i = 0; i < pixels * s.k; ++i) {
+        y[i] += r[i];
+        if (epilogue_.relu && y[i] < 0.0f) y[i] = 0.0f;
+      }
+    } else {
+      ref::apply_epilogue(epilogue_, y, pixels, s.k);
+    }
     if (to_u8) quantize(y, pixels * s.k, out_q_, static_cast<uint8_t*>(a.out));
   }
 
@@ -136,7 +147,8 @@ std::unique_ptr<Kernel> prepare_ref(const Problem& p) {
 }  // namespace
 
 Impl ref_conv_f32_impl() {
-  return make_impl(Op::kConvF32, "ref", "scalar", Role::kReference, any_problem, prepare_ref);
+  return make_impl(Op::kConvF32, "ref", "scalar", Role::kReference, any_problem, prepare_ref,
+                   /*fuses_residual=*/true);
 }
 
 Impl ref_conv_w2a8_impl() {

@@ -294,6 +294,35 @@ TEST_CASE("engine: a layer its family cannot run falls back within the family's 
   }
 }
 
+TEST_CASE("engine: ResNet adds fused into their convs give the unfused results", "[engine]") {
+  std::mt19937 rng(46);
+  SyntheticResNetOptions o;
+  o.depth = 8;  // one block per stage: three adds, two after a down-sampling shortcut
+  o.fp_last = true;
+  const Model m = round_trip(make_random_resnet_cifar(o));
+  const auto images = random_floats(3 * 32 * 32 * 3, rng);
+  auto count = [](const std::string& text, const std::string& what) {
+    int k = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++k;
+    return k;
+  };
+  for (const std::string impl : {"ternary_f32", "onednn_f32", "ref"}) {
+    if (!engine_impl_available(impl)) continue;
+    INFO(impl);
+    EngineOptions fused_opt(impl), plain_opt(impl);
+    plain_opt.fuse_residual = false;
+    Engine fused(m, fused_opt), plain(m, plain_opt);
+    CHECK(count(fused.describe(), "+ fused residual add") == 3);
+    CHECK(count(fused.describe(), "fused into the conv before it") == 3);
+    CHECK(count(plain.describe(), "fused") == 0);
+    const auto want = plain.run(images, 3);
+    const auto got = fused.run(images, 3);
+    // Ours: the same float operations in the same order (affine, + residual, ReLU), identical
+    // outputs. oneDNN's binary post-op may round the bias and the sum in another order.
+    CHECK(max_diff(want, got) <= (impl == "onednn_f32" ? 1e-5 * (1.0 + max_abs(want)) : 0.0));
+  }
+}
+
 TEST_CASE("engine: auto tunes every layer among the registered kernels and caches it", "[engine]") {
   std::mt19937 rng(44);
   SyntheticResNetOptions o;

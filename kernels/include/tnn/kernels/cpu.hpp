@@ -114,6 +114,7 @@ struct ConvF32Plan {
   std::vector<float> weights_a, weights_b;  // weighted plans only
   std::vector<std::vector<float>> scale_pos, scale_neg;  // [term][pairs*2]
   PackedEpilogue epilogue;                               // padded to pairs*2 channels
+  bool residual = false;  // Epilogue::residual: the run adds RunArgs::in2 before ReLU
   // Tap planes. plane_copied: planes that are built by a copy (the zero-copy one is not).
   struct Plane {
     int32_t py, xoff, sigma;

@@ -50,6 +50,9 @@ struct EngineOptions {
   int64_t tune_batch = 1;      // auto modes: the batch the layers are timed at
   bool retune = false;         // auto modes: ignore a cached entry
   double tune_budget_ms = 20;  // auto modes: timing per candidate kernel (whole model: 15x)
+  // FP32 graphs: fold each ResNet block's add (and its ReLU) into the block's second conv where
+  // that conv's implementation can (ternary_f32, onednn_f32); false keeps separate add steps.
+  bool fuse_residual = true;
 };
 
 // What per-layer autotuning measured and chose (auto modes).
@@ -98,6 +101,8 @@ class Engine {
   std::string describe() const;  // one line per node: implementation, kernel, weight bytes
   // Per conv / linear node: the implementation id it runs (empty before int8 calibration).
   std::vector<std::pair<std::string, std::string>> layer_impls() const;
+  // Residual adds folded into the conv before them (EngineOptions::fuse_residual).
+  int fused_residual_adds() const;
   const TuneReport* tuning() const;  // auto modes, once tuned
 
   struct State;

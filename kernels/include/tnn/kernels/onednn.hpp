@@ -21,12 +21,14 @@ std::string effective_isa();  // oneDNN's CPU ISA name, e.g. "avx512_core_bf16"
 // FP32 direct convolution, NHWC src/dst, y = conv(x, w) + bias, optional ReLU.
 class ConvF32 {
  public:
-  // w_ohwi: [K][kh][kw][C]; bias: K values or nullptr.
-  ConvF32(const ConvShape& s, const float* w_ohwi, const float* bias, bool relu);
+  // w_ohwi: [K][kh][kw][C]; bias: K values or nullptr. residual: before ReLU, add run()'s
+  // residual_nhwc (shaped as y; oneDNN's binary-add post-op: a fused residual add).
+  ConvF32(const ConvShape& s, const float* w_ohwi, const float* bias, bool relu,
+          bool residual = false);
   ~ConvF32();
   ConvF32(ConvF32&&) noexcept;
   ConvF32& operator=(ConvF32&&) noexcept;
-  void run(const float* x_nhwc, float* y_nhwc);
+  void run(const float* x_nhwc, float* y_nhwc, const float* residual_nhwc = nullptr);
   const ConvShape& shape() const;
   const std::string& impl() const;  // oneDNN's implementation name, e.g. "brgconv:avx512_core"
   double weight_reorder_ms() const;

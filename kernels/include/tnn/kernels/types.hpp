@@ -64,6 +64,10 @@ TernaryWeights make_ternary(int64_t rows, int64_t cols,
 struct Epilogue {
   std::vector<float> mul, add;
   bool relu = false;
+  // Convs: add a residual tensor (RunArgs::in2, in the kernel's output layout) after the affine
+  // step and before ReLU: a ResNet block's add fused into its second conv. Only implementations
+  // registered as fusing it accept such a problem.
+  bool residual = false;
   void validate(int64_t channels) const;
 };
 
