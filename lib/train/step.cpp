@@ -8,18 +8,25 @@
 
 namespace tnn {
 
+// Also reads the configs stored in older checkpoints, which lack later optional fields: a const
+// json's operator[] on a missing key is undefined behaviour (it read garbage for num_classes,
+// which made `tnn infer --checkpoint` fail now and then), so required fields go through at()
+// and optional ones through value().
 ModelConfig model_config_of(const nlohmann::json& c) {
   ModelConfig m;
-  m.arch = c["model"]["arch"];
-  m.first_layer = c["model"]["first_layer"];
-  m.last_layer = c["model"]["last_layer"];
-  m.channels_last = c["model"]["channels_last"];
-  m.quantizer = {c["quantizer"]["method"], c["quantizer"]["params"]};
-  const auto& nc = c["model"]["num_classes"];  // null: the dataset's
+  const auto& model = c.at("model");
+  m.arch = model.at("arch");
+  m.first_layer = model.at("first_layer");
+  m.last_layer = model.at("last_layer");
+  m.channels_last = model.value("channels_last", m.channels_last);
+  m.quantizer = {c.at("quantizer").at("method"), c.at("quantizer").at("params")};
+  const nlohmann::json nc = model.value("num_classes", nlohmann::json());  // null: the dataset's
   if (nc.is_number_integer())
     m.num_classes = nc.get<int64_t>();
   else
-    m.num_classes = c["data"].value("dataset", "cifar10") == "imagenet" ? 1000 : 10;
+    m.num_classes =
+        c.value("data", nlohmann::json::object()).value("dataset", "cifar10") == "imagenet" ? 1000
+                                                                                            : 10;
   return m;
 }
 

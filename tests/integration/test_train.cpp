@@ -192,3 +192,21 @@ TEST_CASE("experiments: bad fields are errors naming the file and the JSON path"
   c3["train"].erase("sync_batchnorm");
   CHECK(config_hash(c1) == config_hash(c3));
 }
+
+TEST_CASE("train: the model config of an older checkpoint, without later optional fields",
+          "[experiment]") {
+  // As stored in checkpoints from before model.num_classes and data existed in configs.
+  auto c = nlohmann::json::parse(R"({"model": {"arch": "resnet20", "first_layer": "ternary",
+    "last_layer": "fp"}, "quantizer": {"method": "twn", "params": {}}})");
+  const ModelConfig m = model_config_of(c);
+  CHECK(m.arch == "resnet20");
+  CHECK(m.last_layer == "fp");
+  CHECK(m.num_classes == 10);
+  CHECK(m.channels_last == ModelConfig{}.channels_last);
+  c["data"] = {{"dataset", "imagenet"}};
+  CHECK(model_config_of(c).num_classes == 1000);
+  c["model"]["num_classes"] = 100;
+  CHECK(model_config_of(c).num_classes == 100);
+  c["model"].erase("arch");
+  CHECK_THROWS_WITH(model_config_of(c), Contains("arch"));
+}
