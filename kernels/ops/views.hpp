@@ -41,7 +41,6 @@ struct ConvF32View {
   int64_t tiles;
   const int32_t* tile_first;
   const int32_t* tile_size;
-  const int32_t* group_index;
   int64_t blocks;               // input-channel blocks (ConvF32Plan::block_groups)
   const int32_t* block_groups;  // [(term*pairs + pair)*blocks + b] .. [+1)
   int64_t partial_offset;       // floats from a thread's scratch region to its partial sums

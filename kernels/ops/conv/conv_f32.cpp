@@ -26,7 +26,6 @@ cpu::ConvF32View conv_f32_view(const ConvF32Plan& p) {
   v.tiles = int64_t(p.tile_first.size());
   v.tile_first = p.tile_first.data();
   v.tile_size = p.tile_size.data();
-  v.group_index = p.group_index.data();
   v.blocks = p.blocks;
   v.block_groups = p.block_groups.data();
   v.partial_offset = p.planes_floats() + ConvF32Plan::kScratchSlack;

@@ -20,7 +20,8 @@ void conv_pair_vector(const ConvF32View& v, const float* const base[2], float* o
     __m256 plus[2][2], minus[2][2];
     for (int c = 0; c < 2; ++c)
       for (int h = 0; h < 2; ++h) plus[c][h] = minus[c][h] = _mm256_setzero_ps();
-    for (int64_t gi = v.group_index[t * v.pairs + pair]; gi < v.group_index[t * v.pairs + pair + 1];
+    const int64_t tp = t * v.pairs + pair;
+    for (int64_t gi = v.block_groups[tp * v.blocks]; gi < v.block_groups[(tp + 1) * v.blocks];
          ++gi) {
       const ConvF32Plan::Group g = v.groups[gi];
       const float* b = base[g.base] + 16 * vec;

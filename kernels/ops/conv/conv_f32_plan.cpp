@@ -157,7 +157,6 @@ void add_groups(ConvF32Plan& p, const TapMap& taps, const int8_t* codes_a, const
       p.groups.back().last = int32_t(p.offsets.size());
     }
   }
-  p.group_index.push_back(int32_t(p.groups.size()));
 }
 
 std::vector<float> padded(std::vector<float> v, int64_t size) {
@@ -192,7 +191,6 @@ ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
   TapMap taps;
   ConvF32Plan p = plan_geometry(s, w.symmetric(), taps);
   p.terms = int(w.terms.size());
-  p.group_index.push_back(0);
   const int64_t pairs = p.pairs();
   for (size_t t = 0; t < w.terms.size(); ++t) {
     const auto codes = unpack_ternary(w.terms[t].codes.data(), size_t(w.rows), size_t(w.cols));
@@ -224,7 +222,6 @@ ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>&
   ConvF32Plan p = plan_geometry(s, false, taps) /* 6-vector tiles */;
   p.weighted = true;
   p.terms = 1;
-  p.group_index.push_back(0);
   for (int64_t pr = 0; pr < p.pairs(); ++pr) {
     const float* a = w_ohwi.data() + 2 * pr * s.patch();
     const float* b = 2 * pr + 1 < s.k ? a + s.patch() : nullptr;

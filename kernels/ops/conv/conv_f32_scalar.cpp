@@ -23,8 +23,9 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
         std::fill(plus[c], plus[c] + lanes, 0.0f);
         std::fill(minus[c], minus[c] + lanes, 0.0f);
       }
-      for (int64_t gi = v.group_index[t * v.pairs + pair];
-           gi < v.group_index[t * v.pairs + pair + 1]; ++gi) {
+      const int64_t tp = t * v.pairs + pair;  // all blocks of the pair in a row
+      for (int64_t gi = v.block_groups[tp * v.blocks]; gi < v.block_groups[(tp + 1) * v.blocks];
+           ++gi) {
         const ConvF32Plan::Group& g = v.groups[gi];
         for (int32_t e = g.first; e < g.last; ++e) {
           const float* p = base[g.base] + v.offsets[e];

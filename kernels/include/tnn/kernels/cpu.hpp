@@ -102,11 +102,11 @@ struct ConvF32Plan {
     int32_t first, last;
     int8_t sign_a, sign_b, base, pad_;
   };
-  std::vector<int32_t> group_index;  // [term*pairs + pair] .. [+1): range into groups
   // Input-channel blocks: a (term, pair)'s groups are sorted by block of in_block input channels
   // first, so a kernel can walk one block for many pairs while that block's tap planes stay in
   // L2, keeping partial sums in between (AVX-512); walking them all in a row gives the same sums.
-  // block_groups[(term*pairs + pair)*blocks + b] .. [+1): the groups of block b.
+  // block_groups[(term*pairs + pair)*blocks + b] .. [+1): the groups of block b, so the whole
+  // (term, pair) is [(term*pairs + pair)*blocks] .. [(term*pairs + pair + 1)*blocks).
   int64_t in_block = 0, blocks = 1;
   std::vector<int32_t> block_groups;
   std::vector<Group> groups;
