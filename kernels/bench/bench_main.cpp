@@ -125,7 +125,11 @@ int main(int argc, char** argv) {
       else if (suite == "conv")
         register_conv(cfg, o);
       else if (suite == "stack")
-        register_stack(cfg, load(path.parent_path() / cfg.at("layers_from").get<std::string>()), o);
+        register_stack(cfg,
+                       cfg.contains("layers")
+                           ? cfg
+                           : load(path.parent_path() / cfg.at("layers_from").get<std::string>()),
+                       o);
       else if (suite == "engine")
         register_engine(cfg, o);
     }

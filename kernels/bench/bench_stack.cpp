@@ -1,6 +1,8 @@
-// The ResNet-20 conv stack (resnet20_stack.json): its 19 convs back to back in each conv
-// implementation's native layout, every layer consuming the previous layer's output; each
-// layer checked once against the reference before timing.
+// Conv stacks (resnet20_stack.json, resnet18_stack.json): a network's convs back to back in each
+// conv implementation's native layout, every layer consuming the previous layer's output; each
+// layer checked once against the reference before timing. Unlike the per-layer suite, which
+// repeats one layer, a stack shows what a kernel costs when the layers change under the branch
+// predictor and the caches, as in a real inference.
 #include "bench_common.hpp"
 #include "op_runner.hpp"
 

@@ -42,7 +42,7 @@ std::vector<Impl> build_registry() {
       ref_conv_f32_impl(),
       ternary_conv_f32_impl("scalar", cpu::conv_f32_scalar),
       ternary_conv_f32_impl("avx2", cpu::conv_f32_avx2),
-      ternary_conv_f32_impl("avx512", cpu::conv_f32_avx512),
+      ternary_conv_f32_impl("avx512", cpu::conv_f32_avx512, /*width=*/4),
       // conv_w2a8
       ref_conv_w2a8_impl(),
       ternary_conv_w2a8_impl("scalar", cpu::conv_w2a8_scalar),

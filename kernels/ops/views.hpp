@@ -35,14 +35,14 @@ struct VnniView {
 };
 
 struct ConvF32View {
-  int64_t k, pairs, oh, ow, pixels, vectors;
+  int64_t k, bundles, width, oh, ow, pixels, vectors;  // bundles of `width` output channels
   int terms;
   bool weighted, symmetric;
   int64_t tiles;
   const int32_t* tile_first;
   const int32_t* tile_size;
   int64_t blocks;               // input-channel blocks (ConvF32Plan::block_groups)
-  const int32_t* block_groups;  // [(term*pairs + pair)*blocks + b] .. [+1)
+  const int32_t* block_groups;  // [(term*bundles + bundle)*blocks + b] .. [+1)
   int64_t partial_offset;       // floats from a thread's scratch region to its partial sums
   const ConvF32Plan::Group* groups;
   const int32_t* offsets;

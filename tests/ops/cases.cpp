@@ -376,6 +376,11 @@ std::vector<ConvSpec> conv_edges(Op op) {
                           {0.45, 2, true, true}));
     e.push_back(conv_edge("input-channel blocks, dense", shape(1, 14, 14, 256, 3, 3, 1, 1), {})
                     .dense_weights());
+    // Channel quads (symmetric plans with >= 768 taps per block, AVX-512): two terms, a last
+    // quad of one channel, a fused residual add.
+    e.push_back(
+        conv_edge("channel quads, 2 terms", shape(1, 9, 9, 96, 9, 3, 1, 1), {0.45, 2, true, false})
+            .with_residual());
   }
   return e;
 }

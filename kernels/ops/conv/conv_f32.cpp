@@ -15,7 +15,8 @@ cpu::ConvF32View conv_f32_view(const ConvF32Plan& p) {
   cpu::ConvF32View v{};
   const ConvShape& s = p.shape;
   v.k = s.k;
-  v.pairs = p.pairs();
+  v.bundles = p.bundles();
+  v.width = p.width;
   v.oh = s.oh();
   v.ow = s.ow();
   v.pixels = v.oh * v.ow;
@@ -50,9 +51,9 @@ cpu::ConvF32View conv_f32_view(const ConvF32Plan& p) {
 
 class TapListKernel : public Kernel {
  public:
-  TapListKernel(const Problem& p, cpu::ConvF32Fn fn)
+  TapListKernel(const Problem& p, cpu::ConvF32Fn fn, int64_t width)
       : fn_(fn),
-        plan_(p.ternary ? prepare_conv_f32(p.shape, *p.ternary, p.epilogue)
+        plan_(p.ternary ? prepare_conv_f32(p.shape, *p.ternary, p.epilogue, width)
                         : prepare_conv_f32_dense(p.shape, *p.dense, p.epilogue)) {
     for (const auto& pl : plan_.planes)
       if (pl.copied) copied_.push_back(pl);
@@ -66,7 +67,8 @@ class TapListKernel : public Kernel {
   }
   size_t weight_bytes() const override { return plan_.entry_bytes(); }
   std::string describe() const override {
-    return std::string(plan_.weighted ? "dense FMA lists" : "zero-skipping +-1 lists") + ", " +
+    return std::string(plan_.weighted ? "dense FMA lists" : "zero-skipping +-1 lists") +
+           (plan_.width == 4 ? " (channel quads)" : " (channel pairs)") + ", " +
            std::to_string(plan_.copied_planes) + " of " + std::to_string(plan_.planes.size()) +
            " tap planes copied";
   }
@@ -120,10 +122,10 @@ bool supports_tap_lists(const Problem& p, std::string* why) {
 
 }  // namespace
 
-Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn) {
+Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn, int64_t width) {
   return make_impl(
       Op::kConvF32, "ternary_f32", isa, Role::kTernary, supports_tap_lists,
-      [fn](const Problem& p) { return std::make_unique<TapListKernel>(p, fn); },
+      [fn, width](const Problem& p) { return std::make_unique<TapListKernel>(p, fn, width); },
       /*fuses_residual=*/true);
 }
 

@@ -20,7 +20,7 @@ void conv_pair_vector(const ConvF32View& v, const float* const base[2], float* o
     __m256 plus[2][2], minus[2][2];
     for (int c = 0; c < 2; ++c)
       for (int h = 0; h < 2; ++h) plus[c][h] = minus[c][h] = _mm256_setzero_ps();
-    const int64_t tp = t * v.pairs + pair;
+    const int64_t tp = t * v.bundles + pair;  // plans of pairs (width 2)
     for (int64_t gi = v.block_groups[tp * v.blocks]; gi < v.block_groups[(tp + 1) * v.blocks];
          ++gi) {
       const ConvF32Plan::Group g = v.groups[gi];
@@ -34,10 +34,10 @@ void conv_pair_vector(const ConvF32View& v, const float* const base[2], float* o
             plus[1][h] = _mm256_fmadd_ps(x, _mm256_set1_ps(v.weights_b[e]), plus[1][h]);
             continue;
           }
-          if (g.sign_a > 0) plus[0][h] = _mm256_add_ps(plus[0][h], x);
-          if (g.sign_a < 0) minus[0][h] = _mm256_add_ps(minus[0][h], x);
-          if (g.sign_b > 0) plus[1][h] = _mm256_add_ps(plus[1][h], x);
-          if (g.sign_b < 0) minus[1][h] = _mm256_add_ps(minus[1][h], x);
+          if (g.sign[0] > 0) plus[0][h] = _mm256_add_ps(plus[0][h], x);
+          if (g.sign[0] < 0) minus[0][h] = _mm256_add_ps(minus[0][h], x);
+          if (g.sign[1] > 0) plus[1][h] = _mm256_add_ps(plus[1][h], x);
+          if (g.sign[1] < 0) minus[1][h] = _mm256_add_ps(minus[1][h], x);
         }
       }
     }

@@ -1,7 +1,7 @@
-// AVX-512 zero-skipping FP32 conv: channel pairs over tap lists, tap planes built by the thread
-// that reads them (conv_f32_parallel.hpp, docs/kernels.md). Same data and summation order as
-// conv_f32_scalar.cpp.
-#include "../simd_avx512.hpp"
+// AVX-512 zero-skipping FP32 conv: channel pairs over tap lists (quads: conv_f32_quad_avx512.cpp),
+// tap planes built by the thread that reads them (conv_f32_parallel.hpp, docs/kernels.md). Same
+// data and summation order as conv_f32_scalar.cpp.
+#include "conv_f32_avx512.hpp"
 #include "conv_f32_parallel.hpp"
 
 #include <algorithm>
@@ -107,7 +107,7 @@ __attribute__((always_inline)) inline void with_signs(const ConvF32Plan::Group& 
   using M = std::integral_constant<int, -1>;
   using Z = std::integral_constant<int, 0>;
   using O = std::integral_constant<int, 1>;
-  switch ((g.sign_a + 1) * 3 + (g.sign_b + 1)) {
+  switch ((g.sign[0] + 1) * 3 + (g.sign[1] + 1)) {
     case 0:
       return f(M{}, M{});
     case 1:
@@ -129,27 +129,6 @@ __attribute__((always_inline)) inline void with_signs(const ConvF32Plan::Group& 
   }
 }
 
-// Writes P vectors of the pair's two output channels (affine, ReLU, tail mask).
-template <int P>
-__attribute__((always_inline)) inline void store_pair(const ConvF32View& v, float* out,
-                                                      int64_t pair, int64_t v0, const __m512* sum_a,
-                                                      const __m512* sum_b) {
-  for (int half = 0; half < 2; ++half) {
-    const int64_t k = 2 * pair + half;
-    if (k >= v.k) break;
-    const __m512 mul = _mm512_set1_ps(v.ep.mul[k]), add = _mm512_set1_ps(v.ep.add[k]);
-    float* dst = out + k * v.out_plane + v.out_first + 16 * v0;
-    const float* res = v.residual ? v.residual + (dst - v.out_base) : nullptr;
-    for (int j = 0; j < P; ++j) {
-      const __mmask16 m = first_lanes(v.pixels - 16 * (v0 + j));
-      __m512 r = _mm512_fmadd_ps(half ? sum_b[j] : sum_a[j], mul, add);
-      if (res) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m, res + 16 * j));
-      if (v.ep.relu) r = _mm512_max_ps(r, _mm512_setzero_ps());
-      _mm512_mask_storeu_ps(dst + 16 * j, m, r);
-    }
-  }
-}
-
 // One input-channel block of a pair's tile (ConvF32Plan::block_groups): the sums start at zero
 // (block 0) or from the partial sums the previous block left in `partial` (this pair's, per
 // term), and are finished (scales, terms, epilogue, store) after the last block.
@@ -166,7 +145,7 @@ void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float*
       acc_a[j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * j);
       acc_b[j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (12 + j));
     }
-    const int64_t bi = (t * v.pairs + pair) * v.blocks + block;
+    const int64_t bi = (t * v.bundles + pair) * v.blocks + block;
     const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
     for (int64_t gi = gi0; gi < gi1; ++gi) {
       const ConvF32Plan::Group g = v.groups[gi];
@@ -191,7 +170,10 @@ void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float*
       sum_b[j] = t == 0 ? tb : _mm512_add_ps(sum_b[j], tb);
     }
   }
-  if (last) store_pair<P>(v, out, pair, v0, sum_a, sum_b);
+  if (last) {
+    store_channel<P>(v, out, ka, v0, sum_a);
+    store_channel<P>(v, out, kb, v0, sum_b);
+  }
 }
 
 // As conv_pair_tile_sym, with separate +1 and -1 sums (or weighted taps).
@@ -208,7 +190,7 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
     for (int a = 0; a < 4; ++a)
       for (int j = 0; j < P; ++j)
         arrays[a][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (6 * a + j));
-    const int64_t bi = (t * v.pairs + pair) * v.blocks + block;
+    const int64_t bi = (t * v.bundles + pair) * v.blocks + block;
     const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
     for (int64_t gi = gi0; gi < gi1; ++gi) {
       const ConvF32Plan::Group g = v.groups[gi];
@@ -240,13 +222,14 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
       sum_b[j] = t == 0 ? tb : _mm512_add_ps(sum_b[j], tb);
     }
   }
-  if (last) store_pair<P>(v, out, pair, v0, sum_a, sum_b);
+  if (last) {
+    store_channel<P>(v, out, ka, v0, sum_a);
+    store_channel<P>(v, out, kb, v0, sum_b);
+  }
 }
 
-// Tile functions indexed by tile width - 1 (in 16-pixel vectors): symmetric ones up to 12, the
-// others (separate +1 and -1 sums) up to 6.
-using ConvTileFn = void (*)(const ConvF32View&, const float* const[2], float*, int64_t, int64_t,
-                            int64_t, float*);
+// Tile functions indexed by tile width - 1 (in 16-pixel vectors): symmetric pairs up to 12, the
+// other pairs (separate +1 and -1 sums) up to 6, quads up to 7.
 template <int... I>
 constexpr std::array<ConvTileFn, sizeof...(I)> sym_tiles(std::integer_sequence<int, I...>) {
   return {conv_pair_tile_sym<I + 1>...};
@@ -261,19 +244,22 @@ constexpr auto kPairTiles = pair_tiles(std::make_integer_sequence<int, 6>{});
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
   const bool sym = v.symmetric && !v.weighted;
-  // Widths are 1..12 (symmetric) or 1..6 (asymmetric, dense): prepare_conv_f32.cpp's tiles.
-  const ConvTileFn* tile_fns = sym ? kSymTiles.data() : kPairTiles.data();
-  // Block-major over the pairs of a tile: one block's tap planes serve every pair while in L1.
+  // Widths are 1..12 (symmetric pairs), 1..6 (asymmetric, dense) or 1..7 (quads):
+  // conv_f32_plan.cpp's tiles.
+  const ConvTileFn* tile_fns = v.width == 4 ? conv_quad_tiles_avx512()
+                               : sym        ? kSymTiles.data()
+                                            : kPairTiles.data();
+  // Block-major over the bundles of a tile: one block's tap planes serve every bundle while in L2.
   auto run_tile = [&v, tile_fns](const float* const base[2], float* out_image, int64_t tile,
-                                 int64_t pair_lo, int64_t pair_hi) {
+                                 int64_t bundle_lo, int64_t bundle_hi) {
     const ConvTileFn fn = tile_fns[v.tile_size[tile] - 1];
     // The partial sums sit in this thread's scratch region, after its planes.
     float* partial = v.blocks > 1 ? const_cast<float*>(base[1]) + v.partial_offset : nullptr;
-    const int64_t per_pair = v.terms * ConvF32Plan::kPartialFloats;
+    const int64_t per_bundle = v.terms * ConvF32Plan::kPartialFloats;
     for (int64_t b = 0; b < v.blocks; ++b)
-      for (int64_t pair = pair_lo; pair < pair_hi; ++pair)
-        fn(v, base, out_image, pair, v.tile_first[tile], b,
-           partial ? partial + pair * per_pair : nullptr);
+      for (int64_t bundle = bundle_lo; bundle < bundle_hi; ++bundle)
+        fn(v, base, out_image, bundle, v.tile_first[tile], b,
+           partial ? partial + bundle * per_bundle : nullptr);
   };
   conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, plan_tile_span(v), build_planes,
                     run_tile);

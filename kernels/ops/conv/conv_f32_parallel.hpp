@@ -13,10 +13,10 @@
 namespace tnn::kernels::cpu {
 namespace {
 
-// Runs `tile(base, out_image, tile, pair_lo, pair_hi)` over every (image, tile, pair) item of n
-// images, for runs of consecutive pairs of one tile (so a kernel may walk input-channel blocks
-// across the pairs, ConvF32Plan::block_groups); base[1] is the thread's scratch region. The
-// items are split into one contiguous range per thread (as a static schedule would), and each
+// Runs `tile(base, out_image, tile, bundle_lo, bundle_hi)` over every (image, tile, bundle) item
+// of n images, for runs of consecutive bundles of one tile (so a kernel may walk input-channel
+// blocks across the bundles, ConvF32Plan::block_groups); base[1] is the thread's scratch region.
+// The items are split into one contiguous range per thread (as a static schedule would), and each
 // thread first builds, in its own scratch (scratch + thread * v.scratch_stride), the tap-plane
 // positions that its own tiles of an image read, halo included, just before it reads them. So
 // no thread waits for another between building and reading, no plane is read from the other
@@ -27,7 +27,7 @@ template <class Span, class Build, class Tile>
 inline void conv_f32_parallel(const ConvF32View& v, const PlanesView* planes, const float* in,
                               float* scratch, float* out, int64_t n, int64_t tiles, Span span,
                               Build build, Tile tile) {
-  const int64_t per_image = tiles * v.pairs, items = n * per_image;
+  const int64_t per_image = tiles * v.bundles, items = n * per_image;
   // Positions a vector range reads: lanes shifted back by sigma (< 16) and down by up to
   // (plane rows - output rows) whole rows.
   const int64_t reach = planes ? (planes->rows - v.oh) * planes->ow : 0;
@@ -42,8 +42,8 @@ inline void conv_f32_parallel(const ConvF32View& v, const PlanesView* planes, co
       const int64_t image = item / per_image, image_end = std::min(end, (image + 1) * per_image);
       const float* const base[2] = {in + image * v.in_stride, own};
       if (planes) {
-        const int64_t first_tile = item % per_image / v.pairs;
-        const int64_t last_tile = (image_end - 1) % per_image / v.pairs;
+        const int64_t first_tile = item % per_image / v.bundles;
+        const int64_t last_tile = (image_end - 1) % per_image / v.bundles;
         const int64_t lo = 16 * span(first_tile).first - 16;
         const int64_t hi = 16 * span(last_tile).second + reach;
         build(*planes, base[0], own, std::max<int64_t>(lo, 0),
@@ -51,9 +51,10 @@ inline void conv_f32_parallel(const ConvF32View& v, const PlanesView* planes, co
       }
       float* dst = out + image * v.out_stride;
       while (item < image_end) {
-        const int64_t pair = item % v.pairs, pairs = std::min(v.pairs - pair, image_end - item);
-        tile(base, dst, item % per_image / v.pairs, pair, pair + pairs);
-        item += pairs;
+        const int64_t bundle = item % v.bundles;
+        const int64_t count = std::min(v.bundles - bundle, image_end - item);
+        tile(base, dst, item % per_image / v.bundles, bundle, bundle + count);
+        item += count;
       }
     }
   }

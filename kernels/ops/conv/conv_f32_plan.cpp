@@ -1,10 +1,11 @@
 // Builds the zero-skipping FP32 conv plan (see ConvF32Plan in cpu.hpp): the tap planes, and per
-// pair of output channels the taps grouped by their two signs. Offsets depend on the input
-// geometry, so a plan is built per layer at model load.
+// bundle of output channels (pair or quad) the taps grouped by their signs in its channels.
+// Offsets depend on the input geometry, so a plan is built per layer at model load.
 #include "tnn/kernels/cpu.hpp"
 #include "tnn/kernels/pack.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <tuple>
 
@@ -12,9 +13,10 @@ namespace tnn::kernels {
 
 namespace {
 
-// 16-pixel vectors per tile: symmetric scales keep one accumulator per channel (2 x 12 zmm),
-// asymmetric ones separate +1 and -1 sums (4 x 6 zmm).
-constexpr int64_t kMaxTileVectorsSymmetric = 12, kMaxTileVectorsAsymmetric = 6;
+// 16-pixel vectors per tile: symmetric pairs keep one accumulator per channel (2 x 12 zmm),
+// asymmetric pairs separate +1 and -1 sums (4 x 6 zmm), quads one per channel (4 x 7 zmm).
+constexpr int64_t kMaxTileVectorsSymmetric = 12, kMaxTileVectorsAsymmetric = 6,
+                  kMaxTileVectorsQuad = 7;
 
 int64_t floor_div(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -27,23 +29,35 @@ struct TapMap {
   std::vector<int32_t> block;  // input-channel block of the tap
 };
 
-// Bytes a block's tap planes may take while one tile of every pair walks them: half of Zen 4's
+// Quads split a bundle's taps over 80 sign patterns instead of 8, so their groups are short, and
+// each group ends in branches that the predictor learns only when the same sequence repeats (one
+// layer timed alone, or many tiles of one layer). In a network they lose on short tap lists:
+// quads everywhere made ResNet-20's 19-conv stack (144-576 taps per bundle) 0.74x as fast as
+// pairs, and a threshold of 512 still 0.91x, while 768 leaves ResNet-20 on pairs and makes
+// ResNet-18's 16-conv stack 1.07x faster (Zen 4, 2026-12-05;
+// results/analysis/conv-f32-quads-amd-zen4-2c.json). So quads need this many taps per block.
+constexpr int64_t kQuadMinTaps = 768;
+
+// Bytes a block's tap planes may take while one tile of every bundle walks them: half of Zen 4's
 // 1 MiB L2 (Emerald Rapids: 2 MiB). Only layers whose planes overflow it are blocked: ResNet-18's
 // 14x14 and 7x7 layers (256-512 channels) run 11-17 % faster, while blocking to fit L1 (a few
 // channels per block on 9 aligned planes) made every layer up to 2x slower on the partial-sum
 // traffic and per-group overhead (Zen 4, 2026-12-04; docs/kernels.md).
 constexpr int64_t kBlockBytes = 512 * 1024;
 
-ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, TapMap& taps) {
+ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, int64_t width, TapMap& taps) {
   ConvShape s = shape;
   s.n = 1;
   s.validate();
   ConvF32Plan p;
   p.shape = s;
   p.symmetric = symmetric;
+  p.width = width;
   const int64_t oh = s.oh(), ow = s.ow(), pixels = oh * ow;
   p.vectors = (pixels + 15) / 16;
-  const int64_t max_tile = symmetric ? kMaxTileVectorsSymmetric : kMaxTileVectorsAsymmetric;
+  const int64_t max_tile = width == 4  ? kMaxTileVectorsQuad
+                           : symmetric ? kMaxTileVectorsSymmetric
+                                       : kMaxTileVectorsAsymmetric;
   const int64_t ntiles = (p.vectors + max_tile - 1) / max_tile;
   for (int64_t t = 0, first = 0; t < ntiles; ++t) {
     const int64_t size = p.vectors / ntiles + (t < p.vectors % ntiles ? 1 : 0);
@@ -113,42 +127,46 @@ ConvF32Plan plan_geometry(const ConvShape& shape, bool symmetric, TapMap& taps) 
   return p;
 }
 
-// Appends the groups of one (term, pair): taps sorted by (block, base, signs, offset), with the
-// first group of each input-channel block in block_groups.
-void add_groups(ConvF32Plan& p, const TapMap& taps, const int8_t* codes_a, const int8_t* codes_b,
-                const float* w_a, const float* w_b) {
+// Appends the groups of one (term, bundle): taps sorted by (block, base, signs, offset), with
+// the first group of each input-channel block in block_groups. codes[c] is channel c's ternary
+// codes (null past the last channel); weighted pairs give w_a, w_b instead.
+void add_groups(ConvF32Plan& p, const TapMap& taps, const int8_t* const codes[4], const float* w_a,
+                const float* w_b) {
   struct Tap {
     int32_t block;
-    int8_t base, sa, sb;
+    int8_t base;
+    std::array<int8_t, 4> sign;
     int32_t offset;
     float wa, wb;
   };
   std::vector<Tap> list;
   const bool weighted = w_a != nullptr;
   for (size_t i = 0; i < taps.offset.size(); ++i) {
-    Tap t{taps.block[i], taps.base[i], 0, 0, taps.offset[i], 0.0f, 0.0f};
+    Tap t{taps.block[i], taps.base[i], {0, 0, 0, 0}, taps.offset[i], 0.0f, 0.0f};
     if (weighted) {
       t.wa = w_a[i];
       t.wb = w_b ? w_b[i] : 0.0f;
-      t.sa = t.wa != 0.0f || t.wb != 0.0f;  // one "dense" pattern
+      t.sign[0] = t.wa != 0.0f || t.wb != 0.0f;  // one "dense" pattern
     } else {
-      t.sa = codes_a[i];
-      t.sb = codes_b ? codes_b[i] : 0;
+      for (int c = 0; c < 4; ++c) t.sign[size_t(c)] = codes[c] ? codes[c][i] : 0;
     }
-    if (t.sa == 0 && t.sb == 0) continue;
+    if (t.sign == std::array<int8_t, 4>{0, 0, 0, 0}) continue;
     list.push_back(t);
   }
   std::sort(list.begin(), list.end(), [](const Tap& a, const Tap& b) {
-    return std::tie(a.block, a.base, a.sa, a.sb, a.offset) <
-           std::tie(b.block, b.base, b.sa, b.sb, b.offset);
+    return std::tie(a.block, a.base, a.sign, a.offset) <
+           std::tie(b.block, b.base, b.sign, b.offset);
   });
   size_t i = 0;
   for (int32_t block = 0; block < p.blocks; ++block) {
     p.block_groups.push_back(int32_t(p.groups.size()));
     for (bool first = true; i < list.size() && list[i].block == block; ++i, first = false) {
       const Tap& t = list[i];
-      if (first || t.base != list[i - 1].base || t.sa != list[i - 1].sa || t.sb != list[i - 1].sb)
-        p.groups.push_back({int32_t(p.offsets.size()), 0, t.sa, t.sb, t.base, 0});
+      if (first || t.base != list[i - 1].base || t.sign != list[i - 1].sign) {
+        ConvF32Plan::Group g{int32_t(p.offsets.size()), 0, {}, t.base, {}};
+        std::copy(t.sign.begin(), t.sign.end(), g.sign);
+        p.groups.push_back(g);
+      }
       p.offsets.push_back(t.offset);
       if (weighted) {
         p.weights_a.push_back(t.wa);
@@ -179,8 +197,8 @@ size_t ConvF32Plan::entry_bytes() const {
          groups.size() * sizeof(Group);
 }
 
-ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
-                             const Epilogue& epilogue) {
+ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w, const Epilogue& epilogue,
+                             int64_t width) {
   w.validate();
   if (w.rows != s.k || w.cols != s.patch())
     throw std::invalid_argument("prepare_conv_f32: weights are " + std::to_string(w.rows) + "x" +
@@ -188,18 +206,24 @@ ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
                                 std::to_string(s.k) + "x" + std::to_string(s.patch()));
   if (w.terms.size() > size_t(kMaxTerms))
     throw std::invalid_argument("prepare_conv_f32: at most 4 terms");
+  if (width != 2 && width != 4)
+    throw std::invalid_argument("prepare_conv_f32: width " + std::to_string(width) +
+                                ", expected 2 (pairs) or 4 (quads)");
   TapMap taps;
-  ConvF32Plan p = plan_geometry(s, w.symmetric(), taps);
+  ConvF32Plan p = plan_geometry(s, w.symmetric(), w.symmetric() ? width : 2, taps);
+  if (p.width == 4 && p.in_block * s.kh * s.kw < kQuadMinTaps)
+    p = plan_geometry(s, w.symmetric(), 2, taps);
   p.terms = int(w.terms.size());
-  const int64_t pairs = p.pairs();
+  const int64_t bundles = p.bundles(), channels = bundles * p.width;
   for (size_t t = 0; t < w.terms.size(); ++t) {
     const auto codes = unpack_ternary(w.terms[t].codes.data(), size_t(w.rows), size_t(w.cols));
-    for (int64_t pr = 0; pr < pairs; ++pr) {
-      const int8_t* a = codes.data() + 2 * pr * w.cols;
-      const int8_t* b = 2 * pr + 1 < s.k ? a + w.cols : nullptr;
-      add_groups(p, taps, a, b, nullptr, nullptr);
+    for (int64_t b = 0; b < bundles; ++b) {
+      const int8_t* rows[4] = {};
+      for (int64_t c = 0; c < p.width && b * p.width + c < s.k; ++c)
+        rows[c] = codes.data() + (b * p.width + c) * w.cols;
+      add_groups(p, taps, rows, nullptr, nullptr);
     }
-    std::vector<float> sp(size_t(2 * pairs), 0.0f), sn(size_t(2 * pairs), 0.0f);
+    std::vector<float> sp(size_t(channels), 0.0f), sn(size_t(channels), 0.0f);
     for (int64_t k = 0; k < s.k; ++k) {
       sp[size_t(k)] = w.pos(t, k);
       sn[size_t(k)] = w.neg(t, k);
@@ -208,7 +232,7 @@ ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
     p.scale_neg.push_back(std::move(sn));
   }
   p.block_groups.push_back(int32_t(p.groups.size()));
-  p.epilogue = PackedEpilogue::make(epilogue, s.k, 2 * pairs);
+  p.epilogue = PackedEpilogue::make(epilogue, s.k, channels);
   p.residual = epilogue.residual;
   return p;
 }
@@ -219,18 +243,20 @@ ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>&
     throw std::invalid_argument("prepare_conv_f32_dense: expected " +
                                 std::to_string(s.k * s.patch()) + " weights for " + s.str());
   TapMap taps;
-  ConvF32Plan p = plan_geometry(s, false, taps) /* 6-vector tiles */;
+  ConvF32Plan p = plan_geometry(s, false, 2, taps) /* pairs, 6-vector tiles */;
   p.weighted = true;
   p.terms = 1;
-  for (int64_t pr = 0; pr < p.pairs(); ++pr) {
+  const int8_t* const no_codes[4] = {};
+  for (int64_t pr = 0; pr < p.bundles(); ++pr) {
     const float* a = w_ohwi.data() + 2 * pr * s.patch();
     const float* b = 2 * pr + 1 < s.k ? a + s.patch() : nullptr;
-    add_groups(p, taps, nullptr, nullptr, a, b);
+    add_groups(p, taps, no_codes, a, b);
   }
   p.block_groups.push_back(int32_t(p.groups.size()));
-  p.scale_pos.assign(1, padded(std::vector<float>(size_t(s.k), 1.0f), 2 * p.pairs()));
-  p.scale_neg.assign(1, std::vector<float>(size_t(2 * p.pairs()), 0.0f));
-  p.epilogue = PackedEpilogue::make(epilogue, s.k, 2 * p.pairs());
+  const int64_t channels = 2 * p.bundles();
+  p.scale_pos.assign(1, padded(std::vector<float>(size_t(s.k), 1.0f), channels));
+  p.scale_neg.assign(1, std::vector<float>(size_t(channels), 0.0f));
+  p.epilogue = PackedEpilogue::make(epilogue, s.k, channels);
   p.residual = epilogue.residual;
   return p;
 }

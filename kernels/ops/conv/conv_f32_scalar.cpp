@@ -1,5 +1,5 @@
-// Scalar zero-skipping FP32 conv on the tap lists and tap planes of ConvF32Plan, in the SIMD
-// kernels' summation order; also the portable tap-plane builder.
+// Scalar zero-skipping FP32 conv on the tap lists and tap planes of ConvF32Plan (pairs or quads),
+// in the SIMD kernels' summation order; also the portable tap-plane builder.
 #include "../simd_scalar.hpp"
 #include "conv_f32_parallel.hpp"
 
@@ -12,38 +12,39 @@ namespace {
 
 void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* in, float* scratch,
                    float* out, int64_t n) {
-  auto run_pair = [&v](const float* const image_base[2], float* out_image, int64_t tile,
-                       int64_t pair) {
+  auto run_bundle = [&v](const float* const image_base[2], float* out_image, int64_t tile,
+                         int64_t bundle) {
     const int64_t first = v.tile_first[tile] * 16, lanes = v.tile_size[tile] * 16;
+    const int64_t width = v.width;
     const float* const base[2] = {image_base[0] + first,
                                   image_base[1] ? image_base[1] + first : nullptr};
-    float sum[2][16 * 12], plus[2][16 * 12], minus[2][16 * 12];
+    float sum[4][16 * 12], plus[4][16 * 12], minus[4][16 * 12];
     for (int t = 0; t < v.terms; ++t) {
-      for (int c = 0; c < 2; ++c) {
+      for (int64_t c = 0; c < width; ++c) {
         std::fill(plus[c], plus[c] + lanes, 0.0f);
         std::fill(minus[c], minus[c] + lanes, 0.0f);
       }
-      const int64_t tp = t * v.pairs + pair;  // all blocks of the pair in a row
-      for (int64_t gi = v.block_groups[tp * v.blocks]; gi < v.block_groups[(tp + 1) * v.blocks];
+      const int64_t tb = t * v.bundles + bundle;  // all blocks of the bundle in a row
+      for (int64_t gi = v.block_groups[tb * v.blocks]; gi < v.block_groups[(tb + 1) * v.blocks];
            ++gi) {
         const ConvF32Plan::Group& g = v.groups[gi];
         for (int32_t e = g.first; e < g.last; ++e) {
           const float* p = base[g.base] + v.offsets[e];
           for (int64_t l = 0; l < lanes; ++l) {
-            if (v.weighted) {
+            if (v.weighted) {  // pairs only
               plus[0][l] += v.weights_a[e] * p[l];
               plus[1][l] += v.weights_b[e] * p[l];
               continue;
             }
-            if (g.sign_a > 0) plus[0][l] += p[l];
-            if (g.sign_a < 0) minus[0][l] += p[l];
-            if (g.sign_b > 0) plus[1][l] += p[l];
-            if (g.sign_b < 0) minus[1][l] += p[l];
+            for (int64_t c = 0; c < width; ++c) {
+              if (g.sign[c] > 0) plus[c][l] += p[l];
+              if (g.sign[c] < 0) minus[c][l] += p[l];
+            }
           }
         }
       }
-      for (int c = 0; c < 2; ++c) {
-        const int64_t k = 2 * pair + c;
+      for (int64_t c = 0; c < width; ++c) {
+        const int64_t k = width * bundle + c;
         for (int64_t l = 0; l < lanes; ++l) {
           const float term = v.weighted
                                  ? plus[c][l]
@@ -52,8 +53,8 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
         }
       }
     }
-    for (int c = 0; c < 2; ++c) {
-      const int64_t k = 2 * pair + c;
+    for (int64_t c = 0; c < width; ++c) {
+      const int64_t k = width * bundle + c;
       if (k >= v.k) break;
       float* dst = out_image + k * v.out_plane + v.out_first + first;
       const float* res = v.residual ? v.residual + (dst - v.out_base) : nullptr;
@@ -61,10 +62,10 @@ void conv_f32_impl(const ConvF32View& v, const PlanesView* planes, const float* 
         dst[l] = res ? finish_residual(v.ep, k, sum[c][l], res[l]) : finish(v.ep, k, sum[c][l]);
     }
   };
-  // Each pair walks all its groups in a row: the blocked AVX-512 walk's summation order.
-  auto run_tile = [&run_pair](const float* const base[2], float* out_image, int64_t tile,
-                              int64_t pair_lo, int64_t pair_hi) {
-    for (int64_t pair = pair_lo; pair < pair_hi; ++pair) run_pair(base, out_image, tile, pair);
+  // Each bundle walks all its groups in a row: the blocked AVX-512 walk's summation order.
+  auto run_tile = [&run_bundle](const float* const base[2], float* out_image, int64_t tile,
+                                int64_t bundle_lo, int64_t bundle_hi) {
+    for (int64_t b = bundle_lo; b < bundle_hi; ++b) run_bundle(base, out_image, tile, b);
   };
   conv_f32_parallel(v, planes, in, scratch, out, n, v.tiles, plan_tile_span(v), build_planes_scalar,
                     run_tile);

@@ -36,7 +36,9 @@ namespace tnn::kernels::ops {
 
 Impl ref_conv_f32_impl();
 Impl ref_conv_w2a8_impl();
-Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn);
+// width: output channels per bundle the kernel takes in symmetric ternary plans (2 or 4;
+// ConvF32Plan::width); asymmetric and dense plans are always pairs.
+Impl ternary_conv_f32_impl(const char* isa, cpu::ConvF32Fn fn, int64_t width = 2);
 Impl ternary_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn);
 // The same kernels on weights unpacked to s8 once (family "ternary_s8_unpacked").
 Impl unpacked_conv_w2a8_impl(const char* isa, cpu::ConvW2A8Fn fn);

@@ -110,3 +110,28 @@ TEST_CASE("ops: problems validate their weights", "[ops]") {
   w.terms[0].scale_pos = {1.0f, 2.0f};
   CHECK_THROWS_AS(prepack_vnni(w), std::invalid_argument);
 }
+
+TEST_CASE("conv_f32 plans: quads only for symmetric plans with long tap lists", "[ops]") {
+  std::mt19937 rng(5);
+  ConvShape s;
+  s.n = 1, s.h = s.w = 8, s.c = 96, s.k = 10, s.kh = s.kw = 3, s.stride = 1, s.pad = 1;
+  const auto sym = random_ternary(s.k, s.patch(), {0.45, 1, true, false}, rng);
+  const ConvF32Plan quads = prepare_conv_f32(s, sym, {}, 4);
+  CHECK(quads.width == 4);  // 96 * 9 = 864 taps per block
+  CHECK(quads.bundles() == 3);
+  CHECK(quads.scale_pos[0].size() == 12);  // padded to whole quads, zero past channel 10
+  CHECK(quads.scale_pos[0][10] == 0.0f);
+  for (const auto& g : quads.groups) {  // no all-zero pattern (channels 10, 11 are padding)
+    CHECK((g.sign[0] != 0 || g.sign[1] != 0 || g.sign[2] != 0 || g.sign[3] != 0));
+    CHECK(g.last > g.first);
+  }
+  CHECK(prepare_conv_f32(s, sym, {}, 2).width == 2);
+  // Asymmetric scales keep pairs (separate +1 / -1 sums); so do short tap lists.
+  CHECK(prepare_conv_f32(s, random_ternary(s.k, s.patch(), {0.45, 1, true, true}, rng), {}, 4)
+            .width == 2);
+  s.c = 64;  // 576 taps
+  CHECK(prepare_conv_f32(s, random_ternary(s.k, s.patch(), {0.45, 1, true, false}, rng), {}, 4)
+            .width == 2);
+  CHECK_THROWS_WITH(prepare_conv_f32(s, random_ternary(s.k, s.patch(), {}, rng), {}, 3),
+                    Catch::Contains("width 3"));
+}

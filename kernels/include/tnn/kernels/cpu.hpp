@@ -86,34 +86,38 @@ VnniMatrix prepack_vnni(const TernaryWeights& w, const Epilogue& epilogue = {});
 // baked in), so that no load needs a lane mask and every tap's 16-pixel vector load is 64-byte
 // aligned (for maps whose width is not a multiple of 16, a plane is stored sigma floats early:
 // one plane per (py, xoff, sigma), see conv_f32_plan.cpp). The plane (0, 0, 0) of a stride-1
-// "same" conv is the planar input itself (zero-copy). Output channels are processed in pairs:
-// every tap (plane offset) of a pair is listed once with the signs it has in the two channels,
-// so one load feeds up to two adds.
+// "same" conv is the planar input itself (zero-copy). Output channels are processed in bundles
+// of `width` channels: every tap (plane offset) of a bundle is listed once with the signs it has
+// in each channel, so one load feeds up to `width` adds. Pairs (width 2) serve every kernel;
+// quads (width 4, symmetric ternary plans of the AVX-512 kernel) halve the loads per add again.
 struct ConvF32Plan {
   ConvShape shape;        // n is ignored; the batch is an argument of the run functions
   bool weighted = false;  // dense FP32 weights (one FMA per tap) instead of +-1 lists
   bool symmetric = true;  // scale_pos == scale_neg: one accumulator per channel (add / sub)
   int terms = 0;
+  int64_t width = 2;                           // output channels per bundle: 2 or 4
   int64_t vectors = 0;                         // ceil(oh*ow / 16)
   std::vector<int32_t> tile_first, tile_size;  // pixel tiles, in 16-pixel vectors
-  // Entry groups per (term, channel pair): taps with one sign pattern, read from one base
-  // (0: the planar input, 1: the copied planes).
+  // Entry groups per (term, bundle): taps with one sign pattern (sign[c]: the tap's sign in
+  // channel c of the bundle, 0 past `width`), read from one base (0: the planar input, 1: the
+  // copied planes).
   struct Group {
     int32_t first, last;
-    int8_t sign_a, sign_b, base, pad_;
+    int8_t sign[4];
+    int8_t base, pad_[3];
   };
-  // Input-channel blocks: a (term, pair)'s groups are sorted by block of in_block input channels
-  // first, so a kernel can walk one block for many pairs while that block's tap planes stay in
-  // L2, keeping partial sums in between (AVX-512); walking them all in a row gives the same sums.
-  // block_groups[(term*pairs + pair)*blocks + b] .. [+1): the groups of block b, so the whole
-  // (term, pair) is [(term*pairs + pair)*blocks] .. [(term*pairs + pair + 1)*blocks).
+  // Input-channel blocks: a (term, bundle)'s groups are sorted by block of in_block input
+  // channels first, so a kernel can walk one block for many bundles while that block's tap planes
+  // stay in L2, keeping partial sums in between (AVX-512); walking them all in a row gives the
+  // same sums. block_groups[(term*bundles + bundle)*blocks + b] .. [+1): the groups of block b,
+  // so the whole (term, bundle) is [(term*bundles + bundle)*blocks] .. [(... + 1)*blocks).
   int64_t in_block = 0, blocks = 1;
   std::vector<int32_t> block_groups;
   std::vector<Group> groups;
   std::vector<int32_t> offsets;             // tap offsets (floats) from the group's base
-  std::vector<float> weights_a, weights_b;  // weighted plans only
-  std::vector<std::vector<float>> scale_pos, scale_neg;  // [term][pairs*2]
-  PackedEpilogue epilogue;                               // padded to pairs*2 channels
+  std::vector<float> weights_a, weights_b;  // weighted plans only (pairs)
+  std::vector<std::vector<float>> scale_pos, scale_neg;  // [term][bundles*width]
+  PackedEpilogue epilogue;                               // padded to bundles*width channels
   bool residual = false;  // Epilogue::residual: the run adds RunArgs::in2 before ReLU
   // Tap planes. plane_copied: planes that are built by a copy (the zero-copy one is not).
   struct Plane {
@@ -125,19 +129,22 @@ struct ConvF32Plan {
   // columns that would wrap zeroed; flat_masks[i][v] = lanes of vector v that keep their value.
   std::vector<std::vector<uint16_t>> flat_masks;  // per copied plane (empty for stride > 1)
   int64_t plane_rows = 0, dy_min = 0, channel_stride = 0, copied_planes = 0;
-  int64_t pairs() const { return (shape.k + 1) / 2; }
+  int64_t bundles() const { return (shape.k + width - 1) / width; }
   // Floats of one thread's scratch: its copied planes (one image) with kScratchSlack before and
-  // after, then, when blocked, the partial sums of every pair (partial_floats()).
+  // after, then, when blocked, the partial sums of every bundle (partial_floats()).
   static constexpr int64_t kScratchSlack = 64;
-  // Partial sums per (pair, term): 24 vectors of 16 floats (2 x 12 symmetric, 4 x 6 otherwise).
-  static constexpr int64_t kPartialFloats = 24 * 16;
+  // Partial sums per (bundle, term): up to 28 vectors of 16 floats (pairs: 2 x 12 symmetric,
+  // 4 x 6 otherwise; quads: 4 x 7).
+  static constexpr int64_t kPartialFloats = 28 * 16;
   int64_t scratch_floats() const;
   int64_t planes_floats() const;
-  int64_t partial_floats() const { return blocks > 1 ? pairs() * terms * kPartialFloats : 0; }
+  int64_t partial_floats() const { return blocks > 1 ? bundles() * terms * kPartialFloats : 0; }
   size_t entry_bytes() const;
 };
+// width 4 asks for quads; plans with asymmetric scales stay pairs (their separate +1 and -1
+// sums would leave room for tiles of 3 vectors only).
 ConvF32Plan prepare_conv_f32(const ConvShape& s, const TernaryWeights& w,
-                             const Epilogue& epilogue = {});
+                             const Epilogue& epilogue = {}, int64_t width = 2);
 ConvF32Plan prepare_conv_f32_dense(const ConvShape& s, const std::vector<float>& w_ohwi,
                                    const Epilogue& epilogue = {});
 
