@@ -145,17 +145,11 @@ void conv_pair_tile_sym(const ConvF32View& v, const float* const base[2], float*
       acc_a[j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * j);
       acc_b[j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (12 + j));
     }
-    const int64_t bi = (t * v.bundles + pair) * v.blocks + block;
-    const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
-    for (int64_t gi = gi0; gi < gi1; ++gi) {
-      const ConvF32Plan::Group g = v.groups[gi];
-      const float* b = base[g.base] + 16 * v0;
-      const int32_t* e = v.offsets + g.first;
-      const int32_t* end = v.offsets + g.last;
+    for_each_group(v, base, t, pair, v0, block, [&](const auto& g, auto b, auto e, auto end) {
       with_signs(g, [&](auto sa, auto sb) {
         pair_taps_sym<P, decltype(sa)::value, decltype(sb)::value>(acc_a, acc_b, b, e, end);
       });
-    }
+    });
     if (!last) {
       for (int j = 0; j < P; ++j) {
         _mm512_store_ps(part + 16 * j, acc_a[j]);
@@ -190,21 +184,15 @@ void conv_pair_tile(const ConvF32View& v, const float* const base[2], float* out
     for (int a = 0; a < 4; ++a)
       for (int j = 0; j < P; ++j)
         arrays[a][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (6 * a + j));
-    const int64_t bi = (t * v.bundles + pair) * v.blocks + block;
-    const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
-    for (int64_t gi = gi0; gi < gi1; ++gi) {
-      const ConvF32Plan::Group g = v.groups[gi];
-      const float* b = base[g.base] + 16 * v0;
-      const int32_t* e = v.offsets + g.first;
-      const int32_t* end = v.offsets + g.last;
+    for_each_group(v, base, t, pair, v0, block, [&](const auto& g, auto b, auto e, auto end) {
       if (v.weighted) {
         pair_taps_weighted<P>(acc, b, e, end, v.weights_a + g.first, v.weights_b + g.first);
-        continue;
+        return;
       }
       with_signs(g, [&](auto sa, auto sb) {
         pair_taps<P, decltype(sa)::value, decltype(sb)::value>(acc, b, e, end);
       });
-    }
+    });
     if (!last) {
       for (int a = 0; a < 4; ++a)
         for (int j = 0; j < P; ++j) _mm512_store_ps(part + 16 * (6 * a + j), arrays[a][j]);

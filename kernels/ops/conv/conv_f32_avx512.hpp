@@ -18,6 +18,21 @@ const ConvTileFn* conv_quad_tiles_avx512();
 
 namespace {
 
+// Calls f(group, tile base, first offset, end offset) for each tap group of one input-channel
+// block of a (term, bundle) (ConvF32Plan::block_groups); the tile base is the group's base
+// (input or copied planes) advanced to the tile's first vector v0.
+template <class F>
+__attribute__((always_inline)) inline void for_each_group(const ConvF32View& v,
+                                                          const float* const base[2], int term,
+                                                          int64_t bundle, int64_t v0, int64_t block,
+                                                          F&& f) {
+  const int64_t bi = (term * v.bundles + bundle) * v.blocks + block;
+  for (int64_t gi = v.block_groups[bi]; gi < v.block_groups[bi + 1]; ++gi) {
+    const ConvF32Plan::Group g = v.groups[gi];
+    f(g, base[g.base] + 16 * v0, v.offsets + g.first, v.offsets + g.last);
+  }
+}
+
 // Writes P vectors of output channel k (affine, residual, ReLU, tail mask); channels past the
 // last one (padding of the last bundle) are skipped.
 template <int P>

@@ -58,13 +58,7 @@ void conv_quad_tile_sym(const ConvF32View& v, const float* const base[2], float*
     for (int c = 0; c < 4; ++c)
       for (int j = 0; j < P; ++j)
         acc[c][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(part + 16 * (7 * c + j));
-    const int64_t bi = (t * v.bundles + quad) * v.blocks + block;
-    const int64_t gi0 = v.block_groups[bi], gi1 = v.block_groups[bi + 1];
-    for (int64_t gi = gi0; gi < gi1; ++gi) {
-      const ConvF32Plan::Group g = v.groups[gi];
-      const float* b = base[g.base] + 16 * v0;
-      const int32_t* e = v.offsets + g.first;
-      const int32_t* end = v.offsets + g.last;
+    for_each_group(v, base, t, quad, v0, block, [&](const auto& g, auto b, auto e, auto end) {
       const int code =
           (g.sign[0] + 1) * 27 + (g.sign[1] + 1) * 9 + (g.sign[2] + 1) * 3 + g.sign[3] + 1;
       switch (code) {  // a jump table keeps the accumulators in registers across groups
@@ -82,7 +76,7 @@ void conv_quad_tile_sym(const ConvF32View& v, const float* const base[2], float*
 #undef TNN_QUAD_CASE
           // clang-format on
       }
-    }
+    });
     if (!last) {
       for (int c = 0; c < 4; ++c)
         for (int j = 0; j < P; ++j) _mm512_store_ps(part + 16 * (7 * c + j), acc[c][j]);
