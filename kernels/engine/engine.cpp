@@ -189,9 +189,11 @@ void Engine::set_activation_params(const std::map<std::string, QuantParams>& par
                                   "'");
     qp[id] = it->second;
   }
-  // shortcut_a copies bytes, so its output shares its input's scale.
+  // shortcut_a copies bytes and max_pool2d picks them (max commutes with a monotone
+  // quantization), so their outputs share their input's scale.
   for (const auto& op : g.ops)
-    if (op.node->op == OpType::kShortcutA) qp[size_t(op.out)] = qp[size_t(op.in[0])];
+    if (op.node->op == OpType::kShortcutA || op.node->op == OpType::kMaxPool2d)
+      qp[size_t(op.out)] = qp[size_t(op.in[0])];
   s_->params.clear();
   for (size_t id = 0; id < qp.size(); ++id)
     if (!g.is_vector[id]) s_->params[g.names[id]] = qp[id];

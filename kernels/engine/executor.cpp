@@ -298,6 +298,11 @@ Executor::Executor(const Graph& g, ExecContext c, const Choices& choices, Tensor
         break;
       case OpType::kGlobalAvgPool:
         break;
+      case OpType::kMaxPool2d:
+        if (!s8)  // same layout kind as the input (int8: padded u8, the input's scale)
+          out.home =
+              a.home.kind == LayoutKind::kPlanar ? Layout::planar(os.h, os.w, os.c) : nhwc_f32(os);
+        break;
     }
   }
 }
@@ -505,6 +510,11 @@ void Executor::run_step(size_t i, int64_t n) {
               std::copy_n(src + ui.at(img, oy * stride, ox * stride, 0), ui.c, d + node.pad_front);
             }
       }
+      return;
+    }
+    case OpType::kMaxPool2d: {
+      const Layout& li = tensors_[size_t(op.in[0])]->home;
+      max_pool(node, li, fetch(op.in[0], li, n), y.home, y.buf.data(), n);
       return;
     }
     case OpType::kGlobalAvgPool: {

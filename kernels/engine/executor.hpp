@@ -40,6 +40,10 @@ struct Graph {
 void shortcut_a_nhwc(const float* x, int64_t n, const TensorShape& in, const TensorShape& out,
                      int64_t stride, int64_t pad_front, float* y);
 void avgpool_nhwc(const float* x, int64_t n, const TensorShape& in, float* y);
+// max_pool2d of n images from layout `li` (NHWC or planar FP32, padded u8) to `lo` (the same
+// kind and dtype); windows are clipped to the image, so padding never wins.
+void max_pool(const Node& node, const ops::Layout& li, const void* x, const ops::Layout& lo,
+              void* y, int64_t n);
 
 // FP32 activations everywhere, or u8 activations with one static QuantParams per tensor
 // (W2A8); dense FP32 layers of an int8 graph run between a dequantize and a quantize.

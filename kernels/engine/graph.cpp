@@ -1,8 +1,13 @@
 #include "executor.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace tnn::kernels::engine_detail {
+
+using ops::DType;
+using ops::Layout;
+using ops::LayoutKind;
 
 Graph Graph::build(const Model& m) {
   const auto shapes = infer_shapes(m);
@@ -38,6 +43,75 @@ void shortcut_a_nhwc(const float* x, int64_t n, const TensorShape& in, const Ten
         std::fill(dst, dst + out.c, 0.0f);
         std::copy(src, src + in.c, dst + pad_front);
       }
+}
+
+namespace {
+
+// Where pixel (image, y, x) of a layout starts, and the distance between its channels.
+struct PixelAddress {
+  Layout l;
+  int64_t pixel(int64_t img, int64_t y, int64_t x) const {
+    switch (l.kind) {
+      case LayoutKind::kPlanar:
+        return PlanarLayout{l.c, l.h, l.w}.at(img, 0, y, x);
+      case LayoutKind::kPaddedU8: {
+        U8Layout u = U8Layout::make(l.c, l.h, l.w, 1, l.border);
+        u.cp = l.cp;
+        return u.at(img, y, x, 0);
+      }
+      default:
+        return ((img * l.h + y) * l.w + x) * l.c;
+    }
+  }
+  int64_t channel_stride() const {
+    return l.kind == LayoutKind::kPlanar ? PlanarLayout{l.c, l.h, l.w}.plane() : 1;
+  }
+};
+
+template <class T>
+void max_pool_typed(const Node& node, const Layout& li, const T* x, const Layout& lo, T* y,
+                    int64_t n) {
+  const PixelAddress in{li}, out{lo};
+  const int64_t cs_in = in.channel_stride(), cs_out = out.channel_stride();
+  // One output pixel of channels [c0, c1): the max over its window, clipped to the image.
+  auto pool = [&](int64_t img, int64_t oy, int64_t ox, int64_t c0, int64_t c1) {
+    const int64_t y0 = std::max<int64_t>(oy * node.stride - node.pad, 0);
+    const int64_t y1 = std::min<int64_t>(oy * node.stride - node.pad + node.kernel_h, li.h);
+    const int64_t x0 = std::max<int64_t>(ox * node.stride - node.pad, 0);
+    const int64_t x1 = std::min<int64_t>(ox * node.stride - node.pad + node.kernel_w, li.w);
+    T* dst = y + out.pixel(img, oy, ox);
+    for (int64_t c = c0; c < c1; ++c) dst[c * cs_out] = x[in.pixel(img, y0, x0) + c * cs_in];
+    for (int64_t iy = y0; iy < y1; ++iy)
+      for (int64_t ix = x0; ix < x1; ++ix) {
+        const T* src = x + in.pixel(img, iy, ix);
+        for (int64_t c = c0; c < c1; ++c)
+          dst[c * cs_out] = std::max(dst[c * cs_out], src[c * cs_in]);
+      }
+  };
+  if (cs_in == 1) {  // channels contiguous: whole pixels
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t img = 0; img < n; ++img)
+      for (int64_t oy = 0; oy < lo.h; ++oy)
+        for (int64_t ox = 0; ox < lo.w; ++ox) pool(img, oy, ox, 0, li.c);
+  } else {  // planar: one channel at a time
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t img = 0; img < n; ++img)
+      for (int64_t c = 0; c < li.c; ++c)
+        for (int64_t oy = 0; oy < lo.h; ++oy)
+          for (int64_t ox = 0; ox < lo.w; ++ox) pool(img, oy, ox, c, c + 1);
+  }
+}
+
+}  // namespace
+
+void max_pool(const Node& node, const Layout& li, const void* x, const Layout& lo, void* y,
+              int64_t n) {
+  if (li.kind != lo.kind || li.dtype != lo.dtype || li.c != lo.c)
+    throw std::logic_error("max_pool: " + li.str() + " -> " + lo.str());
+  if (li.dtype == DType::kF32)
+    max_pool_typed(node, li, static_cast<const float*>(x), lo, static_cast<float*>(y), n);
+  else
+    max_pool_typed(node, li, static_cast<const uint8_t*>(x), lo, static_cast<uint8_t*>(y), n);
 }
 
 void avgpool_nhwc(const float* x, int64_t n, const TensorShape& in, float* y) {

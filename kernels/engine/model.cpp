@@ -3,6 +3,7 @@
 
 #include "tnn/kernels/pack.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -20,16 +21,19 @@ const char* op_name(OpType op) {
       return "global_avgpool";
     case OpType::kLinear:
       return "linear";
+    case OpType::kMaxPool2d:
+      return "max_pool2d";
   }
   return "?";
 }
 
 OpType op_from_name(const std::string& s) {
-  for (OpType op :
-       {OpType::kConv2d, OpType::kShortcutA, OpType::kAdd, OpType::kGlobalAvgPool, OpType::kLinear})
+  for (OpType op : {OpType::kConv2d, OpType::kShortcutA, OpType::kAdd, OpType::kGlobalAvgPool,
+                    OpType::kLinear, OpType::kMaxPool2d})
     if (s == op_name(op)) return op;
-  throw std::invalid_argument("unknown op '" + s +
-                              "' (expected conv2d, shortcut_a, add, global_avgpool, linear)");
+  throw std::invalid_argument(
+      "unknown op '" + s +
+      "' (expected conv2d, shortcut_a, add, global_avgpool, linear, max_pool2d)");
 }
 
 ConvShape conv_shape(const Node& conv, const TensorShape& in, int64_t n) {
@@ -116,6 +120,17 @@ std::map<std::string, TensorShape> infer_shapes(const Model& m) {
       case OpType::kGlobalAvgPool:
         out = {1, 1, in[0].c};
         break;
+      case OpType::kMaxPool2d: {
+        // pad < kernel keeps an input pixel in every window (PyTorch requires pad <= kernel/2).
+        if (n.kernel_h < 1 || n.kernel_w < 1 || n.stride < 1 || n.pad < 0 ||
+            2 * n.pad > std::min(n.kernel_h, n.kernel_w))
+          fail(n, "needs kernel >= 1, stride >= 1 and 0 <= pad <= kernel / 2");
+        ConvShape s = conv_shape(n, in[0]);
+        s.k = in[0].c;
+        if (s.oh() < 1 || s.ow() < 1) fail(n, "kernel does not fit the input " + s.str());
+        out = {s.oh(), s.ow(), in[0].c};
+        break;
+      }
       case OpType::kLinear:
         if (in[0].h != 1 || in[0].w != 1) fail(n, "input must be a vector (after global_avgpool)");
         if (n.out_channels < 1) fail(n, "out_channels must be positive");
@@ -183,6 +198,19 @@ Node make_global_avgpool(const std::string& name, const std::string& input,
   n.name = name;
   n.inputs = {input};
   n.output = output;
+  return n;
+}
+
+Node make_max_pool2d(const std::string& name, const std::string& input, const std::string& output,
+                     int64_t kernel, int64_t stride, int64_t pad) {
+  Node n;
+  n.op = OpType::kMaxPool2d;
+  n.name = name;
+  n.inputs = {input};
+  n.output = output;
+  n.kernel_h = n.kernel_w = kernel;
+  n.stride = stride;
+  n.pad = pad;
   return n;
 }
 

@@ -174,6 +174,11 @@ std::vector<uint8_t> serialize_model(const Model& m) {
         break;
       case OpType::kGlobalAvgPool:
         break;
+      case OpType::kMaxPool2d:
+        j["kernel"] = {n.kernel_h, n.kernel_w};
+        j["stride"] = n.stride;
+        j["pad"] = n.pad;
+        break;
       case OpType::kLinear:
         j["out_channels"] = n.out_channels;
         j["weights"] = weights_json(n, bw, n.out_channels, in.c);
@@ -286,6 +291,15 @@ Model deserialize_model(const uint8_t* data, size_t size, const std::string& ori
           break;
         case OpType::kGlobalAvgPool:
           break;
+        case OpType::kMaxPool2d: {
+          keys.insert({"kernel", "stride", "pad"});
+          const auto k = j.at("kernel").get<std::vector<int64_t>>();
+          if (k.size() != 2) fail("node " + n.name + ": kernel must be [kh, kw]");
+          n.kernel_h = k[0], n.kernel_w = k[1];
+          n.stride = j.at("stride").get<int64_t>();
+          n.pad = j.at("pad").get<int64_t>();
+          break;
+        }
         case OpType::kLinear:
           keys.insert({"out_channels", "weights", "bias"});
           n.out_channels = j.at("out_channels").get<int64_t>();

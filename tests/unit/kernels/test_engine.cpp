@@ -35,12 +35,12 @@ double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 // A small residual net whose every scale is a power of two and whose every weight and offset
 // is a small multiple of one: FP32 sums are exact, so any two correct W2A8 paths agree bit for
-// bit. Covers: dense FP stem, 2-term asymmetric per-channel ternary, per-layer ternary, stride 2
-// with an option-A shortcut, add+ReLU, pooling and a ternary classifier.
+// bit. Covers: dense FP stem, a 3x3 / 2 max-pool, 2-term asymmetric per-channel ternary,
+// per-layer ternary, stride 2 with an option-A shortcut, add+ReLU, pooling and a ternary
+// classifier.
 Model exact_model(std::mt19937& rng) {
   Model m;
   m.name = "exact";
-  m.in_h = m.in_w = 8;
   m.in_c = 3;
   auto affine = [&](int64_t k, std::vector<float>& mul, std::vector<float>& add) {
     std::uniform_int_distribution<int> off(-8, 8);
@@ -64,10 +64,12 @@ Model exact_model(std::mt19937& rng) {
     m.nodes.push_back(make_conv2d(name, in, name + ".out", k, 3, stride, 1, w, mul, add, relu));
     return name + ".out";
   };
+  m.in_h = m.in_w = 16;
   const std::string stem = conv("stem", "input", 3, 8, 1, true, {}, true);
-  const std::string a1 = conv("b1.a", stem, 8, 8, 1, true, {0.4, 2, true, true});
+  m.nodes.push_back(make_max_pool2d("pool0", stem, "pool0.out", 3, 2, 1));  // 16x16 -> 8x8
+  const std::string a1 = conv("b1.a", "pool0.out", 8, 8, 1, true, {0.4, 2, true, true});
   const std::string b1 = conv("b1.b", a1, 8, 8, 1, false, {0.4, 1, false, false});
-  m.nodes.push_back(make_add("b1.add", b1, stem, "b1.out", true));
+  m.nodes.push_back(make_add("b1.add", b1, "pool0.out", "b1.out", true));
   const std::string a2 = conv("b2.a", "b1.out", 8, 16, 2, true, {0.5, 1, true, false});
   const std::string b2 = conv("b2.b", a2, 16, 16, 1, false, {0.3, 2, true, true});
   m.nodes.push_back(make_shortcut_a("b2.sc", "b1.out", "b2.sc.out", 16, 2));
@@ -126,6 +128,26 @@ std::vector<float> reference_w2a8(const Model& m, const std::map<std::string, Qu
                 out[size_t(((i * os.h + oy) * os.w + ox) * os.c + c)] =
                     q[x]
                      [size_t(((i * in.h + oy * node.stride) * in.w + ox * node.stride) * in.c + c)];
+        break;
+      }
+      case OpType::kMaxPool2d: {  // windows clipped to the image
+        auto& out = q[node.output];
+        out.assign(y.size(), 0);
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t oy = 0; oy < os.h; ++oy)
+            for (int64_t ox = 0; ox < os.w; ++ox)
+              for (int64_t c = 0; c < in.c; ++c) {
+                int best = -1;
+                for (int64_t ky = 0; ky < node.kernel_h; ++ky)
+                  for (int64_t kx = 0; kx < node.kernel_w; ++kx) {
+                    const int64_t iy = oy * node.stride - node.pad + ky;
+                    const int64_t ix = ox * node.stride - node.pad + kx;
+                    if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+                    best =
+                        std::max<int>(best, q[x][size_t(((i * in.h + iy) * in.w + ix) * in.c + c)]);
+                  }
+                out[size_t(((i * os.h + oy) * os.w + ox) * os.c + c)] = uint8_t(best);
+              }
         break;
       }
       case OpType::kAdd: {
@@ -215,17 +237,63 @@ TEST_CASE("engine: float implementations match the reference", "[engine]") {
   }
 }
 
+TEST_CASE("engine: max_pool2d clips its windows, in every layout", "[engine]") {
+  // An identity 1x1 conv (so each implementation picks its own layout) then a 3x3 / 2 max-pool
+  // with padding on odd sizes; inputs mostly negative, so a zero padding would win and show.
+  std::mt19937 rng(44);
+  const int64_t h = 9, w = 7, c = 5, n = 2;
+  Model m;
+  m.name = "pool";
+  m.in_h = h, m.in_w = w, m.in_c = c;
+  LayerWeights id;
+  id.dense.assign(size_t(c * c), 0.0f);
+  for (int64_t i = 0; i < c; ++i) id.dense[size_t(i * c + i)] = 1.0f;
+  m.nodes.push_back(make_conv2d("id", "input", "id.out", c, 1, 1, 0, id));
+  m.nodes.push_back(make_max_pool2d("pool", "id.out", "pool.out", 3, 2, 1));
+  m.output = "pool.out";
+  m = round_trip(m);
+  const auto shape = infer_shapes(m).at("pool.out");
+  REQUIRE(shape == TensorShape{5, 4, c});
+  std::vector<float> images(size_t(n * h * w * c));
+  std::uniform_real_distribution<float> u(-4.0f, 0.5f);
+  for (auto& v : images) v = u(rng);
+  std::vector<float> want(size_t(n * shape.h * shape.w * c), -1e30f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t oy = 0; oy < shape.h; ++oy)
+      for (int64_t ox = 0; ox < shape.w; ++ox)
+        for (int64_t ky = 0; ky < 3; ++ky)
+          for (int64_t kx = 0; kx < 3; ++kx) {
+            const int64_t iy = 2 * oy - 1 + ky, ix = 2 * ox - 1 + kx;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            for (int64_t ch = 0; ch < c; ++ch) {
+              float& d = want[size_t(((i * shape.h + oy) * shape.w + ox) * c + ch)];
+              d = std::max(d, images[size_t(((i * h + iy) * w + ix) * c + ch)]);
+            }
+          }
+  std::vector<std::string> impls = float_impls();
+  impls.push_back("ref");
+  for (const std::string& impl : impls) {
+    INFO(impl);
+    CHECK(max_diff(want, Engine(m, {impl}).run(images, n)) == 0.0);
+  }
+  // Padding larger than half the kernel could leave a window with no input: refused.
+  Model bad = m;
+  bad.nodes[1].pad = 2;
+  CHECK_THROWS_WITH(infer_shapes(bad), Catch::Contains("pad <= kernel / 2"));
+}
+
 TEST_CASE("engine: ternary_s8 is bit-exact against a reference W2A8 graph", "[engine]") {
   std::mt19937 rng(42);
   const Model m = round_trip(exact_model(rng));
   const int64_t n = 4;
-  std::vector<float> images(size_t(n * 8 * 8 * 3));
+  std::vector<float> images(size_t(n * 16 * 16 * 3));
   std::uniform_int_distribution<int> px(-100, 100);
   for (auto& v : images) v = float(px(rng)) / 8.0f;
   // Power-of-two activation scales; zero point 128 for the signed tensors.
   std::map<std::string, QuantParams> qp;
   for (const auto& t : {"input", "b1.b.out", "b2.b.out"}) qp[t] = {0.125f, 128};
-  for (const auto& t : {"stem.out", "b1.a.out", "b1.out", "b2.a.out", "b2.sc.out", "b2.out"})
+  for (const auto& t :
+       {"stem.out", "pool0.out", "b1.a.out", "b1.out", "b2.a.out", "b2.sc.out", "b2.out"})
     qp[t] = {0.25f, 0};
   const auto want = reference_w2a8(m, qp, images, n);
   for (Isa isa : supported_isas()) {

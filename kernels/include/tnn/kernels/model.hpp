@@ -20,7 +20,7 @@ namespace tnn::kernels {
 constexpr char kModelMagic[8] = {'T', 'N', 'N', 'M', 'O', 'D', 'E', 'L'};
 constexpr uint32_t kModelVersion = 1;
 
-enum class OpType { kConv2d, kShortcutA, kAdd, kGlobalAvgPool, kLinear };
+enum class OpType { kConv2d, kShortcutA, kAdd, kGlobalAvgPool, kLinear, kMaxPool2d };
 const char* op_name(OpType op);             // "conv2d", "shortcut_a", ...
 OpType op_from_name(const std::string& s);  // throws std::invalid_argument
 
@@ -40,7 +40,8 @@ struct Node {
   std::string output;               // tensor name, unique in the model
   // conv2d: out_channels, kernel_h/w, stride, pad. linear: out_channels = out features.
   // shortcut_a: out_channels (>= input channels) and stride; zero channels are appended after
-  // the subsampled input (pad_front of them go before it instead).
+  // the subsampled input (pad_front of them go before it instead). max_pool2d: kernel_h/w,
+  // stride, pad (padding never wins, as in PyTorch's max_pool2d; every window holds an input).
   int64_t out_channels = 0, kernel_h = 1, kernel_w = 1, stride = 1, pad = 0, pad_front = 0;
   LayerWeights weights;                       // conv2d, linear
   std::vector<float> affine_mul, affine_add;  // conv2d: y = mul[k]*conv + add[k] (folded BN)
@@ -82,6 +83,8 @@ Node make_global_avgpool(const std::string& name, const std::string& input,
                          const std::string& output);
 Node make_linear(const std::string& name, const std::string& input, const std::string& output,
                  int64_t out_features, LayerWeights weights, std::vector<float> bias = {});
+Node make_max_pool2d(const std::string& name, const std::string& input, const std::string& output,
+                     int64_t kernel, int64_t stride, int64_t pad);
 
 // File I/O. write_model validates, writes `path`.tmp.<pid> and renames it over `path`
 // (atomic on POSIX); read_model validates the header, the JSON and every tensor's bounds.
