@@ -1,6 +1,8 @@
 // tnn infer: run a packed model on the CIFAR-10 test set with any engine implementation (the
 // registry's families, or per-layer autotuning): top-1, agreement with the checkpoint's
 // LibTorch predictions, latency at batch 1 and 128, and the implementation each layer ran.
+// Models of other input sizes (ImageNet ResNets) get latency only, on random images: their
+// accuracy through the engine is not measured by this command yet.
 #include "commands.hpp"
 #include "infer_common.hpp"
 
@@ -31,6 +33,98 @@ double median_ms(kernels::Engine& e, const float* images, int64_t n, int reps) {
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
 }
+
+// What every run reports: the model's sparsity, the implementation of each layer, the tuning.
+void describe(kernels::Engine& engine, const std::string& impl, const std::string& tune_cache,
+              nlohmann::json& out) {
+  // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
+  auto layers = kernels::model_sparsity(engine.model());
+  // Over the ternary layers; "all terms" is what the kernels skip, "first term" the papers'
+  // figure.
+  using kernels::ZeroCount;
+  out["sparsity"] = {{"mac_weighted_zero_fraction_all_terms",
+                      kernels::mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, true)},
+                     {"mac_weighted_zero_fraction_first_term",
+                      kernels::mac_weighted_zero_fraction(layers, ZeroCount::kFirstTerm, true)},
+                     {"ideal_model_speedup", kernels::ideal_model_speedup(layers)}};
+  for (const auto& l : layers)
+    out["sparsity"]["layers"].push_back({{"name", l.name},
+                                         {"macs", l.macs},
+                                         {"ternary", l.ternary},
+                                         {"zero_fraction_first_term", l.zeros_first_term},
+                                         {"zero_fraction_all_terms", l.zeros_all_terms}});
+  std::printf("implementation per layer (%s):\n", impl.c_str());
+  for (const auto& [layer, li] : engine.layer_impls()) {
+    std::printf("  %-24s %s\n", layer.c_str(), li.c_str());
+    out["layers"].push_back({{"name", layer}, {"impl", li}});
+  }
+  std::printf("residual adds fused into the conv before them: %d\n", engine.fused_residual_adds());
+  out["fused_residual_adds"] = engine.fused_residual_adds();
+  if (const auto* t = engine.tuning()) {
+    std::printf("%s", t->table().c_str());
+    out["tuning"] = {
+        {"key", t->key}, {"plan", t->plan}, {"from_cache", t->from_cache}, {"cache", tune_cache}};
+    for (const auto& [plan, ms] : t->plans_ms) out["tuning"]["plans_ms"][plan] = ms;
+    for (const auto& [plan, ms] : t->validation_ms) out["tuning"]["validation_ms"][plan] = ms;
+  }
+}
+
+// Median latency at batch 1 and at `big` (images holds at least `big`), with what else ran.
+void latency(kernels::Engine& engine, const float* images, int64_t big, int big_reps,
+             nlohmann::json& out) {
+  // What else ran while timing: recorded, never paused (see ci/engine-eval.sh).
+  out["machine"] = {{"slug", kernels::machine_slug()},
+                    {"load_average", kernels::load_average()},
+                    {"busy_processes", kernels::describe_busy(kernels::busy_processes())}};
+  const double b1 = median_ms(engine, images, 1, 200);
+  const double bn = median_ms(engine, images, big, big_reps);
+  std::printf("latency (median, %d threads): batch 1 %.3f ms, batch %lld %.2f ms (%.0f img/s)\n",
+              torch::get_num_threads(), b1, (long long)big, bn, double(big) / bn * 1000);
+  out["latency_ms"] = {{"batch1", b1}, {"batch" + std::to_string(big), bn}};
+}
+
+// Models that do not take CIFAR-10 images: latency, layers and sparsity on random N(0, 1)
+// images (int8 calibrated on them too: latency is representative, accuracy would not be);
+// with a checkpoint, the engine's logits against LibTorch's on the same images.
+void latency_only(const kernels::Model& m, kernels::Engine& engine, const std::string& impl,
+                  const std::string& tune_cache, const std::string& checkpoint, bool timed,
+                  nlohmann::json& out) {
+  const int64_t n = 16;
+  const auto x = torch::randn({n, m.in_c, m.in_h, m.in_w});
+  const auto nhwc = x.permute({0, 2, 3, 1}).contiguous();
+  const std::vector<float> images(nhwc.data_ptr<float>(), nhwc.data_ptr<float>() + nhwc.numel());
+  out["inputs"] = "random N(0,1) images: no accuracy (tnn infer evaluates CIFAR-10 models only)";
+  std::printf("%s takes %lldx%lldx%lld images: latency on random images, no accuracy\n",
+              out["model"].get<std::string>().c_str(), (long long)m.in_h, (long long)m.in_w,
+              (long long)m.in_c);
+  if (kernels::engine_impl_int8(impl)) {
+    engine.calibrate(images.data(), n);
+    out["calibration_images"] = "16 random images";
+  }
+  describe(engine, impl, tune_cache, out);
+  if (!checkpoint.empty()) {
+    auto net = load_network(checkpoint);
+    torch::Tensor want;
+    {
+      torch::NoGradGuard ng;
+      want = net->forward(x.contiguous(net->config().channels_last ? at::MemoryFormat::ChannelsLast
+                                                                   : at::MemoryFormat::Contiguous))
+                 .contiguous();
+    }
+    auto got = engine.run(images, n);
+    const auto g = torch::from_blob(got.data(), want.sizes(), torch::kFloat);
+    const double diff = (g - want).abs().max().item<double>();
+    const double agree =
+        100.0 * g.argmax(1).eq(want.argmax(1)).to(torch::kDouble).mean().item<double>();
+    std::printf(
+        "against the LibTorch checkpoint on the random images: max |logit diff| %.2e, "
+        "same prediction %.1f %%\n",
+        diff, agree);
+    out["max_logit_diff_vs_checkpoint"] = diff;
+    out["agreement_with_checkpoint"] = agree;
+  }
+  if (timed) latency(engine, images.data(), n, 10, out);
+}
 }  // namespace
 
 void add_infer(CLI::App& app) {
@@ -42,7 +136,9 @@ void add_infer(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
-      "infer", "run a packed .tnn model on the CIFAR-10 test set (top-1, latency)");
+      "infer",
+      "run a packed .tnn model on the CIFAR-10 test set (top-1, latency; other input sizes: "
+      "latency on random images)");
   cmd->add_option("--model", a->model, "packed model (tnn pack)");
   cmd->add_flag(
       "--list-impls", a->list_impls,
@@ -75,59 +171,40 @@ void add_infer(CLI::App& app) {
     }
     if (a->model.empty()) throw std::runtime_error("infer: --model is required");
     kernels::check_engine_impl(a->impl);
-    auto data = load_cifar10(resolve_cifar10_dir(a->data), 0, a->limit);
-    auto images = nhwc_images(data.test_images);
-    const int64_t n = data.test_images.size(0);
     kernels::EngineOptions opt(a->impl);
     opt.tune_cache = a->tune_cache.empty() ? a->model + ".tune.json" : a->tune_cache;
     opt.tune_batch = a->tune_batch;
     opt.fuse_residual = a->fuse_residual;
-    kernels::Engine engine(kernels::read_model(a->model), opt);
+    const kernels::Model model = kernels::read_model(a->model);
+    if (model.in_h != 32 || model.in_w != 32 || model.in_c != 3) {
+      kernels::Engine engine(model, opt);
+      nlohmann::json out = {{"model", a->model},
+                            {"impl", a->impl},
+                            {"environment", environment_info()},
+                            {"model_metadata", model.metadata}};
+      latency_only(model, engine, a->impl, opt.tune_cache, a->checkpoint, a->latency, out);
+      if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
+      if (a->min_agreement > 0)
+        throw std::invalid_argument("--min-agreement: CIFAR-10 models only");
+      return;
+    }
+    auto data = load_cifar10(resolve_cifar10_dir(a->data), 0, a->limit);
+    auto images = nhwc_images(data.test_images);
+    const int64_t n = data.test_images.size(0);
+    kernels::Engine engine(model, opt);
     nlohmann::json out = {{"model", a->model},
                           {"impl", a->impl},
                           {"test_images", n},
                           {"dataset", data.identity},
                           {"environment", environment_info()},
                           {"model_metadata", engine.model().metadata}};
-    // What zero-skipping could buy at most on this model: MAC-weighted zeros and the Amdahl bound.
-    auto layers = kernels::model_sparsity(engine.model());
-    // Over the ternary layers; "all terms" is what the kernels skip, "first term" the papers'
-    // figure.
-    using kernels::ZeroCount;
-    out["sparsity"] = {{"mac_weighted_zero_fraction_all_terms",
-                        kernels::mac_weighted_zero_fraction(layers, ZeroCount::kAllTerms, true)},
-                       {"mac_weighted_zero_fraction_first_term",
-                        kernels::mac_weighted_zero_fraction(layers, ZeroCount::kFirstTerm, true)},
-                       {"ideal_model_speedup", kernels::ideal_model_speedup(layers)}};
-    for (const auto& l : layers)
-      out["sparsity"]["layers"].push_back({{"name", l.name},
-                                           {"macs", l.macs},
-                                           {"ternary", l.ternary},
-                                           {"zero_fraction_first_term", l.zeros_first_term},
-                                           {"zero_fraction_all_terms", l.zeros_all_terms}});
     if (kernels::engine_impl_int8(a->impl)) {
       // Static activation scales from training images (never the test set).
       auto calib = nhwc_images(data.train_images.narrow(0, 0, a->calibration));
       engine.calibrate(calib.data(), a->calibration);
       out["calibration_images"] = a->calibration;
     }
-    std::printf("implementation per layer (%s):\n", a->impl.c_str());
-    for (const auto& [layer, impl] : engine.layer_impls()) {
-      std::printf("  %-24s %s\n", layer.c_str(), impl.c_str());
-      out["layers"].push_back({{"name", layer}, {"impl", impl}});
-    }
-    std::printf("residual adds fused into the conv before them: %d\n",
-                engine.fused_residual_adds());
-    out["fused_residual_adds"] = engine.fused_residual_adds();
-    if (const auto* t = engine.tuning()) {
-      std::printf("%s", t->table().c_str());
-      out["tuning"] = {{"key", t->key},
-                       {"plan", t->plan},
-                       {"from_cache", t->from_cache},
-                       {"cache", opt.tune_cache}};
-      for (const auto& [plan, ms] : t->plans_ms) out["tuning"]["plans_ms"][plan] = ms;
-      for (const auto& [plan, ms] : t->validation_ms) out["tuning"]["validation_ms"][plan] = ms;
-    }
+    describe(engine, a->impl, opt.tune_cache, out);
     std::vector<float> logits(size_t(n * engine.output_size()));
     for (int64_t s = 0; s < n; s += 128) {
       int64_t len = std::min<int64_t>(128, n - s);
@@ -151,17 +228,7 @@ void add_infer(CLI::App& app) {
       out["agreement_with_checkpoint"] = agree;
       out["checkpoint_top1"] = ref_top1;
     }
-    if (a->latency) {
-      // What else ran while timing: recorded, never paused (see ci/engine-eval.sh).
-      out["machine"] = {{"slug", kernels::machine_slug()},
-                        {"load_average", kernels::load_average()},
-                        {"busy_processes", kernels::describe_busy(kernels::busy_processes())}};
-      double b1 = median_ms(engine, images.data(), 1, 200);
-      double b128 = median_ms(engine, images.data(), std::min<int64_t>(128, n), 10);
-      std::printf("latency (median, %d threads): batch 1 %.3f ms, batch 128 %.2f ms (%.0f img/s)\n",
-                  torch::get_num_threads(), b1, b128, 128 / b128 * 1000);
-      out["latency_ms"] = {{"batch1", b1}, {"batch128", b128}};
-    }
+    if (a->latency) latency(engine, images.data(), std::min<int64_t>(128, n), 10, out);
     if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
     if (a->min_agreement > 0) {
       if (a->checkpoint.empty()) throw std::invalid_argument("--min-agreement needs --checkpoint");

@@ -22,6 +22,7 @@ void add_pack(CLI::App& app) {
   struct Args {
     std::string checkpoint, output, data;
     int verify = 256;
+    int64_t image_size = 0;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -32,8 +33,12 @@ void add_pack(CLI::App& app) {
   cmd->add_option("--output", a->output, "the .tnn file to write")->required();
   cmd->add_option(
       "--verify", a->verify,
-      "test images to compare engine (ref) and LibTorch logits on (0 = skip; default 256)");
+      "test images to compare engine (ref) and LibTorch logits on (0 = skip; default 256; "
+      "ImageNet models: 2 random images)");
   cmd->add_option("--data", a->data, "CIFAR-10 binary folder (for --verify)");
+  cmd->add_option("--image-size", a->image_size,
+                  "ImageNet models: the input the packed graph is built for (default: the "
+                  "experiment's crop_size)");
   cmd->callback([a] {
     auto net = load_network(a->checkpoint);
     auto meta = checkpoint_config(a->checkpoint);
@@ -45,11 +50,23 @@ void add_pack(CLI::App& app) {
                          {"arch", cfg["model"]["arch"]},
                          {"checkpoint", a->checkpoint},
                          {"epoch", meta["epoch"]},
-                         {"environment", environment_info()},
-                         {"input",
-                          "NHWC float, normalised per channel with mean (125.3,123.0,113.9) and "
-                          "std (63.0,62.1,66.7) on 0-255"}};
+                         {"environment", environment_info()}};
+    const bool imagenet = cfg["data"].value("dataset", "cifar10") == "imagenet";
+    if (a->image_size != 0 && (!imagenet || a->image_size < 32))
+      throw std::invalid_argument("pack: --image-size " + std::to_string(a->image_size) +
+                                  ": ImageNet models only, at least 32");
+    const int64_t crop = !imagenet       ? 32
+                         : a->image_size ? a->image_size
+                                         : cfg["data"].value("crop_size", int64_t(224));
+    md["input"] = imagenet ? "NHWC float, " + std::to_string(crop) + "x" + std::to_string(crop) +
+                                 " centre crop after a resize of the shorter side to " +
+                                 std::to_string(cfg["data"].value("resize_size", int64_t(256))) +
+                                 ", normalised per channel with mean (0.485,0.456,0.406) and std "
+                                 "(0.229,0.224,0.225) on 0-1 (torchvision)"
+                           : "NHWC float, normalised per channel with mean (125.3,123.0,113.9) "
+                             "and std (63.0,62.1,66.7) on 0-255";
     auto model = pack_network(*net, md);
+    model.in_h = model.in_w = crop;
     kernels::write_model(model, a->output);
     auto fp = kernels::sum_footprints(kernels::model_footprint(model));
     std::printf(
@@ -59,6 +76,30 @@ void add_pack(CLI::App& app) {
         (long long)std::filesystem::file_size(a->output), fp.bits_per_weight(),
         fp.weight_compression(), fp.total_compression());
     if (a->verify <= 0) return;
+    if (imagenet) {  // no ImageNet here necessarily: 2 random normal images at the crop size
+      const auto x = torch::randn({2, 3, crop, crop});
+      const auto nhwc = x.permute({0, 2, 3, 1}).contiguous();
+      const std::vector<float> images(nhwc.data_ptr<float>(),
+                                      nhwc.data_ptr<float>() + nhwc.numel());
+      auto logits = kernels::Engine(kernels::read_model(a->output), {"ref"}).run(images, 2);
+      torch::Tensor ref;
+      {
+        torch::NoGradGuard ng;
+        ref = net->forward(x.contiguous(net->config().channels_last ? at::MemoryFormat::ChannelsLast
+                                                                    : at::MemoryFormat::Contiguous))
+                  .contiguous();
+      }
+      const auto eng = torch::from_blob(logits.data(), ref.sizes(), torch::kFloat);
+      const double diff = (eng - ref).abs().max().item<double>();
+      const double bound = 1e-3 * (1.0 + ref.abs().max().item<double>());
+      std::printf(
+          "verify (2 random images, engine ref vs LibTorch eval): max |logit diff| %.2e "
+          "(bound %.2e)\n",
+          diff, bound);
+      if (!(diff <= bound))
+        throw std::runtime_error("packed model disagrees with the checkpoint (see above)");
+      return;
+    }
     auto data = load_cifar10(resolve_cifar10_dir(a->data), 1, a->verify);
     auto images = nhwc_images(data.test_images);
     kernels::Engine engine(kernels::read_model(a->output), {"ref"});

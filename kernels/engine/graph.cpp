@@ -47,53 +47,56 @@ void shortcut_a_nhwc(const float* x, int64_t n, const TensorShape& in, const Ten
 
 namespace {
 
-// Where pixel (image, y, x) of a layout starts, and the distance between its channels.
-struct PixelAddress {
-  Layout l;
-  int64_t pixel(int64_t img, int64_t y, int64_t x) const {
-    switch (l.kind) {
-      case LayoutKind::kPlanar:
-        return PlanarLayout{l.c, l.h, l.w}.at(img, 0, y, x);
-      case LayoutKind::kPaddedU8: {
-        U8Layout u = U8Layout::make(l.c, l.h, l.w, 1, l.border);
-        u.cp = l.cp;
-        return u.at(img, y, x, 0);
-      }
-      default:
-        return ((img * l.h + y) * l.w + x) * l.c;
-    }
-  }
-  int64_t channel_stride() const {
-    return l.kind == LayoutKind::kPlanar ? PlanarLayout{l.c, l.h, l.w}.plane() : 1;
+// Where element (image, y, x, channel) of a layout is: first + image*i + y*r + x*p + channel*c.
+struct Strides {
+  int64_t first, image, row, pixel, channel;
+  int64_t at(int64_t img, int64_t y, int64_t x) const {
+    return first + img * image + y * row + x * pixel;
   }
 };
+
+Strides strides_of(const Layout& l) {
+  switch (l.kind) {
+    case LayoutKind::kPlanar: {
+      const PlanarLayout p{l.c, l.h, l.w};
+      return {p.at(0, 0, 0, 0), p.image_stride(), l.w, 1, p.plane()};
+    }
+    case LayoutKind::kPaddedU8: {
+      U8Layout u = U8Layout::make(l.c, l.h, l.w, 1, l.border);
+      u.cp = l.cp;
+      return {u.at(0, 0, 0, 0), u.image_stride(), u.row_stride(), u.cp, 1};
+    }
+    default:
+      return {0, l.h * l.w * l.c, l.w * l.c, l.c, 1};
+  }
+}
 
 template <class T>
 void max_pool_typed(const Node& node, const Layout& li, const T* x, const Layout& lo, T* y,
                     int64_t n) {
-  const PixelAddress in{li}, out{lo};
-  const int64_t cs_in = in.channel_stride(), cs_out = out.channel_stride();
+  const Strides in = strides_of(li), out = strides_of(lo);
   // One output pixel of channels [c0, c1): the max over its window, clipped to the image.
   auto pool = [&](int64_t img, int64_t oy, int64_t ox, int64_t c0, int64_t c1) {
     const int64_t y0 = std::max<int64_t>(oy * node.stride - node.pad, 0);
     const int64_t y1 = std::min<int64_t>(oy * node.stride - node.pad + node.kernel_h, li.h);
     const int64_t x0 = std::max<int64_t>(ox * node.stride - node.pad, 0);
     const int64_t x1 = std::min<int64_t>(ox * node.stride - node.pad + node.kernel_w, li.w);
-    T* dst = y + out.pixel(img, oy, ox);
-    for (int64_t c = c0; c < c1; ++c) dst[c * cs_out] = x[in.pixel(img, y0, x0) + c * cs_in];
+    T* dst = y + out.at(img, oy, ox);
+    const T* first = x + in.at(img, y0, x0);
+    for (int64_t c = c0; c < c1; ++c) dst[c * out.channel] = first[c * in.channel];
     for (int64_t iy = y0; iy < y1; ++iy)
       for (int64_t ix = x0; ix < x1; ++ix) {
-        const T* src = x + in.pixel(img, iy, ix);
+        const T* src = x + in.at(img, iy, ix);
         for (int64_t c = c0; c < c1; ++c)
-          dst[c * cs_out] = std::max(dst[c * cs_out], src[c * cs_in]);
+          dst[c * out.channel] = std::max(dst[c * out.channel], src[c * in.channel]);
       }
   };
-  if (cs_in == 1) {  // channels contiguous: whole pixels
+  if (in.channel == 1) {  // channels contiguous: whole pixels
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t img = 0; img < n; ++img)
       for (int64_t oy = 0; oy < lo.h; ++oy)
         for (int64_t ox = 0; ox < lo.w; ++ox) pool(img, oy, ox, 0, li.c);
-  } else {  // planar: one channel at a time
+  } else {  // planar: one channel plane at a time
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t img = 0; img < n; ++img)
       for (int64_t c = 0; c < li.c; ++c)

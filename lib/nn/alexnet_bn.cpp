@@ -75,8 +75,8 @@ class AlexNetBN : public Network {
   std::vector<QuantLayer> quant_layers() override { return layers_; }
   kernels::Model to_packed() override {
     throw std::runtime_error(
-        "alexnet_bn: the packed engine has no max-pool node yet; `tnn pack` supports the CIFAR "
-        "ResNets only");
+        "alexnet_bn: the packed engine has no adaptive average pooling, flatten or BatchNorm1d "
+        "node yet; `tnn pack` supports the ResNets (CIFAR and ImageNet) only");
   }
 
  private:

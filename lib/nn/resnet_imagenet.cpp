@@ -7,6 +7,7 @@
 // Init (used only without pretrained weights): torchvision's (convs kaiming-normal fan-out,
 // BN 1/0, FC uniform +-1/sqrt(fan-in)).
 #include "nn_internal.hpp"
+#include "tnn/pack.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -103,6 +104,7 @@ class ResNetImageNet : public Network {
     for (int s = 0; s < 4; ++s) {
       const int64_t planes = 64 << s;
       auto stage = register_module("layer" + std::to_string(s + 1), torch::nn::ModuleList());
+      blocks_per_stage_.push_back(spec.blocks[s]);
       for (int i = 0; i < spec.blocks[s]; ++i) {
         const int64_t stride = (s > 0 && i == 0) ? 2 : 1;
         auto b = std::make_shared<ImageNetBlock>(spec.bottleneck, in, planes, stride, c.quantizer);
@@ -136,10 +138,48 @@ class ResNetImageNet : public Network {
     return fc(x.mean({2, 3}));
   }
   std::vector<QuantLayer> quant_layers() override { return layers_; }
+  // conv1+BN+ReLU, 3x3 / 2 max-pool; per block: the projection (1x1 conv+BN) if any, the
+  // convs+BN (ReLU after all but the last), add+ReLU; global pool; FC. The projection comes
+  // first so the add's second operand exists before the block's last conv, which then takes
+  // the add in its epilogue (the engine's residual fusion).
   kernels::Model to_packed() override {
-    throw std::runtime_error(
-        config_.arch +
-        ": the packed engine has no max-pool node yet; `tnn pack` supports the CIFAR ResNets only");
+    kernels::Model m;
+    m.name = config_.arch;
+    m.in_h = m.in_w = 224;  // the evaluation crop; the graph itself runs any size
+    m.in_c = 3;
+    auto conv = [&](QConv2d& c, torch::nn::BatchNorm2d& b, const std::string& name,
+                    const std::string& in, bool relu) {
+      auto [mul, add] = fold_batchnorm(b);
+      m.nodes.push_back(kernels::make_conv2d(
+          name, in, name, c->weight.size(0), c->weight.size(2), c->stride, c->padding,
+          packed_weights(c->weight, *c->quantizer), mul, add, relu));
+      return name;
+    };
+    conv(conv1, bn1, "conv1", m.input, true);
+    m.nodes.push_back(kernels::make_max_pool2d("maxpool", "conv1", "maxpool", 3, 2, 1));
+    std::string x = "maxpool";
+    size_t b = 0;
+    for (size_t s = 0; s < 4; ++s)
+      for (int64_t i = 0; i < blocks_per_stage_[s]; ++i, ++b) {
+        ImageNetBlock& block = *blocks_[b];
+        const std::string name = "layer" + std::to_string(s + 1) + "." + std::to_string(i);
+        const std::string sc =
+            block.ds_conv_ ? conv(block.ds_conv_, block.ds_bn_, name + ".downsample", x, false) : x;
+        std::string y = x;
+        for (size_t k = 0; k < block.convs_.size(); ++k)
+          y = conv(block.convs_[k], block.bns_[k], name + ".conv" + std::to_string(k + 1), y,
+                   k + 1 < block.convs_.size());
+        m.nodes.push_back(kernels::make_add(name + ".add", y, sc, name + ".out", true));
+        x = name + ".out";
+      }
+    m.nodes.push_back(kernels::make_global_avgpool("avgpool", x, "avgpool"));
+    torch::Tensor bias = fc->bias.detach() * double(fc->quantizer->bias_multiplier());
+    auto bc = bias.to(torch::kFloat).contiguous();
+    m.nodes.push_back(kernels::make_linear(
+        "fc", "avgpool", "logits", fc->weight.size(0), packed_weights(fc->weight, *fc->quantizer),
+        std::vector<float>(bc.data_ptr<float>(), bc.data_ptr<float>() + bc.numel())));
+    m.output = "logits";
+    return m;
   }
 
  private:
@@ -159,6 +199,7 @@ class ResNetImageNet : public Network {
   QConv2d conv1{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr};
   std::vector<std::shared_ptr<ImageNetBlock>> blocks_;
+  std::vector<int64_t> blocks_per_stage_;
   QLinear fc{nullptr};
   std::vector<QuantLayer> layers_;
 };

@@ -10,6 +10,8 @@
 #include "tnn/experiment.hpp"
 #include "tnn/fileio.hpp"
 #include "tnn/imagedata.hpp"
+#include "tnn/kernels/engine.hpp"
+#include "tnn/pack.hpp"
 #include "tnn/torchvision_io.hpp"
 #include "tnn/train.hpp"
 
@@ -139,6 +141,46 @@ TEST_CASE("models: torchvision parameter names and sizes - ff_lf / fq_lq - 1x1 d
   CHECK(alex->quant_layers()[1].quantizer->method() == "wacv19");
   alex->eval();
   CHECK(alex->forward(torch::randn({2, 3, 224, 224})).sizes() == torch::IntArrayRef({2, 10}));
+}
+
+TEST_CASE("models: packed ImageNet ResNets give LibTorch's logits in the engine", "[imagenet]") {
+  torch::manual_seed(5);
+  for (const char* arch : {"resnet18", "resnet50"}) {
+    INFO(arch);
+    // Every layer ternary (fq_lq), 2-term residual expansion on ResNet-18, BN statistics that
+    // are not the identity (as after training).
+    auto net = make_model(model(
+        arch, "wacv19", "ternary", 10,
+        std::string(arch) == "resnet18" ? nlohmann::json{{"terms", 2}} : nlohmann::json::object()));
+    {
+      torch::NoGradGuard ng;
+      for (auto& b : net->named_buffers()) {
+        if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.3, 0.3);
+        if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+      }
+    }
+    net->eval();
+    kernels::Model m = pack_network(*net, {});
+    CHECK(m.in_h == 224);
+    m.in_h = m.in_w = 48;  // fully convolutional: a small input keeps the reference engine quick
+    const auto x = torch::randn({2, 3, 48, 48});
+    torch::Tensor want;
+    {
+      torch::NoGradGuard ng;
+      want = net->forward(x.contiguous(at::MemoryFormat::ChannelsLast)).contiguous();
+    }
+    const auto nhwc = x.permute({0, 2, 3, 1}).contiguous();
+    const std::vector<float> images(nhwc.data_ptr<float>(), nhwc.data_ptr<float>() + nhwc.numel());
+    const double range = want.abs().max().item<double>();
+    for (const char* impl : {"ref", "ternary_f32", "onednn_f32"}) {
+      INFO(impl);
+      auto got = kernels::Engine(m, {impl}).run(images, 2);
+      auto g = torch::from_blob(got.data(), want.sizes(), torch::kFloat);
+      CHECK((g - want).abs().max().item<double>() <= 1e-3 * (1.0 + range));
+    }
+  }
+  auto alex = make_model(model("alexnet_bn", "wacv19", "fp", 10));
+  CHECK_THROWS_WITH(pack_network(*alex, {}), Contains("adaptive average pooling"));
 }
 
 TEST_CASE("models: the REL bias switch adds the FC bias once per term", "[imagenet]") {
