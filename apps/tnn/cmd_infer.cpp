@@ -1,12 +1,15 @@
 // tnn infer: run a packed model on the CIFAR-10 test set with any engine implementation (the
 // registry's families, or per-layer autotuning): top-1, agreement with the checkpoint's
 // LibTorch predictions, latency at batch 1 and 128, and the implementation each layer ran.
-// Models of other input sizes (ImageNet ResNets) get latency only, on random images: their
-// accuracy through the engine is not measured by this command yet.
+// ImageNet models (tnn pack of an ImageNet experiment) are evaluated on the val/ split of an
+// ImageNet folder (--data or TNN_IMAGENET_DIR): top-1, top-5, agreement, latency; without a
+// folder, and for other input sizes, latency and agreement on random images only.
 #include "commands.hpp"
 #include "infer_common.hpp"
 
+#include "tnn/dataset.hpp"
 #include "tnn/fileio.hpp"
+#include "tnn/imagedata.hpp"
 #include "tnn/kernels/engine.hpp"
 #include "tnn/kernels/machine.hpp"
 #include "tnn/kernels/measures.hpp"
@@ -15,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 namespace tnn::cli {
@@ -125,6 +129,78 @@ void latency_only(const kernels::Model& m, kernels::Engine& engine, const std::s
   }
   if (timed) latency(engine, images.data(), n, 10, out);
 }
+
+// An ImageNet model on the val/ split of `dir`: top-1 and top-5 through the engine, with
+// LibTorch's predictions on the same batches when a checkpoint is given; int8 scales from the
+// first training batches (never the val split); latency on the first val images.
+void imagenet_eval(const kernels::Model& m, kernels::Engine& engine, const std::string& impl,
+                   const std::string& tune_cache, const std::string& dir, int64_t limit,
+                   int64_t calibration, const std::string& checkpoint, bool timed,
+                   nlohmann::json& out) {
+  nlohmann::json cfg = {{"data", m.metadata.at("data")}, {"model", {{"channels_last", false}}}};
+  cfg["data"]["test_limit"] = limit;
+  cfg["data"]["augment"] = false;
+  auto src = open_imagenet(cfg, dir, torch::kCPU);
+  out["dataset"] = src->identity();
+  const int64_t batch = 32;
+  auto nhwc = [](const torch::Tensor& x) {
+    auto t = x.permute({0, 2, 3, 1}).contiguous();
+    return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  };
+  if (kernels::engine_impl_int8(impl)) {
+    std::vector<float> calib;
+    auto train = src->train_epoch(0, 0, batch);
+    Batch b;
+    while (int64_t(calib.size()) < calibration * engine.input_size() && train->next(b)) {
+      const auto v = nhwc(b.x);
+      calib.insert(calib.end(), v.begin(), v.end());
+    }
+    const int64_t nc = std::min<int64_t>(calibration, int64_t(calib.size()) / engine.input_size());
+    engine.calibrate(calib.data(), nc);
+    out["calibration_images"] = nc;
+  }
+  describe(engine, impl, tune_cache, out);
+  std::shared_ptr<Network> net = checkpoint.empty() ? nullptr : load_network(checkpoint);
+  int64_t n = 0, top1 = 0, top5 = 0, same = 0, net_top1 = 0;
+  std::vector<float> first;
+  auto val = src->test_batches(batch);
+  Batch b;
+  while (val->next(b)) {
+    const auto images = nhwc(b.x);
+    if (first.empty()) first = images;
+    const int64_t len = b.x.size(0);
+    auto logits = engine.run(images, len);
+    const auto t = torch::from_blob(logits.data(), {len, engine.output_size()}, torch::kFloat);
+    const auto k5 = std::get<1>(t.topk(std::min<int64_t>(5, t.size(1)), 1));
+    const auto hit = k5.eq(b.y.unsqueeze(1));
+    top1 += hit.select(1, 0).sum().item<int64_t>();
+    top5 += hit.any(1).sum().item<int64_t>();
+    if (net) {
+      torch::NoGradGuard ng;
+      const auto ref = net->forward(b.x).argmax(1);
+      same += ref.eq(t.argmax(1)).sum().item<int64_t>();
+      net_top1 += ref.eq(b.y).sum().item<int64_t>();
+    }
+    n += len;
+  }
+  if (n == 0) throw std::runtime_error("infer: no val image in " + dir);
+  out["test_images"] = n;
+  out["top1"] = 100.0 * double(top1) / double(n);
+  out["top5"] = 100.0 * double(top5) / double(n);
+  std::printf("%s, %s, %lld val images of %s: top-1 %.2f %%, top-5 %.2f %%\n",
+              out["model"].get<std::string>().c_str(), impl.c_str(), (long long)n,
+              src->identity().value("label", "ImageNet").c_str(), out["top1"].get<double>(),
+              out["top5"].get<double>());
+  if (net) {
+    out["agreement_with_checkpoint"] = 100.0 * double(same) / double(n);
+    out["checkpoint_top1"] = 100.0 * double(net_top1) / double(n);
+    std::printf(
+        "same prediction as the LibTorch checkpoint on %.3f %% of images (checkpoint "
+        "top-1 %.2f %%)\n",
+        out["agreement_with_checkpoint"].get<double>(), out["checkpoint_top1"].get<double>());
+  }
+  if (timed) latency(engine, first.data(), std::min<int64_t>(16, n), 10, out);
+}
 }  // namespace
 
 void add_infer(CLI::App& app) {
@@ -150,7 +226,9 @@ void add_infer(CLI::App& app) {
                   "auto modes: tuning cache (default MODEL.tune.json, see tnn tune)");
   cmd->add_option("--tune-batch", a->tune_batch,
                   "auto modes: batch the layers are tuned at (default 1)");
-  cmd->add_option("--data", a->data, "CIFAR-10 binary folder");
+  cmd->add_option("--data", a->data,
+                  "CIFAR-10 binary folder, or for ImageNet models an ImageNet folder (val/ is "
+                  "evaluated; default $TNN_IMAGENET_DIR)");
   cmd->add_option("--limit", a->limit, "only the first N test images");
   cmd->add_option("--checkpoint", a->checkpoint,
                   "compare predictions with this checkpoint's LibTorch model");
@@ -182,10 +260,18 @@ void add_infer(CLI::App& app) {
                             {"impl", a->impl},
                             {"environment", environment_info()},
                             {"model_metadata", model.metadata}};
-      latency_only(model, engine, a->impl, opt.tune_cache, a->checkpoint, a->latency, out);
+      const char* env = std::getenv("TNN_IMAGENET_DIR");
+      const bool folder = !a->data.empty() || (env != nullptr && *env != '\0');
+      if (model.metadata.contains("data") && folder)
+        imagenet_eval(model, engine, a->impl, opt.tune_cache, a->data, a->limit, a->calibration,
+                      a->checkpoint, a->latency, out);
+      else
+        latency_only(model, engine, a->impl, opt.tune_cache, a->checkpoint, a->latency, out);
       if (!a->out.empty()) write_file_atomic(a->out, out.dump(2) + "\n");
-      if (a->min_agreement > 0)
-        throw std::invalid_argument("--min-agreement: CIFAR-10 models only");
+      if (a->min_agreement > 0 && out.value("agreement_with_checkpoint", 0.0) < a->min_agreement)
+        throw std::runtime_error(a->model + ": the engine agrees with the checkpoint on " +
+                                 std::to_string(out.value("agreement_with_checkpoint", 0.0)) +
+                                 " % of images, below " + std::to_string(a->min_agreement) + " %");
       return;
     }
     auto data = load_cifar10(resolve_cifar10_dir(a->data), 0, a->limit);

@@ -65,6 +65,7 @@ void add_pack(CLI::App& app) {
                                  "(0.229,0.224,0.225) on 0-1 (torchvision)"
                            : "NHWC float, normalised per channel with mean (125.3,123.0,113.9) "
                              "and std (63.0,62.1,66.7) on 0-255";
+    if (imagenet) md["data"] = cfg["data"];  // what tnn infer needs to read an ImageNet folder
     auto model = pack_network(*net, md);
     model.in_h = model.in_w = crop;
     kernels::write_model(model, a->output);
