@@ -1,5 +1,6 @@
-// Whole-model forward through the packed-model engine (resnet20_engine.json) on a synthetic
-// packed ResNet with realistic zero fractions, with every engine implementation this build
+// Whole-model forward through the packed-model engine (resnet20_engine.json, resnet18_engine.json)
+// on a synthetic packed ResNet (CIFAR, or ImageNet with "imagenet": true) with realistic zero
+// fractions, with every engine implementation this build
 // offers (engine_impls(): the registry's conv families, and the autotuned "auto" modes, tuned
 // at the benchmark's batch and thread count before timing). Each is checked once against the
 // reference engine (FP32: 1e-3 of the logit range; int8: 15 %) before timing.
@@ -45,7 +46,14 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
   SyntheticResNetOptions so;
   so.depth = cfg.value("depth", 20);
   so.zero_fraction = cfg.value("zero_fraction", 0.45);
-  const auto model = std::make_shared<Model>(make_random_resnet_cifar(so));
+  so.fp_first = cfg.value("fp_first", false);
+  so.fp_last = cfg.value("fp_last", false);
+  const bool imagenet = cfg.value("imagenet", false);
+  if (imagenet) so.classes = 1000;
+  const auto model = std::make_shared<Model>(imagenet ? make_random_resnet_imagenet(so)
+                                                      : make_random_resnet_cifar(so));
+  // int8 scales from this many random images, through the reference engine (slow at 224).
+  const int64_t calib_n = cfg.value("calibration_images", int64_t(32));
   const auto layers = model_sparsity(*model);
   double macs = 0;
   for (const auto& l : layers) macs += double(l.macs);
@@ -69,9 +77,9 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
             es->engine = std::make_unique<Engine>(*model, opt);
             std::mt19937 rng(5);
             std::normal_distribution<float> nd(0.0f, 1.0f);
-            std::vector<float> calib(size_t(32 * es->engine->input_size()));
+            std::vector<float> calib(size_t(calib_n * es->engine->input_size()));
             for (auto& v : calib) v = nd(rng);
-            es->engine->calibrate(calib.data(), 32);
+            es->engine->calibrate(calib.data(), calib_n);
             es->images.resize(size_t(n * es->engine->input_size()));
             for (auto& v : es->images) v = nd(rng);
             es->out.resize(size_t(n * es->engine->output_size()));

@@ -112,4 +112,79 @@ Model make_random_resnet_cifar(const SyntheticResNetOptions& o) {
   return m;
 }
 
+Model make_random_resnet_imagenet(const SyntheticResNetOptions& o, int64_t image_size) {
+  int blocks[4];
+  bool bottleneck = false;
+  switch (o.depth) {
+    case 18:
+      blocks[0] = blocks[1] = blocks[2] = blocks[3] = 2;
+      break;
+    case 34:
+    case 50:
+      blocks[0] = 3, blocks[1] = 4, blocks[2] = 6, blocks[3] = 3;
+      bottleneck = o.depth == 50;
+      break;
+    case 101:
+      blocks[0] = 3, blocks[1] = 4, blocks[2] = 23, blocks[3] = 3;
+      bottleneck = true;
+      break;
+    default:
+      throw std::invalid_argument("ImageNet ResNet depth must be 18, 34, 50 or 101");
+  }
+  if (o.terms < 1 || o.terms > 4) throw std::invalid_argument("terms must be 1..4");
+  Gen g{o, std::mt19937(o.seed)};
+  Model m;
+  m.name = "resnet" + std::to_string(o.depth) + "-imagenet-synthetic";
+  m.in_h = m.in_w = image_size;
+  m.in_c = 3;
+  m.metadata = {{"synthetic", true},
+                {"depth", o.depth},
+                {"zero_fraction", o.zero_fraction},
+                {"terms", o.terms},
+                {"seed", o.seed}};
+  auto conv = [&](const std::string& name, const std::string& in, int64_t c, int64_t k,
+                  int64_t kernel, int64_t stride, bool relu, bool ternary) {
+    std::vector<float> mul, add;
+    g.affine(k, mul, add);
+    m.nodes.push_back(make_conv2d(name, in, name, k, kernel, stride, kernel / 2,
+                                  g.weights(k, kernel * kernel * c, ternary), mul, add, relu));
+    return name;
+  };
+  conv("conv1", "input", 3, 64, 7, 2, true, !o.fp_first);
+  m.nodes.push_back(make_max_pool2d("maxpool", "conv1", "maxpool", 3, 2, 1));
+  std::string x = "maxpool";
+  int64_t in = 64;
+  for (int s = 0; s < 4; ++s)
+    for (int i = 0; i < blocks[s]; ++i) {
+      const int64_t planes = 64 << s, out = bottleneck ? 4 * planes : planes;
+      const int64_t stride = (s > 0 && i == 0) ? 2 : 1;
+      const std::string b = "layer" + std::to_string(s + 1) + "." + std::to_string(i);
+      // The projection first, as tnn pack lists it (the add then fuses into the last conv).
+      const std::string sc = stride != 1 || in != out
+                                 ? conv(b + ".downsample", x, in, out, 1, stride, false, true)
+                                 : x;
+      std::string y;
+      if (bottleneck) {
+        y = conv(b + ".conv1", x, in, planes, 1, 1, true, true);
+        y = conv(b + ".conv2", y, planes, planes, 3, stride, true, true);
+        y = conv(b + ".conv3", y, planes, out, 1, 1, false, true);
+      } else {
+        y = conv(b + ".conv1", x, in, planes, 3, stride, true, true);
+        y = conv(b + ".conv2", y, planes, planes, 3, 1, false, true);
+      }
+      m.nodes.push_back(make_add(b + ".add", y, sc, b + ".out", true));
+      x = b + ".out";
+      in = out;
+    }
+  m.nodes.push_back(make_global_avgpool("avgpool", x, "avgpool"));
+  std::vector<float> bias(size_t(o.classes));
+  std::normal_distribution<float> bn(0.0f, 0.01f);
+  for (auto& v : bias) v = bn(g.rng);
+  m.nodes.push_back(make_linear("fc", "avgpool", "logits", o.classes,
+                                g.weights(o.classes, in, !o.fp_last), bias));
+  m.output = "logits";
+  infer_shapes(m);
+  return m;
+}
+
 }  // namespace tnn::kernels

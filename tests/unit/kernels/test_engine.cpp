@@ -237,6 +237,31 @@ TEST_CASE("engine: float implementations match the reference", "[engine]") {
   }
 }
 
+TEST_CASE("engine: synthetic ImageNet ResNets run in every float implementation", "[engine]") {
+  std::mt19937 rng(45);
+  for (int depth : {18, 50}) {
+    SyntheticResNetOptions o;
+    o.depth = depth;
+    o.fp_first = depth == 18;
+    o.classes = 7;
+    const Model m = round_trip(make_random_resnet_imagenet(o, 40));
+    const auto shapes = infer_shapes(m);
+    CHECK(shapes.at("maxpool") == TensorShape{10, 10, 64});
+    CHECK(shapes.at("avgpool").c == (depth == 50 ? 2048 : 512));
+    const auto images = random_floats(2 * 40 * 40 * 3, rng);
+    const auto want = Engine(m, {"ref"}).run(images, 2);
+    for (const std::string& impl : float_impls()) {
+      INFO(impl << " depth " << depth);
+      Engine e(m, {impl});
+      CHECK(max_diff(want, e.run(images, 2)) <= 1e-4 * (1.0 + max_abs(want)));
+      CHECK(e.fused_residual_adds() > 0);
+    }
+  }
+  SyntheticResNetOptions bad;
+  bad.depth = 20;
+  CHECK_THROWS_WITH(make_random_resnet_imagenet(bad), Catch::Contains("18, 34, 50 or 101"));
+}
+
 TEST_CASE("engine: max_pool2d clips its windows, in every layout", "[engine]") {
   // An identity 1x1 conv (so each implementation picks its own layout) then a 3x3 / 2 max-pool
   // with padding on odd sizes; inputs mostly negative, so a zero padding would win and show.

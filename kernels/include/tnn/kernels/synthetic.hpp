@@ -9,7 +9,7 @@
 namespace tnn::kernels {
 
 struct SyntheticResNetOptions {
-  int depth = 20;               // 6n+2: 20, 32, 44, 56
+  int depth = 20;               // CIFAR 6n+2: 20, 32, 44, 56; ImageNet 18, 34, 50, 101
   double zero_fraction = 0.45;  // TWN-like sparsity of every ternary layer
   int terms = 1;                // residual-expansion terms
   bool per_channel = true;      // per-output-channel scales (else one per layer)
@@ -23,5 +23,10 @@ struct SyntheticResNetOptions {
 // CIFAR ResNet-(6n+2) with option-A shortcuts (same graph as lib/nn/resnet_cifar.cpp), folded
 // BN as a per-channel affine, weights scaled He-style so activations keep their magnitude.
 Model make_random_resnet_cifar(const SyntheticResNetOptions& o);
+
+// ImageNet ResNet-18/34 (basic blocks) or -50/101 (bottlenecks) as `tnn pack` writes it: 7x7 / 2
+// stem + BN + ReLU, 3x3 / 2 max-pool, projection shortcuts (1x1 conv + BN), global pool, FC;
+// input image_size x image_size x 3.
+Model make_random_resnet_imagenet(const SyntheticResNetOptions& o, int64_t image_size = 224);
 
 }  // namespace tnn::kernels
