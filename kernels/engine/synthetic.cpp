@@ -45,6 +45,17 @@ struct Gen {
     return w;
   }
 
+  // Global pooling of tensor x (in_features channels) and the classifier: the model's end.
+  void classifier(Model& m, const std::string& x, int64_t in_features) {
+    m.nodes.push_back(make_global_avgpool("avgpool", x, "avgpool"));
+    std::vector<float> bias(size_t(o.classes));
+    std::normal_distribution<float> bn(0.0f, 0.01f);
+    for (auto& v : bias) v = bn(rng);
+    m.nodes.push_back(make_linear("fc", "avgpool", "logits", o.classes,
+                                  weights(o.classes, in_features, !o.fp_last), bias));
+    m.output = "logits";
+  }
+
   // Folded BN: mul around 1, small shifts.
   void affine(int64_t k, std::vector<float>& mul, std::vector<float>& add) {
     std::uniform_real_distribution<float> m(0.7f, 1.3f);
@@ -101,13 +112,7 @@ Model make_random_resnet_cifar(const SyntheticResNetOptions& o) {
       in = planes;
     }
   }
-  m.nodes.push_back(make_global_avgpool("pool", x, "pool.out"));
-  std::vector<float> bias(size_t(o.classes));
-  std::normal_distribution<float> bn(0.0f, 0.01f);
-  for (auto& v : bias) v = bn(g.rng);
-  m.nodes.push_back(make_linear("fc", "pool.out", "logits", o.classes,
-                                g.weights(o.classes, 64, !o.fp_last), bias));
-  m.output = "logits";
+  g.classifier(m, x, 64);
   infer_shapes(m);
   return m;
 }
@@ -176,13 +181,7 @@ Model make_random_resnet_imagenet(const SyntheticResNetOptions& o, int64_t image
       x = b + ".out";
       in = out;
     }
-  m.nodes.push_back(make_global_avgpool("avgpool", x, "avgpool"));
-  std::vector<float> bias(size_t(o.classes));
-  std::normal_distribution<float> bn(0.0f, 0.01f);
-  for (auto& v : bias) v = bn(g.rng);
-  m.nodes.push_back(make_linear("fc", "avgpool", "logits", o.classes,
-                                g.weights(o.classes, in, !o.fp_last), bias));
-  m.output = "logits";
+  g.classifier(m, x, in);
   infer_shapes(m);
   return m;
 }

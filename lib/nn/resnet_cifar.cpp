@@ -88,10 +88,7 @@ class ResNetCifar : public Network {
     m.in_c = 3;
     auto conv = [&](QConv2d& c, torch::nn::BatchNorm2d& b, const std::string& name,
                     const std::string& in, bool relu) {
-      auto [mul, add] = fold_batchnorm(b);
-      m.nodes.push_back(kernels::make_conv2d(
-          name, in, name, c->weight.size(0), c->weight.size(2), c->stride, c->padding,
-          packed_weights(c->weight, *c->quantizer), mul, add, relu));
+      m.nodes.push_back(packed_conv(c, b, name, in, relu));
       return name;
     };
     std::string x = conv(stem, bn, "stem", m.input, true);
@@ -109,11 +106,7 @@ class ResNetCifar : public Network {
       x = name + ".out";
     }
     m.nodes.push_back(kernels::make_global_avgpool("pool", x, "pool"));
-    torch::Tensor bias = fc->bias.detach() * double(fc->quantizer->bias_multiplier());
-    auto bc = bias.to(torch::kFloat).contiguous();
-    m.nodes.push_back(kernels::make_linear(
-        "fc", "pool", "logits", fc->weight.size(0), packed_weights(fc->weight, *fc->quantizer),
-        std::vector<float>(bc.data_ptr<float>(), bc.data_ptr<float>() + bc.numel())));
+    m.nodes.push_back(packed_linear(fc, "fc", "pool", "logits"));
     m.output = "logits";
     return m;
   }

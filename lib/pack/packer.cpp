@@ -51,6 +51,23 @@ std::pair<std::vector<float>, std::vector<float>> fold_batchnorm(torch::nn::Batc
   return {to_vector(mul), to_vector(add)};
 }
 
+kernels::Node packed_conv(QConv2d& conv, torch::nn::BatchNorm2d& bn, const std::string& name,
+                          const std::string& input, bool relu) {
+  auto [mul, add] = fold_batchnorm(bn);
+  return kernels::make_conv2d(name, input, name, conv->weight.size(0), conv->weight.size(2),
+                              conv->stride, conv->padding,
+                              packed_weights(conv->weight, *conv->quantizer), mul, add, relu);
+}
+
+kernels::Node packed_linear(QLinear& fc, const std::string& name, const std::string& input,
+                            const std::string& output) {
+  const torch::Tensor bias =
+      (fc->bias.detach() * double(fc->quantizer->bias_multiplier())).to(torch::kFloat).contiguous();
+  return kernels::make_linear(
+      name, input, output, fc->weight.size(0), packed_weights(fc->weight, *fc->quantizer),
+      std::vector<float>(bias.data_ptr<float>(), bias.data_ptr<float>() + bias.numel()));
+}
+
 kernels::Model pack_network(Network& net, const nlohmann::json& metadata) {
   net.eval();
   kernels::Model m = net.to_packed();

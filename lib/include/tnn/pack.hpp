@@ -32,6 +32,14 @@ kernels::LayerWeights packed_weights(const torch::Tensor& weight, Ternarizer& qu
 // Eval-mode BatchNorm as a per-channel affine y = mul * x + add.
 std::pair<std::vector<float>, std::vector<float>> fold_batchnorm(torch::nn::BatchNorm2d& bn);
 
+// A conv + BatchNorm (+ ReLU) as one conv2d node named `name` (its output tensor too), and a
+// QLinear classifier with its bias as the network adds it (once per REL term when it does so):
+// the nodes every model's to_packed() builds from.
+kernels::Node packed_conv(QConv2d& conv, torch::nn::BatchNorm2d& bn, const std::string& name,
+                          const std::string& input, bool relu);
+kernels::Node packed_linear(QLinear& fc, const std::string& name, const std::string& input,
+                            const std::string& output);
+
 // The whole network as a packed model (the model's own to_packed()), with `metadata` attached.
 kernels::Model pack_network(Network& net, const nlohmann::json& metadata);
 
