@@ -95,8 +95,7 @@ void latency_only(const kernels::Model& m, kernels::Engine& engine, const std::s
                   nlohmann::json& out) {
   const int64_t n = 16;
   const auto x = torch::randn({n, m.in_c, m.in_h, m.in_w});
-  const auto nhwc = x.permute({0, 2, 3, 1}).contiguous();
-  const std::vector<float> images(nhwc.data_ptr<float>(), nhwc.data_ptr<float>() + nhwc.numel());
+  const std::vector<float> images = nhwc_floats(x);
   out["inputs"] = "random N(0,1) images: no accuracy (tnn infer evaluates CIFAR-10 models only)";
   std::printf("%s takes %lldx%lldx%lld images: latency on random images, no accuracy\n",
               out["model"].get<std::string>().c_str(), (long long)m.in_h, (long long)m.in_w,
@@ -107,14 +106,7 @@ void latency_only(const kernels::Model& m, kernels::Engine& engine, const std::s
   }
   describe(engine, impl, tune_cache, out);
   if (!checkpoint.empty()) {
-    auto net = load_network(checkpoint);
-    torch::Tensor want;
-    {
-      torch::NoGradGuard ng;
-      want = net->forward(x.contiguous(net->config().channels_last ? at::MemoryFormat::ChannelsLast
-                                                                   : at::MemoryFormat::Contiguous))
-                 .contiguous();
-    }
+    const torch::Tensor want = eval_logits(*load_network(checkpoint), x);
     auto got = engine.run(images, n);
     const auto g = torch::from_blob(got.data(), want.sizes(), torch::kFloat);
     const double diff = (g - want).abs().max().item<double>();
@@ -143,16 +135,12 @@ void imagenet_eval(const kernels::Model& m, kernels::Engine& engine, const std::
   auto src = open_imagenet(cfg, dir, torch::kCPU);
   out["dataset"] = src->identity();
   const int64_t batch = 32;
-  auto nhwc = [](const torch::Tensor& x) {
-    auto t = x.permute({0, 2, 3, 1}).contiguous();
-    return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-  };
   if (kernels::engine_impl_int8(impl)) {
     std::vector<float> calib;
     auto train = src->train_epoch(0, 0, batch);
     Batch b;
     while (int64_t(calib.size()) < calibration * engine.input_size() && train->next(b)) {
-      const auto v = nhwc(b.x);
+      const auto v = nhwc_floats(b.x);
       calib.insert(calib.end(), v.begin(), v.end());
     }
     const int64_t nc = std::min<int64_t>(calibration, int64_t(calib.size()) / engine.input_size());
@@ -166,7 +154,7 @@ void imagenet_eval(const kernels::Model& m, kernels::Engine& engine, const std::
   auto val = src->test_batches(batch);
   Batch b;
   while (val->next(b)) {
-    const auto images = nhwc(b.x);
+    const auto images = nhwc_floats(b.x);
     if (first.empty()) first = images;
     const int64_t len = b.x.size(0);
     auto logits = engine.run(images, len);
@@ -176,8 +164,7 @@ void imagenet_eval(const kernels::Model& m, kernels::Engine& engine, const std::
     top1 += hit.select(1, 0).sum().item<int64_t>();
     top5 += hit.any(1).sum().item<int64_t>();
     if (net) {
-      torch::NoGradGuard ng;
-      const auto ref = net->forward(b.x).argmax(1);
+      const auto ref = eval_logits(*net, b.x).argmax(1);
       same += ref.eq(t.argmax(1)).sum().item<int64_t>();
       net_top1 += ref.eq(b.y).sum().item<int64_t>();
     }

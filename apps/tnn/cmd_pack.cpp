@@ -79,17 +79,8 @@ void add_pack(CLI::App& app) {
     if (a->verify <= 0) return;
     if (imagenet) {  // no ImageNet here necessarily: 2 random normal images at the crop size
       const auto x = torch::randn({2, 3, crop, crop});
-      const auto nhwc = x.permute({0, 2, 3, 1}).contiguous();
-      const std::vector<float> images(nhwc.data_ptr<float>(),
-                                      nhwc.data_ptr<float>() + nhwc.numel());
-      auto logits = kernels::Engine(kernels::read_model(a->output), {"ref"}).run(images, 2);
-      torch::Tensor ref;
-      {
-        torch::NoGradGuard ng;
-        ref = net->forward(x.contiguous(net->config().channels_last ? at::MemoryFormat::ChannelsLast
-                                                                    : at::MemoryFormat::Contiguous))
-                  .contiguous();
-      }
+      auto logits = kernels::Engine(kernels::read_model(a->output), {"ref"}).run(nhwc_floats(x), 2);
+      const torch::Tensor ref = eval_logits(*net, x);
       const auto eng = torch::from_blob(logits.data(), ref.sizes(), torch::kFloat);
       const double diff = (eng - ref).abs().max().item<double>();
       const double bound = 1e-3 * (1.0 + ref.abs().max().item<double>());

@@ -18,14 +18,28 @@ inline std::shared_ptr<Network> load_network(const std::string& checkpoint) {
   return net;
 }
 
+// A float NCHW batch in NHWC order, as the engine takes it.
+inline std::vector<float> nhwc_floats(const torch::Tensor& x) {
+  auto t = x.permute({0, 2, 3, 1}).contiguous();
+  return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+}
+
 // Normalised images (no augmentation) in NHWC order, as the engine takes them.
 inline std::vector<float> nhwc_images(const torch::Tensor& images_u8) {
   AugmentOptions none;
   none.channels_last = false;
   auto idx = torch::arange(images_u8.size(0), torch::kLong);
-  auto x =
-      make_batch(images_u8, idx, none, nullptr, torch::kCPU).permute({0, 2, 3, 1}).contiguous();
-  return std::vector<float>(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+  return nhwc_floats(make_batch(images_u8, idx, none, nullptr, torch::kCPU));
+}
+
+// Eval-mode logits of a float NCHW batch, in the memory format the network trains in.
+inline torch::Tensor eval_logits(Network& net, const torch::Tensor& x) {
+  torch::NoGradGuard ng;
+  net.eval();
+  return net
+      .forward(x.contiguous(net.config().channels_last ? at::MemoryFormat::ChannelsLast
+                                                       : at::MemoryFormat::Contiguous))
+      .contiguous();
 }
 
 inline torch::Tensor torch_logits(Network& net, const torch::Tensor& images_u8,

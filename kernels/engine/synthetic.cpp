@@ -45,6 +45,21 @@ struct Gen {
     return w;
   }
 
+  // An empty model for size x size x 3 images, its options as metadata.
+  Model model(const std::string& name, int64_t size) const {
+    if (o.terms < 1 || o.terms > 4) throw std::invalid_argument("terms must be 1..4");
+    Model m;
+    m.name = name;
+    m.in_h = m.in_w = size;
+    m.in_c = 3;
+    m.metadata = {{"synthetic", true},
+                  {"depth", o.depth},
+                  {"zero_fraction", o.zero_fraction},
+                  {"terms", o.terms},
+                  {"seed", o.seed}};
+    return m;
+  }
+
   // Global pooling of tensor x (in_features channels) and the classifier: the model's end.
   void classifier(Model& m, const std::string& x, int64_t in_features) {
     m.nodes.push_back(make_global_avgpool("avgpool", x, "avgpool"));
@@ -72,17 +87,8 @@ struct Gen {
 Model make_random_resnet_cifar(const SyntheticResNetOptions& o) {
   if (o.depth < 8 || (o.depth - 2) % 6 != 0)
     throw std::invalid_argument("ResNet depth must be 6n+2 (20, 32, 44, 56, ...)");
-  if (o.terms < 1 || o.terms > 4) throw std::invalid_argument("terms must be 1..4");
   Gen g{o, std::mt19937(o.seed)};
-  Model m;
-  m.name = "resnet" + std::to_string(o.depth) + "-synthetic";
-  m.in_h = m.in_w = 32;
-  m.in_c = 3;
-  m.metadata = {{"synthetic", true},
-                {"depth", o.depth},
-                {"zero_fraction", o.zero_fraction},
-                {"terms", o.terms},
-                {"seed", o.seed}};
+  Model m = g.model("resnet" + std::to_string(o.depth) + "-synthetic", 32);
   std::vector<float> mul, add;
   g.affine(16, mul, add);
   m.nodes.push_back(make_conv2d("stem", "input", "stem.out", 16, 3, 1, 1,
@@ -136,17 +142,8 @@ Model make_random_resnet_imagenet(const SyntheticResNetOptions& o, int64_t image
     default:
       throw std::invalid_argument("ImageNet ResNet depth must be 18, 34, 50 or 101");
   }
-  if (o.terms < 1 || o.terms > 4) throw std::invalid_argument("terms must be 1..4");
   Gen g{o, std::mt19937(o.seed)};
-  Model m;
-  m.name = "resnet" + std::to_string(o.depth) + "-imagenet-synthetic";
-  m.in_h = m.in_w = image_size;
-  m.in_c = 3;
-  m.metadata = {{"synthetic", true},
-                {"depth", o.depth},
-                {"zero_fraction", o.zero_fraction},
-                {"terms", o.terms},
-                {"seed", o.seed}};
+  Model m = g.model("resnet" + std::to_string(o.depth) + "-imagenet-synthetic", image_size);
   auto conv = [&](const std::string& name, const std::string& in, int64_t c, int64_t k,
                   int64_t kernel, int64_t stride, bool relu, bool ternary) {
     std::vector<float> mul, add;
