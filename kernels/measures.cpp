@@ -72,7 +72,8 @@ std::vector<LayerSparsity> model_sparsity(const Model& m) {
     LayerSparsity l;
     l.name = n.name;
     const TensorShape in = shapes.at(n.inputs[0]);
-    l.macs = n.op == OpType::kConv2d ? conv_shape(n, in).macs() : n.out_channels * in.c;
+    l.macs =
+        n.op == OpType::kConv2d ? conv_shape(n, in).macs() : n.out_channels * in.h * in.w * in.c;
     l.ternary = n.weights.ternary;
     if (l.ternary) {
       l.zeros_per_term = zero_fraction_per_term(n.weights.tern);

@@ -130,6 +130,11 @@ void imagenet_eval(const kernels::Model& m, kernels::Engine& engine, const std::
                    int64_t calibration, const std::string& checkpoint, bool timed,
                    nlohmann::json& out) {
   nlohmann::json cfg = {{"data", m.metadata.at("data")}, {"model", {{"channels_last", false}}}};
+  const int64_t crop = cfg["data"].value("crop_size", int64_t(224));
+  if (crop != m.in_h || crop != m.in_w)
+    throw std::invalid_argument("infer: the model's metadata.data.crop_size is " +
+                                std::to_string(crop) + ", its input " + std::to_string(m.in_h) +
+                                "x" + std::to_string(m.in_w) + " (re-pack it with this tnn)");
   cfg["data"]["test_limit"] = limit;
   cfg["data"]["augment"] = false;
   auto src = open_imagenet(cfg, dir, torch::kCPU);

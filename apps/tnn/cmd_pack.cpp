@@ -58,16 +58,29 @@ void add_pack(CLI::App& app) {
     const int64_t crop = !imagenet       ? 32
                          : a->image_size ? a->image_size
                                          : cfg["data"].value("crop_size", int64_t(224));
+    if (imagenet) {  // what tnn infer needs to read an ImageNet folder, at the packed size
+      md["data"] = cfg["data"];
+      const auto trained = cfg["data"].value("crop_size", int64_t(224));
+      md["data"]["crop_size"] = crop;
+      md["data"]["resize_size"] = int64_t(std::lround(
+          double(crop) * double(cfg["data"].value("resize_size", int64_t(256))) / double(trained)));
+    }
     md["input"] = imagenet ? "NHWC float, " + std::to_string(crop) + "x" + std::to_string(crop) +
                                  " centre crop after a resize of the shorter side to " +
-                                 std::to_string(cfg["data"].value("resize_size", int64_t(256))) +
+                                 std::to_string(md["data"]["resize_size"].get<int64_t>()) +
                                  ", normalised per channel with mean (0.485,0.456,0.406) and std "
                                  "(0.229,0.224,0.225) on 0-1 (torchvision)"
                            : "NHWC float, normalised per channel with mean (125.3,123.0,113.9) "
                              "and std (63.0,62.1,66.7) on 0-255";
-    if (imagenet) md["data"] = cfg["data"];  // what tnn infer needs to read an ImageNet folder
     auto model = pack_network(*net, md);
     model.in_h = model.in_w = crop;
+    try {
+      kernels::infer_shapes(model);
+    } catch (const std::invalid_argument& e) {  // e.g. BN-AlexNet's FC6 needs its 6x6 map
+      throw std::invalid_argument("pack: " + cfg["model"]["arch"].get<std::string>() +
+                                  " does not pack at " + std::to_string(crop) + "x" +
+                                  std::to_string(crop) + ": " + e.what());
+    }
     kernels::write_model(model, a->output);
     auto fp = kernels::sum_footprints(kernels::model_footprint(model));
     std::printf(

@@ -1,6 +1,7 @@
-// Whole-model forward through the packed-model engine (resnet20_engine.json, resnet18_engine.json)
-// on a synthetic packed ResNet (CIFAR, or ImageNet with "imagenet": true) with realistic zero
-// fractions, with every engine implementation this build
+// Whole-model forward through the packed-model engine (resnet20_engine.json, resnet18_engine.json,
+// alexnet_engine.json) on a synthetic packed ResNet (CIFAR, or ImageNet with "imagenet": true)
+// or BN-AlexNet ("model": "alexnet") with realistic zero fractions, with every engine
+// implementation this build
 // offers (engine_impls(): the registry's conv families, and the autotuned "auto" modes, tuned
 // at the benchmark's batch and thread count before timing). Each is checked once against the
 // reference engine (FP32: 1e-3 of the logit range; int8: 15 %) before timing.
@@ -50,9 +51,11 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
   so.fp_last = cfg.value("fp_last", false);
   const bool imagenet = cfg.value("imagenet", false);
   if (imagenet) so.classes = 1000;
-  const auto model = std::make_shared<Model>(imagenet ? make_random_resnet_imagenet(so)
-                                                      : make_random_resnet_cifar(so));
-  // int8 scales from this many random images, through the reference engine (slow at 224).
+  const std::string arch = cfg.value("model", "resnet" + std::to_string(so.depth));
+  const auto model = std::make_shared<Model>(arch == "alexnet" ? make_random_alexnet(so)
+                                             : imagenet        ? make_random_resnet_imagenet(so)
+                                                               : make_random_resnet_cifar(so));
+  // int8 scales from this many random images (through our FP32 kernels).
   const int64_t calib_n = cfg.value("calibration_images", int64_t(32));
   const auto layers = model_sparsity(*model);
   double macs = 0;
@@ -64,7 +67,7 @@ void register_engine(const nlohmann::json& cfg, const Options& o) {
       const bool reference = engine_impl_reference(name);
       if (reference && std::find(ref_batches.begin(), ref_batches.end(), n) == ref_batches.end())
         continue;
-      const std::string shape = "resnet" + std::to_string(so.depth) + "/n" + std::to_string(n);
+      const std::string shape = arch + "/n" + std::to_string(n);
       for (int t : o.threads) {
         add(bench_name("engine", name, shape, t), reps, [=](benchmark::State& st) {
           use_threads(t);  // before oneDNN primitives are created (they keep their partitioning)

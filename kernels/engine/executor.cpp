@@ -26,6 +26,18 @@ bool is_ternary(const Node& node) {
   return node.weights.ternary;
 }
 
+// A linear node's y = mul*(Wx + bias) + add as the kernels' epilogue y = mul*(Wx) + add'.
+std::vector<float> linear_add(const Node& node) {
+  if (node.affine_mul.empty() && node.affine_add.empty()) return node.bias;
+  std::vector<float> add(size_t(node.out_channels), 0.0f);
+  for (size_t k = 0; k < add.size(); ++k) {
+    const float b = node.bias.empty() ? 0.0f : node.bias[k];
+    add[k] = (node.affine_mul.empty() ? b : node.affine_mul[k] * b) +
+             (node.affine_add.empty() ? 0.0f : node.affine_add[k]);
+  }
+  return add;
+}
+
 }  // namespace
 
 struct Executor::Tensor {
@@ -81,9 +93,9 @@ ops::Problem node_problem(const Graph& g, size_t i, const ExecContext& c, int64_
   if (node.op == OpType::kConv2d) {
     p = ops::Problem::conv(kind, conv_shape(node, in, n));
     p.epilogue = {node.affine_mul, node.affine_add, node.relu};
-  } else {
-    p = ops::Problem::gemm(kind, node.out_channels, in.c, n);
-    p.epilogue = {{}, node.bias, false};
+  } else {  // a spatial input is read as one NHWC vector
+    p = ops::Problem::gemm(kind, node.out_channels, in.h * in.w * in.c, n);
+    p.epilogue = {node.affine_mul, linear_add(node), node.relu};
   }
   if (is_ternary(node))
     p.ternary = &node.weights.tern;
@@ -424,16 +436,19 @@ void Executor::run_step(size_t i, int64_t n) {
       a.out = st.out_home ? y.buf.data() : st.scratch.data();
       if (st.residual >= 0) a.in2 = fetch(st.residual, st.kernel->output_layout(), n);
       const Layout want = st.kernel->input_layout();
+      const int64_t in_numel = in.h * in.w * in.c;
       QuantParams q;
       std::vector<uint8_t> xq;
       if (node.op == OpType::kLinear && want.dtype == DType::kU8) {
         // Dynamic per-batch quantization of the (small) classifier input.
         const auto* x = static_cast<const float*>(fetch(op.in[0], nhwc_f32(in), n));
-        q = choose_quant_params(x, n * in.c);
-        xq.resize(size_t(n * in.c));
-        quantize(x, n * in.c, q, xq.data());
+        q = choose_quant_params(x, n * in_numel);
+        xq.resize(size_t(n * in_numel));
+        quantize(x, n * in_numel, q, xq.data());
         a.in = xq.data();
         a.in_q = &q;
+      } else if (node.op == OpType::kLinear && !g_.is_vector[size_t(op.in[0])]) {
+        a.in = fetch(op.in[0], nhwc_f32(in), n);  // NHWC images are the flattened vectors
       } else {
         a.in = fetch(op.in[0], want, n);
       }

@@ -132,11 +132,11 @@ std::map<std::string, TensorShape> infer_shapes(const Model& m) {
         break;
       }
       case OpType::kLinear:
-        if (in[0].h != 1 || in[0].w != 1) fail(n, "input must be a vector (after global_avgpool)");
         if (n.out_channels < 1) fail(n, "out_channels must be positive");
-        check_weights(n, n.out_channels, in[0].c);
-        if (!n.bias.empty() && int64_t(n.bias.size()) != n.out_channels)
-          fail(n, "bias needs one value per output");
+        check_weights(n, n.out_channels, in[0].h * in[0].w * in[0].c);  // NHWC flattened
+        for (const auto* v : {&n.bias, &n.affine_mul, &n.affine_add})
+          if (!v->empty() && int64_t(v->size()) != n.out_channels)
+            fail(n, "bias and affine need one value per output");
         out = {1, 1, n.out_channels};
         break;
     }
@@ -215,7 +215,8 @@ Node make_max_pool2d(const std::string& name, const std::string& input, const st
 }
 
 Node make_linear(const std::string& name, const std::string& input, const std::string& output,
-                 int64_t out_features, LayerWeights weights, std::vector<float> bias) {
+                 int64_t out_features, LayerWeights weights, std::vector<float> bias,
+                 std::vector<float> affine_mul, std::vector<float> affine_add, bool relu) {
   Node n;
   n.op = OpType::kLinear;
   n.name = name;
@@ -224,6 +225,9 @@ Node make_linear(const std::string& name, const std::string& input, const std::s
   n.out_channels = out_features;
   n.weights = std::move(weights);
   n.bias = std::move(bias);
+  n.affine_mul = std::move(affine_mul);
+  n.affine_add = std::move(affine_add);
+  n.relu = relu;
   return n;
 }
 

@@ -181,8 +181,13 @@ std::vector<uint8_t> serialize_model(const Model& m) {
         break;
       case OpType::kLinear:
         j["out_channels"] = n.out_channels;
-        j["weights"] = weights_json(n, bw, n.out_channels, in.c);
+        j["weights"] = weights_json(n, bw, n.out_channels, in.h * in.w * in.c);
         j["bias"] = bw.add_floats(n.name + ".bias", n.bias);
+        // Written only when used, so that classifier-only files stay as they were.
+        if (!n.affine_mul.empty() || !n.affine_add.empty())
+          j["affine"] = {{"mul", bw.add_floats(n.name + ".affine_mul", n.affine_mul)},
+                         {"add", bw.add_floats(n.name + ".affine_add", n.affine_add)}};
+        if (n.relu) j["relu"] = true;
         break;
     }
     nodes.push_back(std::move(j));
@@ -301,11 +306,16 @@ Model deserialize_model(const uint8_t* data, size_t size, const std::string& ori
           break;
         }
         case OpType::kLinear:
-          keys.insert({"out_channels", "weights", "bias"});
+          keys.insert({"out_channels", "weights", "bias", "affine", "relu"});
           n.out_channels = j.at("out_channels").get<int64_t>();
           if (n.out_channels < 1) fail("node " + n.name + ": bad out_channels");
-          n.weights = read_weights(j.at("weights"), br, n.out_channels, in.c);
+          n.weights = read_weights(j.at("weights"), br, n.out_channels, in.h * in.w * in.c);
           n.bias = br.floats(j.at("bias"), n.out_channels);
+          if (j.contains("affine")) {
+            n.affine_mul = br.floats(j.at("affine").at("mul"), n.out_channels);
+            n.affine_add = br.floats(j.at("affine").at("add"), n.out_channels);
+          }
+          n.relu = j.value("relu", false);
           break;
       }
       check_keys(j, keys, br);

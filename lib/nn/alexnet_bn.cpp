@@ -7,6 +7,7 @@
 // pool before FC6 (the identity at 224 x 224, as in the reference), so small smoke crops work.
 // Init: the reference's (conv N(0, 2/(k*k*C_out)), BN 1/0, FC kaiming-normal, FC8 bias 0).
 #include "nn_internal.hpp"
+#include "tnn/pack.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -40,10 +41,14 @@ class AlexNetBN : public Network {
                           q(i == 0 && c.first_layer == "fp", where));
       const std::string name = "features." + std::to_string(features->size());
       features->push_back(conv);
-      features->push_back(torch::nn::BatchNorm2d(s.out));
+      torch::nn::BatchNorm2d bn(s.out);
+      features->push_back(bn);
       features->push_back(torch::nn::Functional(torch::relu));
-      if (s.pool_after)
+      convs_.push_back({conv, bn, name, ""});
+      if (s.pool_after) {
+        convs_.back().pool = "features." + std::to_string(features->size());
         features->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2)));
+      }
       layers_.push_back(
           {name, conv->weight, conv->quantizer, true, hw[i] * hw[i] * s.out * s.in * s.k * s.k});
       ++i;
@@ -58,8 +63,10 @@ class AlexNetBN : public Network {
       const std::string name = "classifier." + std::to_string(classifier->size());
       classifier->push_back(fc);
       if (!last) {
-        classifier->push_back(torch::nn::BatchNorm1d(dims[f + 1]));
+        torch::nn::BatchNorm1d bn(dims[f + 1]);
+        classifier->push_back(bn);
         classifier->push_back(torch::nn::Functional(torch::relu));
+        fc_bns_.push_back(bn);
       }
       layers_.push_back({name, fc->weight, fc->quantizer, false, dims[f] * dims[f + 1]});
       fcs_.push_back(fc);
@@ -73,15 +80,39 @@ class AlexNetBN : public Network {
     return classifier->forward(x.flatten(1));
   }
   std::vector<QuantLayer> quant_layers() override { return layers_; }
+  // Each conv+BN+ReLU one conv2d node, the max-pools, FC6 on the 6x6x256 map (columns reordered
+  // to NHWC) and FC7 with their BN1d and ReLU folded in, FC8. At 224 x 224 only: there the
+  // adaptive pool is the identity, which the graph leaves out (other sizes fail shape checks).
   kernels::Model to_packed() override {
-    throw std::runtime_error(
-        "alexnet_bn: the packed engine has no adaptive average pooling, flatten or BatchNorm1d "
-        "node yet; `tnn pack` supports the ResNets (CIFAR and ImageNet) only");
+    kernels::Model m;
+    m.name = config_.arch;
+    m.in_h = m.in_w = 224;
+    m.in_c = 3;
+    std::string x = m.input;
+    for (auto& c : convs_) {
+      m.nodes.push_back(packed_conv(c.conv, c.bn, c.name, x, /*relu=*/true));
+      x = c.name;
+      if (c.pool.empty()) continue;
+      m.nodes.push_back(kernels::make_max_pool2d(c.pool, x, c.pool, 3, 2, 0));
+      x = c.pool;
+    }
+    m.nodes.push_back(packed_linear_bn(fcs_[0], fc_bns_[0], layers_[5].name, x, {256, 6, 6}));
+    m.nodes.push_back(packed_linear_bn(fcs_[1], fc_bns_[1], layers_[6].name, layers_[5].name));
+    m.nodes.push_back(packed_linear(fcs_[2], layers_[7].name, layers_[6].name, "logits"));
+    m.output = "logits";
+    return m;
   }
 
  private:
+  struct ConvBlock {
+    QConv2d conv;
+    torch::nn::BatchNorm2d bn;
+    std::string name, pool;  // pool: the max-pool after it ("" when none)
+  };
   torch::nn::Sequential features{nullptr}, classifier{nullptr};
+  std::vector<ConvBlock> convs_;
   std::vector<QLinear> fcs_;
+  std::vector<torch::nn::BatchNorm1d> fc_bns_;
   std::vector<QuantLayer> layers_;
 };
 

@@ -179,8 +179,46 @@ TEST_CASE("models: packed ImageNet ResNets give LibTorch's logits in the engine"
       CHECK((g - want).abs().max().item<double>() <= 1e-3 * (1.0 + range));
     }
   }
-  auto alex = make_model(model("alexnet_bn", "wacv19", "fp", 10));
-  CHECK_THROWS_WITH(pack_network(*alex, {}), Contains("adaptive average pooling"));
+}
+
+TEST_CASE("models: packed BN-AlexNet gives LibTorch's logits in the engine", "[imagenet]") {
+  // Ternary middle layers with FP conv1 / FC8 (ff_lf, as the paper's AlexNet), BN statistics
+  // that are not the identity (BN1d too), one 224 x 224 image: the graph is fixed-size.
+  torch::manual_seed(6);
+  auto net = make_model(model("alexnet_bn", "wacv19", "fp", 10));
+  {
+    torch::NoGradGuard ng;
+    for (auto& b : net->named_buffers()) {
+      if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.3, 0.3);
+      if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+    }
+  }
+  net->eval();
+  const kernels::Model m = pack_network(*net, {});
+  CHECK(m.nodes.size() == 11);  // 5 convs, 3 max-pools, 3 FCs
+  CHECK(m.nodes.back().name == "classifier.6");
+  CHECK(kernels::infer_shapes(m).at("features.17") == kernels::TensorShape{6, 6, 256});
+  CHECK(m.nodes[8].weights.ternary);    // FC6: ternary, columns in NHWC order
+  CHECK(!m.nodes[10].weights.ternary);  // FC8: FP (ff_lf)
+  const auto x = torch::randn({1, 3, 224, 224});
+  torch::Tensor want;
+  {
+    torch::NoGradGuard ng;
+    want = net->forward(x).contiguous();
+  }
+  const auto nhwc = x.permute({0, 2, 3, 1}).contiguous();
+  const std::vector<float> image(nhwc.data_ptr<float>(), nhwc.data_ptr<float>() + nhwc.numel());
+  const double range = want.abs().max().item<double>();
+  for (const char* impl : {"ternary_f32", "onednn_f32"}) {
+    INFO(impl);
+    auto got = kernels::Engine(m, {impl}).run(image, 1);
+    auto g = torch::from_blob(got.data(), want.sizes(), torch::kFloat);
+    CHECK((g - want).abs().max().item<double>() <= 1e-3 * (1.0 + range));
+  }
+  // Other sizes: the 6x6 map FC6 was packed for is not there.
+  kernels::Model small = m;
+  small.in_h = small.in_w = 160;
+  CHECK_THROWS_WITH(kernels::infer_shapes(small), Contains("classifier.0") && Contains("9216"));
 }
 
 TEST_CASE("models: the REL bias switch adds the FC bias once per term", "[imagenet]") {

@@ -28,17 +28,26 @@ nlohmann::json mac_weighted_zeros(const nlohmann::json& result, kernels::ZeroCou
 
 // Weights of a conv [K][C][kh][kw] or linear [out][in] layer as the engine stores them (OHWI):
 // the ternary terms (2-bit codes + scales) of its ternarizer, or dense FP32 for "fp" layers.
-kernels::LayerWeights packed_weights(const torch::Tensor& weight, Ternarizer& quantizer);
+// A linear layer that reads a [C][H][W] map flattened by PyTorch gives `input_chw`: its columns
+// are reordered to the engine's NHWC flattening (h, w, c).
+kernels::LayerWeights packed_weights(const torch::Tensor& weight, Ternarizer& quantizer,
+                                     const std::vector<int64_t>& input_chw = {});
 // Eval-mode BatchNorm as a per-channel affine y = mul * x + add.
 std::pair<std::vector<float>, std::vector<float>> fold_batchnorm(torch::nn::BatchNorm2d& bn);
+std::pair<std::vector<float>, std::vector<float>> fold_batchnorm(torch::nn::BatchNorm1d& bn);
 
 // A conv + BatchNorm (+ ReLU) as one conv2d node named `name` (its output tensor too), and a
-// QLinear classifier with its bias as the network adds it (once per REL term when it does so):
-// the nodes every model's to_packed() builds from.
+// QLinear classifier with its bias (if any) as the network adds it (once per REL term when it
+// does so): the nodes every model's to_packed() builds from.
 kernels::Node packed_conv(QConv2d& conv, torch::nn::BatchNorm2d& bn, const std::string& name,
                           const std::string& input, bool relu);
 kernels::Node packed_linear(QLinear& fc, const std::string& name, const std::string& input,
                             const std::string& output);
+// A bias-free QLinear + BatchNorm1d + ReLU (BN-AlexNet's FC6 / FC7) as one linear node named
+// `name`; `input_chw` when its input is a [C][H][W] map (see packed_weights).
+kernels::Node packed_linear_bn(QLinear& fc, torch::nn::BatchNorm1d& bn, const std::string& name,
+                               const std::string& input,
+                               const std::vector<int64_t>& input_chw = {});
 
 // The whole network as a packed model (the model's own to_packed()), with `metadata` attached.
 kernels::Model pack_network(Network& net, const nlohmann::json& metadata);

@@ -307,6 +307,91 @@ TEST_CASE("engine: max_pool2d clips its windows, in every layout", "[engine]") {
   CHECK_THROWS_WITH(infer_shapes(bad), Catch::Contains("pad <= kernel / 2"));
 }
 
+TEST_CASE("engine: a linear reads a spatial input as an NHWC vector, with BN affine and ReLU",
+          "[engine]") {
+  // BN-AlexNet's classifier in small: identity 1x1 conv (each implementation picks its own
+  // layout), 2x2 / 2 max-pool, FC6 (ternary, per-channel, bias + affine + ReLU) on the pooled
+  // map, FC7 (dense, affine only), FC8 (dense, bias). Expected values by hand in NHWC order.
+  std::mt19937 rng(46);
+  const int64_t h = 6, w = 4, c = 5, n = 3, f6 = 9, f7 = 8, f8 = 4;
+  const int64_t ph = 3, pw = 2, k6 = ph * pw * c;
+  Model m;
+  m.name = "fc-on-map";
+  m.in_h = h, m.in_w = w, m.in_c = c;
+  LayerWeights id;
+  id.dense.assign(size_t(c * c), 0.0f);
+  for (int64_t i = 0; i < c; ++i) id.dense[size_t(i * c + i)] = 1.0f;
+  m.nodes.push_back(make_conv2d("id", "input", "id.out", c, 1, 1, 0, id));
+  m.nodes.push_back(make_max_pool2d("pool", "id.out", "pool.out", 2, 2, 0));
+  LayerWeights w6, w7, w8;
+  w6.ternary = true;
+  w6.tern = random_ternary(f6, k6, {0.4, 1, true, false}, rng);
+  w7.dense = random_floats(f7 * f6, rng);
+  w8.dense = random_floats(f8 * f7, rng);
+  auto vec = [&](int64_t k, float lo, float hi) {
+    std::uniform_real_distribution<float> u(lo, hi);
+    std::vector<float> v(static_cast<size_t>(k));
+    for (auto& x : v) x = u(rng);
+    return v;
+  };
+  const auto b6 = vec(f6, -1, 1), mul6 = vec(f6, -2, 2), add6 = vec(f6, -1, 1);
+  const auto mul7 = vec(f7, 0.5, 2), add7 = vec(f7, -1, 1), b8 = vec(f8, -1, 1);
+  m.nodes.push_back(make_linear("fc6", "pool.out", "fc6.out", f6, w6, b6, mul6, add6, true));
+  m.nodes.push_back(make_linear("fc7", "fc6.out", "fc7.out", f7, w7, {}, mul7, add7, true));
+  m.nodes.push_back(make_linear("fc8", "fc7.out", "logits", f8, w8, b8));
+  m.output = "logits";
+  m = round_trip(m);
+  REQUIRE(m.nodes[2].affine_mul == mul6);
+  REQUIRE(m.nodes[2].relu);
+  REQUIRE(!m.nodes[4].relu);
+  const auto images = random_floats(n * h * w * c, rng);
+  // Pool, flatten (y, x, c), FC6 = mul*(Wx + b) + add then ReLU, FC7, FC8.
+  std::vector<float> pooled(size_t(n * k6), -1e30f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float& d = pooled[size_t(i * k6 + ((y / 2) * pw + x / 2) * c + ch)];
+          d = std::max(d, images[size_t(((i * h + y) * w + x) * c + ch)]);
+        }
+  std::vector<float> y6(size_t(n * f6)), y7(size_t(n * f7), 0.0f), want(size_t(n * f8), 0.0f);
+  ref::gemm(w6.tern, pooled.data(), n, y6.data());
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t k = 0; k < f6; ++k) {
+      float& v = y6[size_t(i * f6 + k)];
+      v = std::max(mul6[size_t(k)] * (v + b6[size_t(k)]) + add6[size_t(k)], 0.0f);
+    }
+    for (int64_t k = 0; k < f7; ++k) {
+      float& v = y7[size_t(i * f7 + k)];
+      for (int64_t j = 0; j < f6; ++j) v += w7.dense[size_t(k * f6 + j)] * y6[size_t(i * f6 + j)];
+      v = std::max(mul7[size_t(k)] * v + add7[size_t(k)], 0.0f);
+    }
+    for (int64_t k = 0; k < f8; ++k) {
+      float& v = want[size_t(i * f8 + k)];
+      for (int64_t j = 0; j < f7; ++j) v += w8.dense[size_t(k * f7 + j)] * y7[size_t(i * f7 + j)];
+      v += b8[size_t(k)];
+    }
+  }
+  std::vector<std::string> impls = float_impls();
+  impls.push_back("ref");
+  for (const std::string& impl : impls) {
+    INFO(impl);
+    CHECK(max_diff(want, Engine(m, {impl}).run(images, n)) <= 1e-4 * (1.0 + max_abs(want)));
+  }
+  // int8: the FC inputs are quantized per batch; close to FP32, not equal.
+  for (const std::string& impl : engine_impls()) {
+    if (!engine_impl_int8(impl) || engine_impl_tuned(impl)) continue;
+    INFO(impl);
+    Engine e(m, {impl});
+    e.calibrate(images.data(), n);
+    CHECK(max_diff(want, e.run(images, n)) <= 0.05 * (1.0 + max_abs(want)));
+  }
+  // A linear whose weights do not match the flattened map is refused, naming the node.
+  Model bad = m;
+  bad.nodes[2].weights.tern = random_ternary(f6, k6 - c, {}, rng);
+  CHECK_THROWS_WITH(infer_shapes(bad), Catch::Contains("fc6") && Catch::Contains("expected 9x30"));
+}
+
 TEST_CASE("engine: ternary_s8 is bit-exact against a reference W2A8 graph", "[engine]") {
   std::mt19937 rng(42);
   const Model m = round_trip(exact_model(rng));

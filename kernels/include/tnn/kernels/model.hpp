@@ -38,15 +38,18 @@ struct Node {
   std::string name;
   std::vector<std::string> inputs;  // tensor names (add: two)
   std::string output;               // tensor name, unique in the model
-  // conv2d: out_channels, kernel_h/w, stride, pad. linear: out_channels = out features.
+  // conv2d: out_channels, kernel_h/w, stride, pad. linear: out_channels = out features; its
+  // input is a vector or a spatial tensor read as one vector in NHWC order (h, w, c).
   // shortcut_a: out_channels (>= input channels) and stride; zero channels are appended after
   // the subsampled input (pad_front of them go before it instead). max_pool2d: kernel_h/w,
   // stride, pad (padding never wins, as in PyTorch's max_pool2d; every window holds an input).
   int64_t out_channels = 0, kernel_h = 1, kernel_w = 1, stride = 1, pad = 0, pad_front = 0;
-  LayerWeights weights;                       // conv2d, linear
-  std::vector<float> affine_mul, affine_add;  // conv2d: y = mul[k]*conv + add[k] (folded BN)
-  std::vector<float> bias;                    // linear
-  bool relu = false;                          // conv2d (after the affine), add
+  LayerWeights weights;  // conv2d, linear
+  // conv2d: y = mul[k]*conv + add[k] (folded BN). linear: y = mul[k]*(W x + bias[k]) + add[k]
+  // (BN1d after the layer, as in BN-AlexNet). An empty side is the identity.
+  std::vector<float> affine_mul, affine_add;
+  std::vector<float> bias;  // linear
+  bool relu = false;        // conv2d and linear (after the affine), add
 };
 
 struct Model {
@@ -82,7 +85,9 @@ Node make_add(const std::string& name, const std::string& a, const std::string& 
 Node make_global_avgpool(const std::string& name, const std::string& input,
                          const std::string& output);
 Node make_linear(const std::string& name, const std::string& input, const std::string& output,
-                 int64_t out_features, LayerWeights weights, std::vector<float> bias = {});
+                 int64_t out_features, LayerWeights weights, std::vector<float> bias = {},
+                 std::vector<float> affine_mul = {}, std::vector<float> affine_add = {},
+                 bool relu = false);
 Node make_max_pool2d(const std::string& name, const std::string& input, const std::string& output,
                      int64_t kernel, int64_t stride, int64_t pad);
 

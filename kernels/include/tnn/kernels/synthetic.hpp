@@ -29,4 +29,9 @@ Model make_random_resnet_cifar(const SyntheticResNetOptions& o);
 // input image_size x image_size x 3.
 Model make_random_resnet_imagenet(const SyntheticResNetOptions& o, int64_t image_size = 224);
 
+// BN-AlexNet at 224 x 224 as `tnn pack` writes it (lib/nn/alexnet_bn.cpp): five convs + BN +
+// ReLU with three 3x3 / 2 max-pools, FC6 / FC7 (4096, BN1d + ReLU folded in), FC8. `depth` is
+// ignored; fp_first / fp_last keep conv1 / FC8 dense.
+Model make_random_alexnet(const SyntheticResNetOptions& o);
+
 }  // namespace tnn::kernels
