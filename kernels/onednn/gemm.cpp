@@ -1,4 +1,4 @@
-// oneDNN 2.6 GEMM/GEMV baselines: dnnl_sgemm and the matmul primitive.
+// oneDNN 2.6 GEMM/GEMV baselines: dnnl_sgemm and the matmul primitive (FP32, u8 x s8).
 #include "tnn/kernels/onednn.hpp"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -105,6 +105,64 @@ const std::string& MatmulF32::impl() const {
   return s_->impl;
 }
 double MatmulF32::weight_reorder_ms() const {
+  return s_->reorder_ms;
+}
+
+struct MatmulS8::State {
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{eng};
+  dnnl::matmul::primitive_desc pd;
+  dnnl::matmul prim;
+  memory weights, src, dst, scales, zero_point;
+  std::string impl;
+  double reorder_ms = 0;
+};
+
+MatmulS8::MatmulS8(const int8_t* w, int64_t rows, int64_t cols, int64_t n)
+    : s_(std::make_unique<State>()) {
+  const memory::desc src_md({n, cols}, dt::u8, tag::ab);
+  const memory::desc wei_md({cols, rows}, dt::s8, tag::any);
+  const memory::desc dst_md({n, rows}, dt::f32, tag::ab);
+  dnnl::primitive_attr attr;
+  attr.set_output_scales(1 << 1, {DNNL_RUNTIME_F32_VAL});         // one per output column
+  attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});  // one for the whole input
+  s_->pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, wei_md, dst_md), attr, s_->eng);
+  s_->prim = dnnl::matmul(s_->pd);
+  s_->impl = s_->pd.impl_info_str();
+  const memory user({{cols, rows}, dt::s8, tag::ba}, s_->eng, const_cast<int8_t*>(w));
+  s_->weights = memory(s_->pd.weights_desc(), s_->eng);
+  const auto t0 = std::chrono::steady_clock::now();
+  dnnl::reorder(user, s_->weights).execute(s_->stream, const_cast<memory&>(user), s_->weights);
+  s_->stream.wait();
+  s_->reorder_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  s_->src = memory(s_->pd.src_desc(), s_->eng, DNNL_MEMORY_NONE);
+  s_->dst = memory(s_->pd.dst_desc(), s_->eng, DNNL_MEMORY_NONE);
+  s_->scales = memory({{rows}, dt::f32, tag::a}, s_->eng, DNNL_MEMORY_NONE);
+  s_->zero_point = memory({{1}, dt::s32, tag::a}, s_->eng);
+}
+
+MatmulS8::~MatmulS8() = default;
+MatmulS8::MatmulS8(MatmulS8&&) noexcept = default;
+MatmulS8& MatmulS8::operator=(MatmulS8&&) noexcept = default;
+
+void MatmulS8::run(const uint8_t* x, int32_t zero_point, const float* scales, float* y) {
+  s_->src.set_data_handle(const_cast<uint8_t*>(x));
+  s_->dst.set_data_handle(y);
+  s_->scales.set_data_handle(const_cast<float*>(scales));
+  *static_cast<int32_t*>(s_->zero_point.get_data_handle()) = zero_point;
+  s_->prim.execute(s_->stream, {{DNNL_ARG_SRC, s_->src},
+                                {DNNL_ARG_WEIGHTS, s_->weights},
+                                {DNNL_ARG_DST, s_->dst},
+                                {DNNL_ARG_ATTR_OUTPUT_SCALES, s_->scales},
+                                {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, s_->zero_point}});
+  s_->stream.wait();
+}
+
+const std::string& MatmulS8::impl() const {
+  return s_->impl;
+}
+double MatmulS8::weight_reorder_ms() const {
   return s_->reorder_ms;
 }
 

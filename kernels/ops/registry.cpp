@@ -61,8 +61,8 @@ std::vector<Impl> build_registry() {
       simd_elementwise_impl(Op::kQuantizeU8, "avx512", cpu::kElementwiseAvx512),
   };
 #ifdef TNN_HAVE_ONEDNN
-  for (Impl i :
-       {onednn_sgemm_impl(), onednn_matmul_impl(), onednn_conv_f32_impl(), onednn_conv_s8_impl()})
+  for (Impl i : {onednn_sgemm_impl(), onednn_matmul_impl(), onednn_gemm_s8_impl(),
+                 onednn_conv_f32_impl(), onednn_conv_s8_impl()})
     r.push_back(std::move(i));
 #endif
   for (Impl& i : additions().impls) r.push_back(std::move(i));

@@ -44,6 +44,7 @@ Impl ternary_gemm_w2a8_impl(const char* isa, cpu::GemmW2A8Fn fn);
 Impl dense_gemv_avx512_impl();
 Impl onednn_sgemm_impl();
 Impl onednn_matmul_impl();
+Impl onednn_gemm_s8_impl();
 // CUDA (built only with CUDA; registered by registry_cuda.cpp).
 Impl cuda_gemm_f32_impl();
 Impl cuda_gemm_w2a8_impl();

@@ -1,8 +1,10 @@
 // oneDNN baselines of gemm_f32: dnnl_sgemm ("onednn_f32") and the matmul primitive
-// ("onednn_matmul", weights reordered once), ternary weights expanded to dense FP32.
+// ("onednn_matmul", weights reordered once), ternary weights expanded to dense FP32; and of
+// gemm_w2a8: the u8 x s8 matmul ("onednn_s8") with the ternary codes as s8 weights.
 #include "../common.hpp"
 #include "gemm_kernels.hpp"
 #include "tnn/kernels/onednn.hpp"
+#include "tnn/kernels/pack.hpp"
 #include "tnn/kernels/ref.hpp"
 
 #include <omp.h>
@@ -69,6 +71,59 @@ class MatmulKernel : public Kernel {
   int threads_ = 0;
 };
 
+// y = in_scale * pos[r] * sum codes * (x - zp), then the epilogue: one term, symmetric scales
+// (what s8 weights with per-row scales express exactly). The input scale can change per batch.
+class MatmulS8Kernel : public Kernel {
+ public:
+  explicit MatmulS8Kernel(const Problem& p)
+      : rows_(p.rows()),
+        cols_(p.cols()),
+        codes_(unpack_ternary(p.ternary->terms[0].codes.data(), size_t(rows_), size_t(cols_))),
+        pos_(size_t(rows_)),
+        scales_(size_t(rows_)),
+        in_q_(p.in_q),
+        dynamic_(p.dynamic_input_quant),
+        epilogue_(p.epilogue) {
+    for (int64_t r = 0; r < rows_; ++r) pos_[size_t(r)] = p.ternary->pos(0, r);
+    build(p.shape.n);
+  }
+  Layout input_layout(int) const override { return Layout::nhwc(DType::kU8, 1, 1, cols_); }
+  Layout output_layout() const override { return Layout::nhwc(DType::kF32, 1, 1, rows_); }
+  size_t weight_bytes() const override { return codes_.size(); }
+  std::string describe() const override { return mm_->impl(); }
+  void run(const RunArgs& a) override {
+    if (a.n != n_ || omp_get_max_threads() != threads_) build(a.n);
+    const QuantParams q = dynamic_ && a.in_q ? *a.in_q : in_q_;
+    for (size_t r = 0; r < pos_.size(); ++r) scales_[r] = q.scale * pos_[r];
+    auto* y = static_cast<float*>(a.out);
+    mm_->run(static_cast<const uint8_t*>(a.in), q.zero_point, scales_.data(), y);
+    ref::apply_epilogue(epilogue_, y, a.n, rows_);
+  }
+
+ private:
+  void build(int64_t n) {
+    mm_ = std::make_unique<onednn::MatmulS8>(codes_.data(), rows_, cols_, n);
+    n_ = n;
+    threads_ = omp_get_max_threads();
+  }
+  int64_t rows_, cols_;
+  std::vector<int8_t> codes_;
+  std::vector<float> pos_, scales_;
+  QuantParams in_q_;
+  bool dynamic_;
+  Epilogue epilogue_;
+  std::unique_ptr<onednn::MatmulS8> mm_;
+  int64_t n_ = 0;
+  int threads_ = 0;
+};
+
+bool supports_s8(const Problem& p, std::string* why) {
+  if (!needs_ternary(p, why)) return false;
+  if (p.terms() != 1) return unsupported(why, "one ternary term only");
+  if (!p.symmetric()) return unsupported(why, "symmetric scales only (scale_pos == scale_neg)");
+  return true;
+}
+
 }  // namespace
 
 Impl onednn_sgemm_impl() {
@@ -79,6 +134,11 @@ Impl onednn_sgemm_impl() {
 Impl onednn_matmul_impl() {
   return make_impl(Op::kGemmF32, "onednn_matmul", "onednn", Role::kBaseline, any_problem,
                    [](const Problem& p) { return std::make_unique<MatmulKernel>(p); });
+}
+
+Impl onednn_gemm_s8_impl() {
+  return make_impl(Op::kGemmW2A8, "onednn_s8", "onednn", Role::kBaseline, supports_s8,
+                   [](const Problem& p) { return std::make_unique<MatmulS8Kernel>(p); });
 }
 
 }  // namespace tnn::kernels::ops

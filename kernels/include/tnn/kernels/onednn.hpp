@@ -77,4 +77,22 @@ class MatmulF32 {
   std::unique_ptr<State> s_;
 };
 
+// int8 matmul: y[n][rows] = scales[r] * sum_c W[r][c] * (x[n][c] - zero_point), u8 x, s8 W
+// (row-major [rows][cols], reordered once), f32 y. The zero point and the per-row scales are
+// run-time arguments (a classifier's input is quantized per batch).
+class MatmulS8 {
+ public:
+  MatmulS8(const int8_t* w, int64_t rows, int64_t cols, int64_t n);
+  ~MatmulS8();
+  MatmulS8(MatmulS8&&) noexcept;
+  MatmulS8& operator=(MatmulS8&&) noexcept;
+  void run(const uint8_t* x, int32_t zero_point, const float* scales, float* y);
+  const std::string& impl() const;
+  double weight_reorder_ms() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
 }  // namespace tnn::kernels::onednn
