@@ -113,18 +113,18 @@ struct MatmulS8::State {
   dnnl::stream stream{eng};
   dnnl::matmul::primitive_desc pd;
   dnnl::matmul prim;
-  memory weights, src, dst, scales, zero_point;
+  memory weights, src, dst, zero_point;
   std::string impl;
   double reorder_ms = 0;
 };
 
-MatmulS8::MatmulS8(const int8_t* w, int64_t rows, int64_t cols, int64_t n)
+MatmulS8::MatmulS8(const int8_t* w, const float* scales, int64_t rows, int64_t cols, int64_t n)
     : s_(std::make_unique<State>()) {
   const memory::desc src_md({n, cols}, dt::u8, tag::ab);
   const memory::desc wei_md({cols, rows}, dt::s8, tag::any);
   const memory::desc dst_md({n, rows}, dt::f32, tag::ab);
   dnnl::primitive_attr attr;
-  attr.set_output_scales(1 << 1, {DNNL_RUNTIME_F32_VAL});         // one per output column
+  attr.set_output_scales(1 << 1, std::vector<float>(scales, scales + rows));  // per column
   attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});  // one for the whole input
   s_->pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, wei_md, dst_md), attr, s_->eng);
   s_->prim = dnnl::matmul(s_->pd);
@@ -138,7 +138,6 @@ MatmulS8::MatmulS8(const int8_t* w, int64_t rows, int64_t cols, int64_t n)
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   s_->src = memory(s_->pd.src_desc(), s_->eng, DNNL_MEMORY_NONE);
   s_->dst = memory(s_->pd.dst_desc(), s_->eng, DNNL_MEMORY_NONE);
-  s_->scales = memory({{rows}, dt::f32, tag::a}, s_->eng, DNNL_MEMORY_NONE);
   s_->zero_point = memory({{1}, dt::s32, tag::a}, s_->eng);
 }
 
@@ -146,15 +145,13 @@ MatmulS8::~MatmulS8() = default;
 MatmulS8::MatmulS8(MatmulS8&&) noexcept = default;
 MatmulS8& MatmulS8::operator=(MatmulS8&&) noexcept = default;
 
-void MatmulS8::run(const uint8_t* x, int32_t zero_point, const float* scales, float* y) {
+void MatmulS8::run(const uint8_t* x, int32_t zero_point, float* y) {
   s_->src.set_data_handle(const_cast<uint8_t*>(x));
   s_->dst.set_data_handle(y);
-  s_->scales.set_data_handle(const_cast<float*>(scales));
   *static_cast<int32_t*>(s_->zero_point.get_data_handle()) = zero_point;
   s_->prim.execute(s_->stream, {{DNNL_ARG_SRC, s_->src},
                                 {DNNL_ARG_WEIGHTS, s_->weights},
                                 {DNNL_ARG_DST, s_->dst},
-                                {DNNL_ARG_ATTR_OUTPUT_SCALES, s_->scales},
                                 {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, s_->zero_point}});
   s_->stream.wait();
 }

@@ -80,7 +80,6 @@ class MatmulS8Kernel : public Kernel {
         cols_(p.cols()),
         codes_(unpack_ternary(p.ternary->terms[0].codes.data(), size_t(rows_), size_t(cols_))),
         pos_(size_t(rows_)),
-        scales_(size_t(rows_)),
         in_q_(p.in_q),
         dynamic_(p.dynamic_input_quant),
         epilogue_(p.epilogue) {
@@ -94,21 +93,21 @@ class MatmulS8Kernel : public Kernel {
   void run(const RunArgs& a) override {
     if (a.n != n_ || omp_get_max_threads() != threads_) build(a.n);
     const QuantParams q = dynamic_ && a.in_q ? *a.in_q : in_q_;
-    for (size_t r = 0; r < pos_.size(); ++r) scales_[r] = q.scale * pos_[r];
     auto* y = static_cast<float*>(a.out);
-    mm_->run(static_cast<const uint8_t*>(a.in), q.zero_point, scales_.data(), y);
+    mm_->run(static_cast<const uint8_t*>(a.in), q.zero_point, y);  // scaled by pos[r]
+    for (int64_t i = 0; i < a.n * rows_; ++i) y[i] *= q.scale;     // the input's, per batch
     ref::apply_epilogue(epilogue_, y, a.n, rows_);
   }
 
  private:
   void build(int64_t n) {
-    mm_ = std::make_unique<onednn::MatmulS8>(codes_.data(), rows_, cols_, n);
+    mm_ = std::make_unique<onednn::MatmulS8>(codes_.data(), pos_.data(), rows_, cols_, n);
     n_ = n;
     threads_ = omp_get_max_threads();
   }
   int64_t rows_, cols_;
   std::vector<int8_t> codes_;
-  std::vector<float> pos_, scales_;
+  std::vector<float> pos_;
   QuantParams in_q_;
   bool dynamic_;
   Epilogue epilogue_;
