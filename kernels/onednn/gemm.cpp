@@ -46,6 +46,17 @@ void check(dnnl_status_t st, const char* what) {
                              std::to_string(int(st)));
 }
 
+// Weights in the user's layout `user_md` reordered once into the primitive's (`weights`);
+// returns the milliseconds it took.
+double timed_reorder(dnnl::stream& stream, const memory::desc& user_md, const void* w,
+                     memory& weights) {
+  memory user(user_md, weights.get_engine(), const_cast<void*>(w));
+  const auto t0 = std::chrono::steady_clock::now();
+  dnnl::reorder(user, weights).execute(stream, user, weights);
+  stream.wait();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
 }  // namespace
 
 void sgemv(const float* w, int64_t rows, int64_t cols, const float* x, float* y) {
@@ -77,13 +88,8 @@ MatmulF32::MatmulF32(const float* w, int64_t rows, int64_t cols, int64_t n)
   s_->pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, wei_md, dst_md), s_->eng);
   s_->prim = dnnl::matmul(s_->pd);
   s_->impl = s_->pd.impl_info_str();
-  const memory user({{cols, rows}, dt::f32, tag::ba}, s_->eng, const_cast<float*>(w));
   s_->weights = memory(s_->pd.weights_desc(), s_->eng);
-  const auto t0 = std::chrono::steady_clock::now();
-  dnnl::reorder(user, s_->weights).execute(s_->stream, const_cast<memory&>(user), s_->weights);
-  s_->stream.wait();
-  s_->reorder_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  s_->reorder_ms = timed_reorder(s_->stream, {{cols, rows}, dt::f32, tag::ba}, w, s_->weights);
   s_->src = memory(s_->pd.src_desc(), s_->eng, DNNL_MEMORY_NONE);
   s_->dst = memory(s_->pd.dst_desc(), s_->eng, DNNL_MEMORY_NONE);
 }
@@ -129,13 +135,8 @@ MatmulS8::MatmulS8(const int8_t* w, const float* scales, int64_t rows, int64_t c
   s_->pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, wei_md, dst_md), attr, s_->eng);
   s_->prim = dnnl::matmul(s_->pd);
   s_->impl = s_->pd.impl_info_str();
-  const memory user({{cols, rows}, dt::s8, tag::ba}, s_->eng, const_cast<int8_t*>(w));
   s_->weights = memory(s_->pd.weights_desc(), s_->eng);
-  const auto t0 = std::chrono::steady_clock::now();
-  dnnl::reorder(user, s_->weights).execute(s_->stream, const_cast<memory&>(user), s_->weights);
-  s_->stream.wait();
-  s_->reorder_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  s_->reorder_ms = timed_reorder(s_->stream, {{cols, rows}, dt::s8, tag::ba}, w, s_->weights);
   s_->src = memory(s_->pd.src_desc(), s_->eng, DNNL_MEMORY_NONE);
   s_->dst = memory(s_->pd.dst_desc(), s_->eng, DNNL_MEMORY_NONE);
   s_->zero_point = memory({{1}, dt::s32, tag::a}, s_->eng);

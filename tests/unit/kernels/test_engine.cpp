@@ -189,6 +189,21 @@ std::vector<float> reference_w2a8(const Model& m, const std::map<std::string, Qu
   return vec.at(m.output);
 }
 
+// An identity 1x1 conv on h x w x c images (so that each implementation picks its own layout),
+// then a max-pool into "pool.out".
+Model identity_then_pool(const std::string& name, int64_t h, int64_t w, int64_t c, int64_t kernel,
+                         int64_t stride, int64_t pad) {
+  Model m;
+  m.name = name;
+  m.in_h = h, m.in_w = w, m.in_c = c;
+  LayerWeights id;
+  id.dense.assign(size_t(c * c), 0.0f);
+  for (int64_t i = 0; i < c; ++i) id.dense[size_t(i * c + i)] = 1.0f;
+  m.nodes.push_back(make_conv2d("id", "input", "id.out", c, 1, 1, 0, id));
+  m.nodes.push_back(make_max_pool2d("pool", "id.out", "pool.out", kernel, stride, pad));
+  return m;
+}
+
 // Every FP32 engine implementation this build runs (families from the registry, and auto).
 std::vector<std::string> float_impls() {
   std::vector<std::string> v;
@@ -267,14 +282,7 @@ TEST_CASE("engine: max_pool2d clips its windows, in every layout", "[engine]") {
   // with padding on odd sizes; inputs mostly negative, so a zero padding would win and show.
   std::mt19937 rng(44);
   const int64_t h = 9, w = 7, c = 5, n = 2;
-  Model m;
-  m.name = "pool";
-  m.in_h = h, m.in_w = w, m.in_c = c;
-  LayerWeights id;
-  id.dense.assign(size_t(c * c), 0.0f);
-  for (int64_t i = 0; i < c; ++i) id.dense[size_t(i * c + i)] = 1.0f;
-  m.nodes.push_back(make_conv2d("id", "input", "id.out", c, 1, 1, 0, id));
-  m.nodes.push_back(make_max_pool2d("pool", "id.out", "pool.out", 3, 2, 1));
+  Model m = identity_then_pool("pool", h, w, c, 3, 2, 1);
   m.output = "pool.out";
   m = round_trip(m);
   const auto shape = infer_shapes(m).at("pool.out");
@@ -315,14 +323,7 @@ TEST_CASE("engine: a linear reads a spatial input as an NHWC vector, with BN aff
   std::mt19937 rng(46);
   const int64_t h = 6, w = 4, c = 5, n = 3, f6 = 9, f7 = 8, f8 = 4;
   const int64_t ph = 3, pw = 2, k6 = ph * pw * c;
-  Model m;
-  m.name = "fc-on-map";
-  m.in_h = h, m.in_w = w, m.in_c = c;
-  LayerWeights id;
-  id.dense.assign(size_t(c * c), 0.0f);
-  for (int64_t i = 0; i < c; ++i) id.dense[size_t(i * c + i)] = 1.0f;
-  m.nodes.push_back(make_conv2d("id", "input", "id.out", c, 1, 1, 0, id));
-  m.nodes.push_back(make_max_pool2d("pool", "id.out", "pool.out", 2, 2, 0));
+  Model m = identity_then_pool("fc-on-map", h, w, c, 2, 2, 0);
   LayerWeights w6, w7, w8;
   w6.ternary = true;
   w6.tern = random_ternary(f6, k6, {0.4, 1, true, false}, rng);
