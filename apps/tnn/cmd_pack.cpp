@@ -55,12 +55,10 @@ void add_pack(CLI::App& app) {
     if (a->image_size != 0 && (!imagenet || a->image_size < 32))
       throw std::invalid_argument("pack: --image-size " + std::to_string(a->image_size) +
                                   ": ImageNet models only, at least 32");
-    const int64_t crop = !imagenet       ? 32
-                         : a->image_size ? a->image_size
-                                         : cfg["data"].value("crop_size", int64_t(224));
+    const int64_t trained = cfg["data"].value("crop_size", int64_t(224));
+    const int64_t crop = !imagenet ? 32 : a->image_size ? a->image_size : trained;
     if (imagenet) {  // what tnn infer needs to read an ImageNet folder, at the packed size
       md["data"] = cfg["data"];
-      const auto trained = cfg["data"].value("crop_size", int64_t(224));
       md["data"]["crop_size"] = crop;
       md["data"]["resize_size"] = int64_t(std::lround(
           double(crop) * double(cfg["data"].value("resize_size", int64_t(256))) / double(trained)));

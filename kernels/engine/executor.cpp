@@ -112,6 +112,13 @@ ops::Problem node_problem(const Graph& g, size_t i, const ExecContext& c, int64_
   return p;
 }
 
+Layout input_fetch_layout(const Graph& g, size_t op, const Layout& kernel_input) {
+  const int in = g.ops[op].in[0];
+  if (g.ops[op].node->op != OpType::kLinear || g.is_vector[size_t(in)]) return kernel_input;
+  const TensorShape& s = g.shapes[size_t(in)];
+  return Layout::nhwc(kernel_input.dtype, s.h, s.w, s.c);
+}
+
 namespace {
 
 // The families a layer that `family` cannot run falls back to, in order. A reference engine
@@ -447,10 +454,8 @@ void Executor::run_step(size_t i, int64_t n) {
         quantize(x, n * in_numel, q, xq.data());
         a.in = xq.data();
         a.in_q = &q;
-      } else if (node.op == OpType::kLinear && !g_.is_vector[size_t(op.in[0])]) {
-        a.in = fetch(op.in[0], nhwc_f32(in), n);  // NHWC images are the flattened vectors
       } else {
-        a.in = fetch(op.in[0], want, n);
+        a.in = fetch(op.in[0], input_fetch_layout(g_, i, want), n);
       }
       st.kernel->run(a);
       if (!st.out_home) store(out_id, st.kernel->output_layout(), st.scratch.data(), n);

@@ -69,6 +69,9 @@ ExecContext make_context(const Graph& g, Precision p, std::vector<QuantParams> q
 // The op a weighted node runs as, and its Problem (batch n).
 ops::Op node_op(const Graph& g, size_t op, Precision p);
 ops::Problem node_problem(const Graph& g, size_t op, const ExecContext& c, int64_t n);
+// The layout op `op` reads its input in, given its kernel's: a linear on a spatial input reads
+// the NHWC images (each is the flattened vector the kernel calls its input).
+ops::Layout input_fetch_layout(const Graph& g, size_t op, const ops::Layout& kernel_input);
 
 // The variant of `family` for each weighted node; a node the family cannot run (e.g. a dense
 // FP32 layer for ternary_s8) takes the first kernel of its op that can: a ternary family's

@@ -139,13 +139,7 @@ TuneReport tune(const Graph& g, const ExecContext& c, int64_t batch, double budg
       const Isa isa = ops::isa_of(impl->isa);
       if (c.isa != Isa::kAuto && isa != Isa::kAuto && isa != c.isa) continue;
       std::unique_ptr<ops::Kernel> k = impl->prepare(p);
-      const Layout lo = k->output_layout();
-      // A linear reads a spatial input as its NHWC images (one vector each): that is what the
-      // input is converted to, whatever shape the kernel calls its input.
-      const TensorShape& is = g.shapes[size_t(op.in[0])];
-      const Layout li = node.op == OpType::kLinear && !g.is_vector[size_t(op.in[0])]
-                            ? Layout::nhwc(k->input_layout().dtype, is.h, is.w, is.c)
-                            : k->input_layout();
+      const Layout li = input_fetch_layout(g, i, k->input_layout()), lo = k->output_layout();
       const uint8_t zp_in = uint8_t(c.qp[size_t(op.in[0])].zero_point);
       const uint8_t zp_out = uint8_t(c.qp[size_t(op.out)].zero_point);
       auto in = random_buffer(li, batch, zp_in, rng);
