@@ -1,5 +1,7 @@
 #include "tnn/kernels/synthetic.hpp"
 
+#include "tnn/kernels/alexnet_layers.hpp"
+
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -186,40 +188,33 @@ Model make_random_resnet_imagenet(const SyntheticResNetOptions& o, int64_t image
 Model make_random_alexnet(const SyntheticResNetOptions& o) {
   Gen g{o, std::mt19937(o.seed)};
   Model m = g.model("alexnet_bn-synthetic", 224);
-  struct Conv {
-    int64_t c, k, kernel, stride, pad;
-    bool pool_after;
-  };
-  const Conv convs[] = {{3, 96, 11, 4, 2, true},
-                        {96, 256, 5, 1, 2, true},
-                        {256, 384, 3, 1, 1, false},
-                        {384, 384, 3, 1, 1, false},
-                        {384, 256, 3, 1, 1, true}};
   std::string x = "input";
-  for (int i = 0; i < 5; ++i) {
-    const Conv& c = convs[i];
-    const std::string name = "conv" + std::to_string(i + 1);
+  int i = 0;
+  for (const auto& c : alexnet::kConvs) {
+    const std::string name = "conv" + std::to_string(++i);
     std::vector<float> mul, add;
-    g.affine(c.k, mul, add);
-    const bool ternary = i > 0 || !o.fp_first;
-    m.nodes.push_back(make_conv2d(name, x, name, c.k, c.kernel, c.stride, c.pad,
-                                  g.weights(c.k, c.kernel * c.kernel * c.c, ternary), mul, add,
+    g.affine(c.out, mul, add);
+    const bool ternary = i > 1 || !o.fp_first;
+    m.nodes.push_back(make_conv2d(name, x, name, c.out, c.kernel, c.stride, c.pad,
+                                  g.weights(c.out, c.kernel * c.kernel * c.in, ternary), mul, add,
                                   true));
     x = name;
     if (!c.pool_after) continue;
-    m.nodes.push_back(make_max_pool2d("pool" + std::to_string(i + 1), x,
-                                      "pool" + std::to_string(i + 1), 3, 2, 0));
-    x = "pool" + std::to_string(i + 1);
+    const std::string pool = "pool" + std::to_string(i);
+    m.nodes.push_back(
+        make_max_pool2d(pool, x, pool, alexnet::kPoolKernel, alexnet::kPoolStride, 0));
+    x = pool;
   }
   // FC6 on the 6x6x256 map and FC7, each with its BN1d folded in and ReLU; FC8 with a bias.
-  int64_t in = 6 * 6 * 256;
+  int64_t in = alexnet::kFeatureChannels * alexnet::kFeatureHW * alexnet::kFeatureHW;
   for (const char* fc : {"fc6", "fc7"}) {
     std::vector<float> mul, add;
-    g.affine(4096, mul, add);
-    m.nodes.push_back(
-        make_linear(fc, x, fc, 4096, g.weights(4096, in, true), {}, mul, add, /*relu=*/true));
+    g.affine(alexnet::kHidden, mul, add);
+    m.nodes.push_back(make_linear(fc, x, fc, alexnet::kHidden,
+                                  g.weights(alexnet::kHidden, in, true), {}, mul, add,
+                                  /*relu=*/true));
     x = fc;
-    in = 4096;
+    in = alexnet::kHidden;
   }
   std::vector<float> bias(size_t(o.classes));
   std::normal_distribution<float> bn(0.0f, 0.01f);

@@ -7,6 +7,7 @@
 // pool before FC6 (the identity at 224 x 224, as in the reference), so small smoke crops work.
 // Init: the reference's (conv N(0, 2/(k*k*C_out)), BN 1/0, FC kaiming-normal, FC8 bias 0).
 #include "nn_internal.hpp"
+#include "tnn/kernels/alexnet_layers.hpp"
 #include "tnn/pack.hpp"
 
 #include <cmath>
@@ -14,6 +15,8 @@
 
 namespace tnn::nn {
 namespace {
+
+using namespace kernels::alexnet;
 
 class AlexNetBN : public Network {
  public:
@@ -23,21 +26,10 @@ class AlexNetBN : public Network {
       return make_ternarizer(full_precision ? fp : c.quantizer, where);
     };
     features = register_module("features", torch::nn::Sequential());
-    struct ConvSpec {
-      int64_t in, out, k, stride, pad;
-      bool pool_after;
-    };
-    const ConvSpec convs[] = {{3, 96, 11, 4, 2, true},
-                              {96, 256, 5, 1, 2, true},
-                              {256, 384, 3, 1, 1, false},
-                              {384, 384, 3, 1, 1, false},
-                              {384, 256, 3, 1, 1, true}};
-    // Output sizes at 224 x 224 (MAC weighting of the sparsity report): 55, 27, 13, 13, 13.
-    const int64_t hw[] = {55, 27, 13, 13, 13};
     int i = 0;
-    for (const auto& s : convs) {
+    for (const auto& s : kConvs) {
       const std::string where = i == 0 ? "model.first_layer" : "quantizer";
-      auto conv = QConv2d(s.in, s.out, s.k, s.stride, s.pad, false,
+      auto conv = QConv2d(s.in, s.out, s.kernel, s.stride, s.pad, false,
                           q(i == 0 && c.first_layer == "fp", where));
       const std::string name = "features." + std::to_string(features->size());
       features->push_back(conv);
@@ -47,14 +39,17 @@ class AlexNetBN : public Network {
       convs_.push_back({conv, bn, name, ""});
       if (s.pool_after) {
         convs_.back().pool = "features." + std::to_string(features->size());
-        features->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2)));
+        features->push_back(
+            torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(kPoolKernel).stride(kPoolStride)));
       }
-      layers_.push_back(
-          {name, conv->weight, conv->quantizer, true, hw[i] * hw[i] * s.out * s.in * s.k * s.k});
+      // MACs at 224 x 224 weight the sparsity report.
+      const int64_t macs = s.out_hw_224 * s.out_hw_224 * s.out * s.in * s.kernel * s.kernel;
+      layers_.push_back({name, conv->weight, conv->quantizer, true, macs});
       ++i;
     }
     classifier = register_module("classifier", torch::nn::Sequential());
-    const int64_t dims[] = {256 * 6 * 6, 4096, 4096, c.num_classes};
+    const int64_t dims[] = {kFeatureChannels * kFeatureHW * kFeatureHW, kHidden, kHidden,
+                            c.num_classes};
     for (int f = 0; f < 3; ++f) {
       const bool last = f == 2;
       auto fc = QLinear(dims[f], dims[f + 1],
@@ -69,14 +64,14 @@ class AlexNetBN : public Network {
         fc_bns_.push_back(bn);
       }
       layers_.push_back({name, fc->weight, fc->quantizer, false, dims[f] * dims[f + 1]});
-      fcs_.push_back(fc);
+      fcs_.push_back({fc, name});
     }
     init_reference_he(layers_);  // FC8 bias created as zeros
   }
 
   torch::Tensor forward(torch::Tensor x) override {
     x = features->forward(x);
-    x = torch::adaptive_avg_pool2d(x, {6, 6});
+    x = torch::adaptive_avg_pool2d(x, {kFeatureHW, kFeatureHW});
     return classifier->forward(x.flatten(1));
   }
   std::vector<QuantLayer> quant_layers() override { return layers_; }
@@ -93,12 +88,14 @@ class AlexNetBN : public Network {
       m.nodes.push_back(packed_conv(c.conv, c.bn, c.name, x, /*relu=*/true));
       x = c.name;
       if (c.pool.empty()) continue;
-      m.nodes.push_back(kernels::make_max_pool2d(c.pool, x, c.pool, 3, 2, 0));
+      m.nodes.push_back(kernels::make_max_pool2d(c.pool, x, c.pool, kPoolKernel, kPoolStride, 0));
       x = c.pool;
     }
-    m.nodes.push_back(packed_linear_bn(fcs_[0], fc_bns_[0], layers_[5].name, x, {256, 6, 6}));
-    m.nodes.push_back(packed_linear_bn(fcs_[1], fc_bns_[1], layers_[6].name, layers_[5].name));
-    m.nodes.push_back(packed_linear(fcs_[2], layers_[7].name, layers_[6].name, "logits"));
+    auto &fc6 = fcs_[0], &fc7 = fcs_[1], &fc8 = fcs_[2];
+    m.nodes.push_back(packed_linear_bn(fc6.fc, fc_bns_[0], fc6.name, x,
+                                       {kFeatureChannels, kFeatureHW, kFeatureHW}));
+    m.nodes.push_back(packed_linear_bn(fc7.fc, fc_bns_[1], fc7.name, fc6.name));
+    m.nodes.push_back(packed_linear(fc8.fc, fc8.name, fc7.name, "logits"));
     m.output = "logits";
     return m;
   }
@@ -109,9 +106,13 @@ class AlexNetBN : public Network {
     torch::nn::BatchNorm2d bn;
     std::string name, pool;  // pool: the max-pool after it ("" when none)
   };
+  struct FcLayer {
+    QLinear fc;
+    std::string name;
+  };
   torch::nn::Sequential features{nullptr}, classifier{nullptr};
   std::vector<ConvBlock> convs_;
-  std::vector<QLinear> fcs_;
+  std::vector<FcLayer> fcs_;
   std::vector<torch::nn::BatchNorm1d> fc_bns_;
   std::vector<QuantLayer> layers_;
 };

@@ -277,6 +277,29 @@ TEST_CASE("engine: synthetic ImageNet ResNets run in every float implementation"
   CHECK_THROWS_WITH(make_random_resnet_imagenet(bad), Catch::Contains("18, 34, 50 or 101"));
 }
 
+TEST_CASE("engine: synthetic BN-AlexNet has the trained model's shapes and runs everywhere",
+          "[engine]") {
+  // The layer table is shared with lib/nn/alexnet_bn.cpp (alexnet_layers.hpp): 224 -> 55 -> 27
+  // -> 13 -> 6, FC6 reading the 6x6x256 map.
+  std::mt19937 rng(46);
+  SyntheticResNetOptions o;
+  o.fp_first = true;
+  o.classes = 10;
+  const Model m = round_trip(make_random_alexnet(o));
+  const auto shapes = infer_shapes(m);
+  CHECK(shapes.at("conv1") == TensorShape{55, 55, 96});
+  CHECK(shapes.at("pool2") == TensorShape{13, 13, 256});
+  CHECK(shapes.at("pool5") == TensorShape{6, 6, 256});
+  CHECK(shapes.at("fc7").c == 4096);
+  CHECK(shapes.at("logits").c == 10);
+  const auto images = random_floats(224 * 224 * 3, rng);
+  const auto want = Engine(m, {"ref"}).run(images, 1);
+  for (const std::string& impl : float_impls()) {
+    INFO(impl);
+    CHECK(max_diff(want, Engine(m, {impl}).run(images, 1)) <= 1e-4 * (1.0 + max_abs(want)));
+  }
+}
+
 TEST_CASE("engine: max_pool2d clips its windows, in every layout", "[engine]") {
   // An identity 1x1 conv (so each implementation picks its own layout) then a 3x3 / 2 max-pool
   // with padding on odd sizes; inputs mostly negative, so a zero padding would win and show.
