@@ -20,6 +20,6 @@ inline constexpr ConvLayer kConvs[] = {{3, 96, 11, 4, 2, true, 55},
                                        {384, 256, 3, 1, 1, true, 13}};
 inline constexpr int64_t kPoolKernel = 3, kPoolStride = 2;
 inline constexpr int64_t kFeatureChannels = 256, kFeatureHW = 6;  // FC6's input: 256 x 6 x 6
-inline constexpr int64_t kHidden = 4096;                           // FC6 and FC7 outputs
+inline constexpr int64_t kHidden = 4096;                          // FC6 and FC7 outputs
 
 }  // namespace tnn::kernels::alexnet
