@@ -4,6 +4,7 @@
 // every baseline of its suite, so a new implementation shows up without touching this file.
 #include "tnn/kernels/bench_table.hpp"
 
+#include "bench_results.hpp"
 #include "tnn/kernels/ops.hpp"
 
 #include <algorithm>
@@ -20,195 +21,7 @@ namespace tnn::kernels {
 
 namespace {
 
-using json = nlohmann::json;
-
-struct Run {
-  std::string op, impl, shape;
-  int threads = 1;
-  std::vector<double> ms;    // one per repetition
-  std::vector<double> rate;  // "flops" or "bytes_per_second" per repetition (peak suite)
-  json counters = json::object();
-  std::string label;
-
-  double median() const {
-    std::vector<double> v = ms;
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-  }
-  double min() const { return *std::min_element(ms.begin(), ms.end()); }
-  double max() const { return *std::max_element(ms.begin(), ms.end()); }
-  double counter(const char* k) const { return counters.value(k, 0.0); }
-};
-
-double to_ms(double v, const std::string& unit) {
-  if (unit == "ns") return v * 1e-6;
-  if (unit == "us") return v * 1e-3;
-  if (unit == "s") return v * 1e3;
-  return v;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
-// Runs written before the registry (2026-11) named two GEMV baselines by variant:
-// onednn_f32 .../sgemv and .../matmul, and dense_f32_avx512.
-void normalize_legacy(std::string& impl, std::string& shape) {
-  if (impl == "dense_f32_avx512") impl = "dense_f32";
-  auto strip = [&](const std::string& suffix) {
-    if (shape.size() > suffix.size() &&
-        shape.compare(shape.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      shape.erase(shape.size() - suffix.size());
-      return true;
-    }
-    return false;
-  };
-  if (impl == "onednn_f32") {
-    if (strip("/matmul")) impl = "onednn_matmul";
-    strip("/sgemv");
-  }
-}
-
-// Role of an implementation name: the registry's, then the run's own "tnn_roles" context
-// (e.g. GPU baselines), else ternary.
-ops::Role role_of(const std::string& impl, const json& extra) {
-  if (extra.is_object() && extra.contains(impl)) {
-    const std::string r = extra[impl].get<std::string>();
-    if (r == "reference") return ops::Role::kReference;
-    if (r == "baseline") return ops::Role::kBaseline;
-    if (r == "helper") return ops::Role::kHelper;
-    return ops::Role::kTernary;
-  }
-  for (const ops::Impl& i : ops::registry())
-    if (i.name == impl) return i.role;
-  return ops::Role::kTernary;
-}
-
-// Position of a family in the registry (for a stable column order); unknown names last.
-size_t registry_rank(const std::string& impl) {
-  const auto& r = ops::registry();
-  for (size_t i = 0; i < r.size(); ++i)
-    if (r[i].name == impl) return i;
-  return r.size();
-}
-
-class Results {
- public:
-  Results(const json& doc, const json& roles) : roles_(roles) {
-    if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array())
-      throw std::invalid_argument("not a Google Benchmark JSON document (no \"benchmarks\")");
-    for (const json& b : doc["benchmarks"]) {
-      if (b.value("run_type", "iteration") != "iteration") continue;
-      if (b.contains("error_occurred") && b["error_occurred"].is_boolean() &&
-          b["error_occurred"].get<bool>())
-        continue;
-      std::vector<std::string> parts;
-      for (const auto& p : split(b.value("run_name", b.value("name", "")), '/'))
-        if (p.find(':') == std::string::npos && p != "real_time") parts.push_back(p);
-      if (parts.size() < 3 || parts[0].rfind("BM_", 0) != 0) continue;
-      // A trailing t<threads> (CPU runs); device runs (GPU) have none and count as 1.
-      int threads = 1;
-      const std::string& last = parts.back();
-      const bool has_threads = last.size() >= 2 && last[0] == 't' &&
-                               last.find_first_not_of("0123456789", 1) == std::string::npos;
-      if (has_threads) threads = std::stoi(last.substr(1));
-      const size_t end = parts.size() - (has_threads ? 1 : 0);
-      if (end < 3) continue;
-      std::string impl = parts[1], shape = parts[2];
-      for (size_t i = 3; i < end; ++i) shape += "/" + parts[i];
-      normalize_legacy(impl, shape);
-      const std::string op = parts[0].substr(3);
-      const std::string key = op + "/" + impl + "/" + shape + "/t" + std::to_string(threads);
-      Run& r = runs_[key];
-      r.op = op;
-      r.impl = impl;
-      r.shape = shape;
-      r.threads = threads;
-      r.ms.push_back(to_ms(b.value("real_time", 0.0), b.value("time_unit", "ns")));
-      r.label = b.value("label", "");
-      for (const char* k :
-           {"macs", "weight_bytes", "batch", "zero_fraction", "copies", "layers", "round_trips"})
-        if (b.contains(k) && b[k].is_number()) r.counters[k] = b[k];
-      for (const char* k : {"flops", "bytes_per_second"})
-        if (op == "peak" && b.contains(k) && b[k].is_number()) r.rate.push_back(b[k].get<double>());
-      order_.push_back(key);
-    }
-  }
-  const Run* find(const std::string& op, const std::string& impl, const std::string& shape,
-                  int threads) const {
-    auto it = runs_.find(op + "/" + impl + "/" + shape + "/t" + std::to_string(threads));
-    return it == runs_.end() ? nullptr : &it->second;
-  }
-  // Distinct (shape, threads) of an op in first-seen order.
-  std::vector<std::pair<std::string, int>> cases(const std::string& op) const {
-    std::vector<std::pair<std::string, int>> out;
-    std::set<std::pair<std::string, int>> seen;
-    for (const auto& key : order_) {
-      const Run& r = runs_.at(key);
-      if (r.op == op && seen.insert({r.shape, r.threads}).second)
-        out.push_back({r.shape, r.threads});
-    }
-    return out;
-  }
-  bool any(const std::string& op) const { return !cases(op).empty(); }
-  // Implementations of an op: references, then baselines, then the rest, registry order.
-  std::vector<std::string> impls(const std::string& op) const {
-    std::vector<std::string> out;
-    for (const auto& [key, r] : runs_)
-      if (r.op == op && std::find(out.begin(), out.end(), r.impl) == out.end())
-        out.push_back(r.impl);
-    auto rank = [&](const std::string& i) {
-      const ops::Role ro = role(i);
-      return ro == ops::Role::kReference ? 0 : ro == ops::Role::kBaseline ? 1 : 2;
-    };
-    std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) {
-      if (rank(a) != rank(b)) return rank(a) < rank(b);
-      if (registry_rank(a) != registry_rank(b)) return registry_rank(a) < registry_rank(b);
-      return a < b;
-    });
-    return out;
-  }
-  ops::Role role(const std::string& impl) const { return role_of(impl, roles_); }
-  // (ternary, baseline) pairs of an op: every non-reference, non-baseline implementation
-  // against every baseline, except an FP32 kernel against an int8 baseline (no one trades
-  // int8 for FP32 activations for speed).
-  std::vector<std::pair<std::string, std::string>> pairs(const std::string& op) const;
-
- private:
-  json roles_;
-  std::map<std::string, Run> runs_;
-  std::vector<std::string> order_;
-};
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-std::string ms(const Run* r) {
-  if (!r) return "–";
-  const double v = r->median();
-  return v < 0.1 ? fmt("%.4f", v) : v < 10 ? fmt("%.3f", v) : fmt("%.1f", v);
-}
-
-// Speed-up of `fast` over `base` (base time / fast time), both medians of the same run.
-std::string speedup(const Run* fast, const Run* base) {
-  if (!fast || !base) return "–";
-  return fmt("%.2f×", base->median() / fast->median());
-}
+using namespace bench_report;
 
 struct Roofline {
   double fp32 = 0, int8 = 0, l3 = 0;
@@ -247,13 +60,6 @@ Roofline roofline(const json& ctx, const Results& res) {
   if (j.contains("dram_gbps"))
     for (const auto& [k, v] : j["dram_gbps"].items()) r.dram[std::stoi(k)] = v.get<double>();
   return r;
-}
-
-// Int8 activations: a family of an int8 op in the registry (else by its name, e.g. auto_s8).
-bool is_int8(const std::string& impl) {
-  for (const ops::Impl& i : ops::registry())
-    if (i.name == impl) return i.op == ops::Op::kGemmW2A8 || i.op == ops::Op::kConvW2A8;
-  return impl.find("s8") != std::string::npos;
 }
 
 // Compute floor in ms at the machine's peak (FMA rate for FP32 paths, VNNI for int8).
@@ -308,30 +114,6 @@ std::string gflops(const Run* x, const Roofline& rf) {
   return s;
 }
 
-std::vector<std::pair<std::string, std::string>> Results::pairs(const std::string& op) const {
-  std::vector<std::pair<std::string, std::string>> out;
-  const auto all = impls(op);
-  for (const auto& t : all) {
-    const ops::Role rt = role(t);
-    if (rt == ops::Role::kReference || rt == ops::Role::kBaseline) continue;
-    for (const auto& b : all)
-      if (role(b) == ops::Role::kBaseline && (is_int8(t) || !is_int8(b))) out.push_back({t, b});
-  }
-  return out;
-}
-
-json context_roles(const json& ctx) {
-  if (!ctx.contains("tnn_roles")) return json::object();
-  const json& r = ctx["tnn_roles"];
-  return r.is_string() ? json::parse(r.get<std::string>(), nullptr, false) : r;
-}
-
-std::string ctx_string(const json& ctx, const char* key) {
-  if (!ctx.contains(key)) return "";
-  const json& v = ctx[key];
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
 void section_context(std::ostringstream& o, const json& ctx) {
   o << "# Kernels vs their baselines — " << ctx.value("tnn_machine", std::string("?")) << "\n\n";
   o << "| | |\n|---|---|\n";
@@ -353,22 +135,6 @@ void section_context(std::ostringstream& o, const json& ctx) {
        "baseline time / ternary time at the same thread count in the same run (> 1: ternary "
        "is faster). FLOP counts are dense-equivalent (2 x every MAC, zeros included). Columns "
        "are the registered implementations the run holds (docs/kernels.md).\n\n";
-}
-
-// A target's run and its baseline's (targets written before the registry name baselines by
-// legacy variants; normalized like the runs).
-std::pair<const Run*, const Run*> target_runs(const Results& r, const json& g, int th) {
-  std::string impl = g.value("impl", ""), shape = g.value("shape", "");
-  std::string bimpl = g.value("baseline_impl", ""), bshape = g.value("baseline_shape", shape);
-  normalize_legacy(impl, shape);
-  normalize_legacy(bimpl, bshape);
-  return {r.find(g.value("op", ""), impl, shape, th), r.find(g.value("op", ""), bimpl, bshape, th)};
-}
-
-json targets_of(const json& ctx) {
-  if (!ctx.contains("tnn_targets")) return json::array();
-  const json t = json::parse(ctx["tnn_targets"].get<std::string>(), nullptr, false);
-  return t.is_array() ? t : json::array();
 }
 
 void section_targets(std::ostringstream& o, const Results& r, const json& ctx) {
@@ -576,117 +342,6 @@ std::string render_kernel_table(const nlohmann::json& run) {
   if (!rf.known())
     o << "_No roofline figures for this machine in experiments/kernels/rooflines.json: % of "
          "roofline left out._\n";
-  return o.str();
-}
-
-// ---------------------------------------------------------------- across machines
-
-namespace {
-
-struct Machine {
-  std::string slug;
-  json ctx;
-  std::unique_ptr<Results> results;
-  bool device = false;  // a GPU run (no thread counts)
-};
-
-}  // namespace
-
-std::string render_across_machines(const std::vector<nlohmann::json>& runs,
-                                   const nlohmann::json& headline) {
-  std::vector<Machine> machines;
-  for (const json& run : runs) {
-    Machine m;
-    m.ctx = run.is_object() ? run.value("context", json::object()) : json::object();
-    m.results = std::make_unique<Results>(run, context_roles(m.ctx));
-    m.device = m.ctx.contains("gpu");
-    m.slug = m.ctx.value("tnn_machine", std::string());
-    if (m.slug.empty() && m.device) m.slug = m.ctx["gpu"].value("slug", std::string("gpu"));
-    if (m.slug.empty()) m.slug = "?";
-    machines.push_back(std::move(m));
-  }
-  std::sort(machines.begin(), machines.end(),
-            [](const Machine& a, const Machine& b) { return a.slug < b.slug; });
-  std::ostringstream o;
-  o << "# Kernels across machines\n\nOne column per machine and thread count (GPU runs: one "
-       "column). Every cell is a speed-up measured within one run of that machine (baseline "
-       "median / ternary median, same thread count), so the machines never mix in one ratio. "
-       "Rendered by `tnn table --across` from results/kernels/*.json.\n\n"
-       "| machine | CPU / GPU | commit | date | load average | kernel ISA | oneDNN |\n"
-       "|---|---|---|---|---|---|---|\n";
-  for (const auto& m : machines) {
-    std::string dev = ctx_string(m.ctx, "tnn_cpu");
-    if (m.device) dev = m.ctx["gpu"].value("name", std::string("GPU"));
-    std::string load = ctx_string(m.ctx, "tnn_load_average");
-    if (load.empty() && m.ctx.contains("load_avg")) load = m.ctx["load_avg"].dump();
-    o << "| " << m.slug << " | " << dev << " | " << ctx_string(m.ctx, "tnn_commit") << " | "
-      << ctx_string(m.ctx, "date") << " | " << load << " | " << ctx_string(m.ctx, "tnn_isa")
-      << " | " << ctx_string(m.ctx, "tnn_onednn") << " |\n";
-  }
-  // Columns: machine x thread count.
-  struct Col {
-    const Machine* m;
-    int threads;
-  };
-  std::vector<Col> cols;
-  for (const auto& m : machines) {
-    if (m.device) {
-      cols.push_back({&m, 1});
-      continue;
-    }
-    for (int th : {1, 2}) cols.push_back({&m, th});
-  }
-  auto col_header = [&] {
-    std::string h = "|", rule = "|";
-    for (const auto& c : cols) {
-      h += " " + c.m->slug + (c.m->device ? "" : " " + std::to_string(c.threads) + "t") + " |";
-      rule += "---|";
-    }
-    return std::make_pair(h, rule);
-  };
-  // 1. The targets (union over the runs' contexts, by label).
-  std::vector<json> targets;
-  std::set<std::string> labels;
-  for (const auto& m : machines)
-    for (const json& g : targets_of(m.ctx))
-      if (labels.insert(g.value("label", "")).second) targets.push_back(g);
-  const auto [h, rule] = col_header();
-  if (!targets.empty()) {
-    o << "\n## Targets\n\n| target | needed " << h << "\n|---|---" << rule << "\n";
-    for (const json& g : targets) {
-      o << "| " << g.value("label", "?") << " | ≥ " << fmt("%.1f×", g.value("min_speedup", 0.0))
-        << " |";
-      for (const auto& c : cols) {
-        const auto [a, b] = target_runs(*c.m->results, g, c.threads);
-        o << " " << speedup(a, b) << " |";
-      }
-      o << "\n";
-    }
-  }
-  // 2. Headline shapes: every (ternary vs baseline) pair any machine measured there.
-  if (headline.is_array() && !headline.empty()) {
-    o << "\n## Speed-ups on the headline shapes\n\n| suite | shape | comparison " << h
-      << "\n|---|---|---" << rule << "\n";
-    for (const json& row : headline) {
-      const std::string op = row.value("op", ""), shape = row.value("shape", "");
-      std::vector<std::pair<std::string, std::string>> pairs;
-      for (const auto& m : machines)
-        for (const auto& p : m.results->pairs(op))
-          if (std::find(pairs.begin(), pairs.end(), p) == pairs.end()) pairs.push_back(p);
-      for (const auto& [t, b] : pairs) {
-        bool any = false;
-        std::string line = "| " + op + " | " + shape + " | " + t + " vs " + b + " |";
-        for (const auto& c : cols) {
-          const Run* x = c.m->results->find(op, t, shape, c.threads);
-          const Run* y = c.m->results->find(op, b, shape, c.threads);
-          any |= x && y;
-          line += " " + speedup(x, y) + " |";
-        }
-        if (any) o << line << "\n";
-      }
-    }
-  }
-  o << "\n";
   return o.str();
 }
 
