@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -243,7 +244,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     Batch b;
     for (int s = first_step; s < steps; ++s) {
       // A checkpoint signal (SIGUSR1/SIGTERM, tnn/train.hpp): save the epoch in progress and stop.
-      if (dp ? dp->any(checkpoint_signal() != 0) : checkpoint_signal() != 0) {
+      const bool test_signal =
+          o.signal_before_step > 0 && epochs_this_call == 0 && s == o.signal_before_step;
+      if (test_signal || (dp ? dp->any(checkpoint_signal() != 0) : checkpoint_signal() != 0)) {
         nlohmann::json mine = {{"loss_sum", loss_acc.item<double>()},
                                {"correct", correct_acc.item<int64_t>()},
                                {"seen", seen},
@@ -259,11 +262,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
         st.partial = {{"epoch", epoch}, {"step", s}, {"seconds", seconds}, {"ranks", ranks}};
         st.train_seconds += seconds - seconds_before;
         checkpoint(last, true);
-        progress.log({{"event", "interrupted"},
-                      {"signal", checkpoint_signal()},
-                      {"epoch", epoch},
-                      {"step", s}});
-        progress.epoch_line(name + ": signal " + std::to_string(checkpoint_signal()) +
+        const int sig = test_signal ? SIGTERM : checkpoint_signal();
+        progress.log({{"event", "interrupted"}, {"signal", sig}, {"epoch", epoch}, {"step", s}});
+        progress.epoch_line(name + ": signal " + std::to_string(sig) +
                             ": checkpoint written at epoch " + std::to_string(epoch + 1) +
                             ", step " + std::to_string(s) + " of " + std::to_string(steps) +
                             "; the same command continues the run");

@@ -76,8 +76,9 @@ TEST_CASE("train: 2-epoch smoke run on 512 images - loss decreases - result is c
   CHECK(nlohmann::json::parse(read_file((dir / "result.json").string()))["final"] == res["final"]);
 }
 
-TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupted run",
-          "[train][resume]") {
+TEST_CASE(
+    "train: runs stopped after an epoch or mid-epoch, then resumed, equal an uninterrupted run",
+    "[train][resume]") {
   for (std::string id : {"cifar10/resnet20-wacv19", "cifar10/resnet20-tga"}) {
     INFO(id);
     auto cfg = smoke_config(id, {{"train.epochs", 3}});
@@ -110,6 +111,35 @@ TEST_CASE("train: a run stopped after epoch 1 and resumed equals an uninterrupte
     }
     auto ba = na->named_buffers(), bb = nb->named_buffers();
     for (const auto& b2 : ba) CHECK(torch::equal(b2.value(), bb[b2.key()]));
+
+    // Mid-epoch, as SIGTERM leaves a run (the committed paper runs were resumed so): stopped
+    // before step 1 of epoch 1, resumed and stopped again before step 3 of that same epoch, then
+    // resumed to the end. Same losses, accuracies and weights as the uninterrupted run.
+    auto midway = test::fresh_temp_dir("midway");
+    auto m = options(midway);
+    for (int step : {1, 3}) {
+      m.signal_before_step = step;
+      auto part = train(cfg, m);
+      REQUIRE(part["status"] == "interrupted");
+      CHECK(part["epochs_done"] == 0);
+    }
+    m.signal_before_step = 0;
+    auto c = train(cfg, m);
+    REQUIRE(c["status"] == "finished");
+    CHECK(c["segments"].size() == 3);
+    for (int e = 0; e < 3; ++e)
+      for (const char* k : {"train_loss", "train_top1", "train_images", "test_top1", "test_loss"}) {
+        INFO("epoch " << e + 1 << " " << k);
+        CHECK(a["history"][e][k] == c["history"][e][k]);
+      }
+    auto nc = model_from((midway / "checkpoints/final.pt").string());
+    auto pc = nc->named_parameters();
+    for (const auto& p : pa) {
+      INFO("mid-epoch resume: " << p.key());
+      CHECK(torch::equal(p.value(), pc[p.key()]));
+    }
+    auto bc = nc->named_buffers();
+    for (const auto& b2 : ba) CHECK(torch::equal(b2.value(), bc[b2.key()]));
   }
 }
 

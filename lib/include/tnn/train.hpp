@@ -144,6 +144,9 @@ struct TrainOptions {
   bool progress = true;  // progress line on a TTY
   int stop_after_epochs =
       0;  // > 0: stop (as if killed) after this many epochs of this call (tests)
+  // > 0 (tests): act as if a checkpoint signal arrived before step N of the first epoch this
+  // call trains: a mid-epoch checkpoint, as SIGTERM leaves it.
+  int signal_before_step = 0;
   std::shared_ptr<dist::Context> dist;  // data-parallel rank (tnn/dist.hpp); null: one process
 };
 
