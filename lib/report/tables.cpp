@@ -219,12 +219,12 @@ struct TableRow {
   std::string label, experiment, profile;
   int n = 0;                               // finished seeds shown
   std::map<std::string, SeedStats> stats;  // per column (top1 / top5), final epoch
-  SeedStats best, last10, paired;
+  SeedStats best, last10, train, paired;   // train: top-1 on the training set, last epoch
   std::vector<PairedDifference> pairs;
   std::string dataset;  // label of the first run's dataset ("" when nothing measured)
-  std::string note, paper = "—", measured = "—", best_cell = "—", last10_cell = "—", n_cell = "—",
-                    minus_paper = "—", minus_fp = "—", minus_fp_paper = "—", compression = "—",
-                    zeros = "—";
+  std::string note, paper = "—", measured = "—", best_cell = "—", last10_cell = "—",
+                    train_cell = "—", n_cell = "—", minus_paper = "—", minus_fp = "—",
+                    minus_fp_paper = "—", compression = "—", zeros = "—";
 };
 
 // Fills the measured cells of `row` from the finished runs of experiment `m`.
@@ -242,11 +242,14 @@ void measure_row(TableRow& row, const nlohmann::json& r, const std::vector<std::
     if (!row.measured.empty()) row.measured += " / ";
     row.measured += mean_std(row.stats[c]);
   }
-  std::vector<double> vb, vl;
+  std::vector<double> vb, vl, vt;
   for (const auto& res : m.results) {
     vb.push_back(best_epoch_top1(res));
     vl.push_back(last_epochs_mean_top1(res, 10));
+    vt.push_back(res.at("history").back().at("train_top1").get<double>());
   }
+  row.train = seed_stats(vt);
+  row.train_cell = mean_std(row.train);
   row.best = seed_stats(vb);
   row.last10 = seed_stats(vl);
   std::string epochs_of_best;
@@ -361,18 +364,19 @@ std::string markdown_header(const std::vector<std::string>& cols) {
   const std::string metric = column_names(cols);
   return "| Row | Paper " + metric + " | Provenance | Final-epoch " + metric +
          " (mean ± std) | Best-epoch top-1, selected on the test set | Mean of the last 10 "
-         "epochs | n, profile | Final − paper | Ternary − FP, measured (paired by seed) | "
+         "epochs | Train top-1, last epoch | n, profile | Final − paper | Ternary − FP, measured "
+         "(paired by seed) | "
          "Ternary − FP, paper | Compression | MAC-weighted zeros (first term) | Note |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 }
 
 std::string markdown_row(const TableRow& row, const nlohmann::json& r) {
   std::ostringstream md;
   md << "| " << cell_escape(row.label) << " | " << row.paper << " | "
      << cell_escape(r.value("provenance", std::string("—"))) << " | " << row.measured << " | "
-     << row.best_cell << " | " << row.last10_cell << " | " << row.n_cell << " | " << row.minus_paper
-     << " | " << row.minus_fp << " | " << row.minus_fp_paper << " | " << row.compression << " | "
-     << row.zeros << " | " << cell_escape(row.note) << " |\n";
+     << row.best_cell << " | " << row.last10_cell << " | " << row.train_cell << " | " << row.n_cell
+     << " | " << row.minus_paper << " | " << row.minus_fp << " | " << row.minus_fp_paper << " | "
+     << row.compression << " | " << row.zeros << " | " << cell_escape(row.note) << " |\n";
   return md.str();
 }
 
@@ -381,6 +385,7 @@ std::string csv_header(const std::vector<std::string>& cols) {
   for (const auto& c : cols) h += ",paper_" + c + ",final_" + c + "_mean,final_" + c + "_std";
   return h +
          ",best_epoch_top1_mean,best_epoch_top1_std,last10_top1_mean,last10_top1_std,"
+         "last_epoch_train_top1_mean,last_epoch_train_top1_std,"
          "final_minus_paper,ternary_minus_fp_paired_mean,ternary_minus_fp_paired_min,"
          "ternary_minus_fp_paired_max,ternary_minus_fp_paired_ci95,ternary_minus_fp_pairs,"
          "ternary_minus_fp_paper,weight_compression,mac_weighted_zero_fraction_first_term,"
@@ -404,6 +409,7 @@ std::string csv_row(const std::string& table_id, const TableRow& row, const nloh
   const SeedStats& p = row.paired;
   csv << "," << num_or_empty(n > 0, row.best.mean) << "," << num_or_empty(n > 1, row.best.std)
       << "," << num_or_empty(n > 0, row.last10.mean) << "," << num_or_empty(n > 1, row.last10.std)
+      << "," << num_or_empty(n > 0, row.train.mean) << "," << num_or_empty(n > 1, row.train.std)
       << "," << (row.minus_paper.rfind("—", 0) == 0 ? "" : row.minus_paper) << ","
       << num_or_empty(p.n > 0, p.mean) << "," << num_or_empty(p.n > 0, p.min) << ","
       << num_or_empty(p.n > 0, p.max) << "," << num_or_empty(p.n >= 3, p.ci95) << "," << p.n << ","
@@ -429,6 +435,7 @@ nlohmann::json json_row(const TableRow& row, const nlohmann::json& r) {
     cell["final_top1"] = {{"mean", top1.mean}, {"std", top1.std}};
     cell["best_epoch_top1"] = {{"mean", row.best.mean}, {"std", row.best.std}};
     cell["last10_top1"] = {{"mean", row.last10.mean}, {"std", row.last10.std}};
+    cell["last_epoch_train_top1"] = {{"mean", row.train.mean}, {"std", row.train.std}};
     if (r.contains("paper") && r["paper"].contains("top1")) cell["paper_top1"] = r["paper"]["top1"];
   }
   if (row.paired.n > 0) {
@@ -464,7 +471,9 @@ std::string markdown_footer(const std::set<std::string>& datasets, const nlohman
         "(mean ± sample std over seeds); *Best-epoch* is the highest test accuracy of any epoch, "
         "i.e. a model selected on the test set as the papers' reference code does (optimistic; "
         "the epoch is given per seed); *Mean of the last 10 epochs* is a selection-free estimate "
-        "less noisy than one epoch; *Ternary − FP* pairs each ternary run with the FP run of the "
+        "less noisy than one epoch; *Train top-1* is the training-set accuracy of the last epoch "
+        "(augmented images, counted while the weights were updated): how well a model fits, next "
+        "to how well it generalizes; *Ternary − FP* pairs each ternary run with the FP run of the "
         "same seed (mean [min, max] over seeds, with a 95 % t-interval from three seeds on); "
         "*Compression* is the exact storage of the conv/FC weights (2 bits per code per term + "
         "FP32 scales) against FP32; *MAC-weighted zeros* is the zero fraction of the first "
