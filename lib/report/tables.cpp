@@ -246,10 +246,13 @@ void measure_row(TableRow& row, const nlohmann::json& r, const std::vector<std::
   for (const auto& res : m.results) {
     vb.push_back(best_epoch_top1(res));
     vl.push_back(last_epochs_mean_top1(res, 10));
-    vt.push_back(res.at("history").back().at("train_top1").get<double>());
+    const auto& last = res.at("history").back();
+    if (last.contains("train_top1")) vt.push_back(last["train_top1"].get<double>());
   }
-  row.train = seed_stats(vt);
-  row.train_cell = mean_std(row.train);
+  if (vt.size() == m.results.size()) {  // results without a training accuracy leave it empty
+    row.train = seed_stats(vt);
+    row.train_cell = mean_std(row.train);
+  }
   row.best = seed_stats(vb);
   row.last10 = seed_stats(vl);
   std::string epochs_of_best;
@@ -409,8 +412,9 @@ std::string csv_row(const std::string& table_id, const TableRow& row, const nloh
   const SeedStats& p = row.paired;
   csv << "," << num_or_empty(n > 0, row.best.mean) << "," << num_or_empty(n > 1, row.best.std)
       << "," << num_or_empty(n > 0, row.last10.mean) << "," << num_or_empty(n > 1, row.last10.std)
-      << "," << num_or_empty(n > 0, row.train.mean) << "," << num_or_empty(n > 1, row.train.std)
-      << "," << (row.minus_paper.rfind("—", 0) == 0 ? "" : row.minus_paper) << ","
+      << "," << num_or_empty(row.train.n > 0, row.train.mean) << ","
+      << num_or_empty(row.train.n > 1, row.train.std) << ","
+      << (row.minus_paper.rfind("—", 0) == 0 ? "" : row.minus_paper) << ","
       << num_or_empty(p.n > 0, p.mean) << "," << num_or_empty(p.n > 0, p.min) << ","
       << num_or_empty(p.n > 0, p.max) << "," << num_or_empty(p.n >= 3, p.ci95) << "," << p.n << ","
       << (row.minus_fp_paper == "—" ? "" : row.minus_fp_paper) << ","
@@ -435,7 +439,8 @@ nlohmann::json json_row(const TableRow& row, const nlohmann::json& r) {
     cell["final_top1"] = {{"mean", top1.mean}, {"std", top1.std}};
     cell["best_epoch_top1"] = {{"mean", row.best.mean}, {"std", row.best.std}};
     cell["last10_top1"] = {{"mean", row.last10.mean}, {"std", row.last10.std}};
-    cell["last_epoch_train_top1"] = {{"mean", row.train.mean}, {"std", row.train.std}};
+    if (row.train.n > 0)
+      cell["last_epoch_train_top1"] = {{"mean", row.train.mean}, {"std", row.train.std}};
     if (r.contains("paper") && r["paper"].contains("top1")) cell["paper_top1"] = r["paper"]["top1"];
   }
   if (row.paired.n > 0) {

@@ -11,7 +11,7 @@
 namespace tnn::test {
 
 // Writes RUNS/ID/PROFILE/seedSEED/result.json. Its history rises 0.1 per epoch to the final top-1,
-// with the best epoch (+0.5) one before the last.
+// with the best epoch (+0.5) one before the last; training top-1 is test top-1 + 5.
 inline void write_fake_result(const std::filesystem::path& runs, const std::string& id,
                               const std::string& profile, int seed, const std::string& status,
                               double top1, int epochs_done = 10) {
@@ -25,6 +25,7 @@ inline void write_fake_result(const std::filesystem::path& runs, const std::stri
     r["history"].push_back(
         {{"epoch", e},
          {"train_loss", 0.5},
+         {"train_top1", top1 + 5.0 - 0.1 * (epochs_done - e)},
          {"test_top1", e == epochs_done - 1 ? top1 + 0.5 : top1 - 0.1 * (epochs_done - e)}});
   r["best"] = {{"top1", top1 + 0.5}, {"top5", 99.0}, {"epoch", epochs_done - 1}};
   r["epochs_done"] = epochs_done;

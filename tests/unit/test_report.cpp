@@ -60,6 +60,9 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK(rows[0]["best_epoch_top1"]["mean"].get<double>() == Approx(91.5));
   CHECK(rows[0]["last10_top1"]["mean"].get<double>() == Approx(91.0 - 0.39));
   CHECK_THAT(r.markdown, Contains("| 91.50 ± 1.41 (epoch 9, 9) |"));
+  // Training-set top-1 of the last epoch, beside the test accuracies.
+  CHECK(rows[0]["last_epoch_train_top1"]["mean"].get<double>() == Approx(96.0));
+  CHECK_THAT(r.markdown, Contains("| 90.61 ± 1.41 | 96.00 ± 1.41 | 2 seeds, quick |"));
   // Ternary - FP is paired by seed: only seed 1 has both (89.5 - 90.0), and the note says so.
   CHECK_THAT(r.markdown, Contains("| -0.50 (seed 1) |"));
   CHECK_THAT(rows[1]["note"].get<std::string>(),
@@ -73,7 +76,8 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   CHECK_THAT(rows[5]["note"].get<std::string>(), Contains("reference value"));
   CHECK_THAT(r.markdown, Contains("CIFAR-10 (JPEG-75 proxy)"));
   CHECK_THAT(r.markdown, Contains("15.98X") || Contains("16.0X"));
-  CHECK_THAT(r.csv, Contains("t,Ternary,cifar10/tern,quick,1,91.65,89.5000,,90.0000,,89.1100,,"));
+  CHECK_THAT(r.csv,
+             Contains("t,Ternary,cifar10/tern,quick,1,91.65,89.5000,,90.0000,,89.1100,,94.5000,,"));
 
   // Preferring the paper profile: the FP row has no paper run, so it says so.
   o.profiles = {"paper"};
