@@ -15,8 +15,8 @@ double to_ms(double v, const std::string& unit) {
   return v;
 }
 
-// Role of an implementation name: the registry's, then the run's own "tnn_roles" context
-// (e.g. GPU baselines), else ternary.
+// Role of an implementation name: the run's own "tnn_roles" context (e.g. GPU baselines), then
+// the registry's, else ternary.
 ops::Role role_of(const std::string& impl, const json& extra) {
   if (extra.is_object() && extra.contains(impl)) {
     const std::string r = extra[impl].get<std::string>();
@@ -55,7 +55,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-// onednn_f32 .../sgemv and .../matmul, and dense_f32_avx512.
+// The legacy names: onednn_f32 .../sgemv and .../matmul, and dense_f32_avx512.
 void normalize_legacy(std::string& impl, std::string& shape) {
   if (impl == "dense_f32_avx512") impl = "dense_f32";
   auto strip = [&](const std::string& suffix) {

@@ -60,7 +60,7 @@ class Results {
   bool any(const std::string& op) const { return !cases(op).empty(); }
   // Implementations of an op: references, then baselines, then the rest, registry order.
   std::vector<std::string> impls(const std::string& op) const;
-  // Role in the registry, else the run's own "tnn_roles" context (GPU baselines), else ternary.
+  // Role in the run's own "tnn_roles" context (GPU baselines), else the registry's, else ternary.
   ops::Role role(const std::string& impl) const;
   // (ternary, baseline) pairs of an op: every non-reference, non-baseline implementation
   // against every baseline, except an FP32 kernel against an int8 baseline (no one trades
