@@ -57,14 +57,14 @@ class AlexNetBN : public Network {
                         /*bias=*/last);
       const std::string name = "classifier." + std::to_string(classifier->size());
       classifier->push_back(fc);
+      torch::nn::BatchNorm1d bn{nullptr};  // FC6 and FC7 only
       if (!last) {
-        torch::nn::BatchNorm1d bn(dims[f + 1]);
+        bn = torch::nn::BatchNorm1d(dims[f + 1]);
         classifier->push_back(bn);
         classifier->push_back(torch::nn::Functional(torch::relu));
-        fc_bns_.push_back(bn);
       }
       layers_.push_back({name, fc->weight, fc->quantizer, false, dims[f] * dims[f + 1]});
-      fcs_.push_back({fc, name});
+      fcs_.push_back({fc, bn, name});
     }
     init_reference_he(layers_);  // FC8 bias created as zeros
   }
@@ -92,9 +92,9 @@ class AlexNetBN : public Network {
       x = c.pool;
     }
     auto &fc6 = fcs_[0], &fc7 = fcs_[1], &fc8 = fcs_[2];
-    m.nodes.push_back(packed_linear_bn(fc6.fc, fc_bns_[0], fc6.name, x,
-                                       {kFeatureChannels, kFeatureHW, kFeatureHW}));
-    m.nodes.push_back(packed_linear_bn(fc7.fc, fc_bns_[1], fc7.name, fc6.name));
+    m.nodes.push_back(
+        packed_linear_bn(fc6.fc, fc6.bn, fc6.name, x, {kFeatureChannels, kFeatureHW, kFeatureHW}));
+    m.nodes.push_back(packed_linear_bn(fc7.fc, fc7.bn, fc7.name, fc6.name));
     m.nodes.push_back(packed_linear(fc8.fc, fc8.name, fc7.name, "logits"));
     m.output = "logits";
     return m;
@@ -108,12 +108,12 @@ class AlexNetBN : public Network {
   };
   struct FcLayer {
     QLinear fc;
+    torch::nn::BatchNorm1d bn;  // empty for FC8
     std::string name;
   };
   torch::nn::Sequential features{nullptr}, classifier{nullptr};
   std::vector<ConvBlock> convs_;
   std::vector<FcLayer> fcs_;
-  std::vector<torch::nn::BatchNorm1d> fc_bns_;
   std::vector<QuantLayer> layers_;
 };
 
