@@ -62,6 +62,36 @@ __device__ __forceinline__ void stage_x(unsigned char* buf, const T* x, int cols
   }
 }
 
+// The loop every GEMV kernel shares. The warp at `row0` streams its kGemvRows rows chunk by chunk
+// while the block stages the matching activations (double-buffered: one sync per step), then
+// calls chunk(xc, wv) for each chunk it owns: xc is this lane's 64 staged activations, wv the
+// rows' 16-byte code chunks. A warp past the last row still helps stage x and calls nothing.
+template <typename T, typename Chunk>
+__device__ __forceinline__ void gemv_stream(const TernaryMatrix& w, const T* x, int row0,
+                                            Chunk&& chunk) {
+  using S = XStage<T>;
+  __shared__ alignas(16) unsigned char xs[2][S::kBytes];
+  const int lane = threadIdx.x % 32;
+  const bool has_rows = row0 < w.rows;
+  const uint4* rows[kGemvRows];
+#pragma unroll
+  for (int r = 0; r < kGemvRows; ++r) rows[r] = gemv_row(w, row0 + r);
+  const int chunks = w.ld_words / 4, iters = (chunks + 31) / 32;
+  for (int it = 0; it < iters; ++it) {
+    const int v = it * 32 + lane;
+    const bool active = has_rows && v < chunks;
+    uint4 wv[kGemvRows] = {};
+    if (active) {
+#pragma unroll
+      for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);  // read once: bypass L1
+    }
+    unsigned char* buf = xs[it % 2];
+    stage_x(buf, x, w.cols, it);  // while the weight loads are in flight
+    __syncthreads();
+    if (active) chunk(buf + S::read_offset(lane, 0), wv);
+  }
+}
+
 inline dim3 gemv_grid(int rows) {
   const int warps = (rows + kGemvRows - 1) / kGemvRows;
   return dim3(unsigned((warps + kGemvWarps - 1) / kGemvWarps));

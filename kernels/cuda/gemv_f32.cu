@@ -10,29 +10,11 @@ namespace detail {
 
 __global__ void __launch_bounds__(32 * kGemvWarps)
     gemv_f32_kernel(TernaryMatrix w, const float* __restrict__ x, float* __restrict__ y) {
-  using S = XStage<float>;
-  __shared__ alignas(16) unsigned char xs[2][S::kBytes];  // double-buffered: one sync per step
   const int lane = threadIdx.x % 32;
   const int row0 = (blockIdx.x * kGemvWarps + threadIdx.x / 32) * kGemvRows;
-  const bool has_rows = row0 < w.rows;  // a warp past the end still helps stage x
-  const uint4* rows[kGemvRows];
-#pragma unroll
-  for (int r = 0; r < kGemvRows; ++r) rows[r] = gemv_row(w, row0 + r);
   float acc[kGemvRows] = {};
-  const int chunks = w.ld_words / 4, iters = (chunks + 31) / 32;
-  for (int it = 0; it < iters; ++it) {
-    const int v = it * 32 + lane;
-    const bool active = has_rows && v < chunks;
-    uint4 wv[kGemvRows] = {};
-    if (active) {
-#pragma unroll
-      for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);  // read once: bypass L1
-    }
-    unsigned char* buf = xs[it % 2];
-    stage_x(buf, x, w.cols, it);  // while the weight loads are in flight
-    __syncthreads();
-    if (!active) continue;
-    const float4* xr = reinterpret_cast<const float4*>(buf + S::read_offset(lane, 0));
+  gemv_stream(w, x, row0, [&](const unsigned char* xc, const uint4(&wv)[kGemvRows]) {
+    const float4* xr = reinterpret_cast<const float4*>(xc);
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
       float xv[16];
@@ -48,7 +30,7 @@ __global__ void __launch_bounds__(32 * kGemvWarps)
         for (int i = 0; i < 16; ++i) acc[r] = fmaf(weight_f32(word, i), xv[i], acc[r]);
       }
     }
-  }
+  });
 #pragma unroll
   for (int r = 0; r < kGemvRows; ++r) {
     const float s = warp_sum(acc[r]);

@@ -11,30 +11,12 @@ namespace detail {
 __global__ void __launch_bounds__(32 * kGemvWarps)
     gemv_s8_kernel(TernaryMatrix w, const int8_t* __restrict__ x, float x_scale,
                    float* __restrict__ y) {
-  using S = XStage<int8_t>;
-  __shared__ alignas(16) unsigned char xs[2][S::kBytes];  // double-buffered: one sync per step
   const int lane = threadIdx.x % 32;
   const int row0 = (blockIdx.x * kGemvWarps + threadIdx.x / 32) * kGemvRows;
-  const bool has_rows = row0 < w.rows;  // a warp past the end still helps stage x
-  const uint4* rows[kGemvRows];
-#pragma unroll
-  for (int r = 0; r < kGemvRows; ++r) rows[r] = gemv_row(w, row0 + r);
   int acc[kGemvRows] = {};
   int xsum = 0;
-  const int chunks = w.ld_words / 4, iters = (chunks + 31) / 32;
-  for (int it = 0; it < iters; ++it) {
-    const int v = it * 32 + lane;
-    const bool active = has_rows && v < chunks;
-    uint4 wv[kGemvRows] = {};
-    if (active) {
-#pragma unroll
-      for (int r = 0; r < kGemvRows; ++r) wv[r] = __ldcs(rows[r] + v);
-    }
-    unsigned char* buf = xs[it % 2];
-    stage_x(buf, x, w.cols, it);
-    __syncthreads();
-    if (!active) continue;
-    const uint4* xr = reinterpret_cast<const uint4*>(buf + S::read_offset(lane, 0));
+  gemv_stream(w, x, row0, [&](const unsigned char* xc, const uint4(&wv)[kGemvRows]) {
+    const uint4* xr = reinterpret_cast<const uint4*>(xc);
 #pragma unroll
     for (int q = 0; q < 4; ++q) {
       const uint4 xv = xr[q];  // activations 16 q .. 16 q + 15
@@ -48,7 +30,7 @@ __global__ void __launch_bounds__(32 * kGemvWarps)
         for (int j = 0; j < 4; ++j) acc[r] = __dp4a(int(codes_u8x4(word, j)), xw[j], acc[r]);
       }
     }
-  }
+  });
   const int total_x = warp_sum(xsum);
 #pragma unroll
   for (int r = 0; r < kGemvRows; ++r) {
