@@ -10,6 +10,29 @@
 
 namespace tnn {
 
+// Seconds per epoch for the ETA, from this call's work only: a resumed run's history may come
+// from another machine or from a time when the cores were shared. An epoch resumed mid-way
+// counts as the share of its steps that ran here (its evaluation as a whole one), so the first
+// epoch after a mid-epoch resume does not make the rest of the run look short.
+class EpochCost {
+ public:
+  void add(double step_share, double train_seconds, double eval_seconds) {
+    train_seconds_ += train_seconds;
+    step_share_ += step_share;
+    eval_seconds_ += eval_seconds;
+    ++evals_;
+  }
+  // < 0 until an epoch has ended in this call.
+  double seconds_per_epoch() const {
+    if (evals_ == 0 || step_share_ <= 0) return -1;
+    return train_seconds_ / step_share_ + eval_seconds_ / evals_;
+  }
+
+ private:
+  double train_seconds_ = 0, step_share_ = 0, eval_seconds_ = 0;
+  int evals_ = 0;
+};
+
 class Progress {
  public:
   // An empty log_path makes a silent Progress (data-parallel ranks other than 0).

@@ -214,10 +214,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
   // are the result and the best epoch is reported from the history.
   const bool keep_best = cfg["select"] == "best";
 
-  // The ETA uses this call's epochs only: a resumed run's history may come from another machine
-  // or from a time when the cores were shared, and would skew it.
   int epochs_this_call = 0;
-  double seconds_this_call = 0;
+  EpochCost epoch_cost;  // for the ETA
   for (int epoch = st.epoch; epoch < epochs; ++epoch) {
     const auto t_epoch = Clock::now();
     // Order, crops, flips: f(seed, epoch); this rank's shard of the epoch (DistributedSampler).
@@ -231,13 +229,14 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
         torch::zeros({}, torch::TensorOptions().device(r.device).dtype(torch::kLong));
     int first_step = 0;
     double seconds_before = 0;    // of this epoch, before a checkpoint signal stopped it
+    int64_t seen_before = 0;      // images of this epoch trained before that signal
     if (!st.partial.is_null()) {  // continue the epoch where a checkpoint signal stopped it
       const auto& mine = st.partial["ranks"].at(size_t(rank));
       first_step = st.partial["step"];
       seconds_before = st.partial["seconds"];
       loss_acc.fill_(mine["loss_sum"].get<double>());
       correct_acc.fill_(mine["correct"].get<int64_t>());
-      seen = mine["seen"];
+      seen = seen_before = mine["seen"];
       batches->resume_at(first_step, mine["generator"]);
       st.partial = nullptr;
     }
@@ -297,9 +296,10 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                                    std::to_string(s + 1) +
                                    "; last good checkpoint: " + last.string());
         }
-        double elapsed = seconds_since(t_epoch), rate = double(seen) / std::max(elapsed, 1e-9);
-        double per_epoch =
-            epochs_this_call > 0 ? seconds_this_call / epochs_this_call : double(n) / rate;
+        const double elapsed = seconds_since(t_epoch),
+                     rate = double(seen - seen_before) / std::max(elapsed, 1e-9);
+        double per_epoch = epoch_cost.seconds_per_epoch();
+        if (per_epoch < 0) per_epoch = double(n) / rate;
         double eta = double(per_rank - seen) / rate + per_epoch * (epochs - epoch - 1);
         progress.step(epoch + 1, epochs, s + 1, steps, loss_sum / seen, 100.0 * correct / seen,
                       rate, eta);
@@ -319,7 +319,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     loss_sum =
         loss_acc.item<double>();  // fewer batches than planned when unreadable images were skipped
     correct = correct_acc.item<int64_t>();
-    const double train_time = seconds_before + seconds_since(t_epoch);
+    const double train_time_here = seconds_since(t_epoch);
+    const double train_time = seconds_before + train_time_here;
     const double data_wait = batches->wait_seconds();
     batches.reset();
     steps_this_call += steps - first_step;
@@ -357,7 +358,8 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
     const double epoch_seconds =
         seconds_since(t_epoch);  // this call's part (train_seconds has the rest)
     st.train_seconds += epoch_seconds;
-    seconds_this_call += epoch_seconds;
+    epoch_cost.add(double(steps - first_step) / steps, train_time_here,
+                   epoch_seconds - train_time_here);
     st.epoch = epoch + 1;
     auto sp = sparsity_report(net);
     const auto zeros = sp["mac_weighted_zero_fraction_first_term"];
@@ -392,8 +394,7 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
         "%.1f s) ETA %s",
         name.c_str(), st.epoch, epochs, loss_sum / seen, 100.0 * correct / seen, ev.top1,
         st.best_top1, st.best_epoch, seen / train_time, data_wait,
-        Progress::format_duration(seconds_this_call / epochs_this_call * (epochs - st.epoch))
-            .c_str());
+        Progress::format_duration(epoch_cost.seconds_per_epoch() * (epochs - st.epoch)).c_str());
     progress.epoch_line(line);
     if (st.epoch < epochs) write_result("running");
     if (o.stop_after_epochs > 0 && epochs_this_call >= o.stop_after_epochs && st.epoch < epochs)
