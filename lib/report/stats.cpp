@@ -71,4 +71,36 @@ std::vector<PairedDifference> paired_differences(const std::vector<nlohmann::jso
   return out;
 }
 
+std::vector<PhaseGap> gap_by_phase(const nlohmann::json& run, const nlohmann::json& baseline,
+                                   int max_phases) {
+  const auto& h = run.at("history");
+  const auto& b = baseline.at("history");
+  if (h.empty() || h.size() != b.size()) return {};
+  auto same = [](double x, double y) { return std::abs(x - y) <= 1e-9 * std::abs(y); };
+  std::vector<PhaseGap> out;  // sums first, divided by the phase's epoch count at the end
+  std::vector<int> epochs;
+  for (size_t i = 0; i < h.size(); ++i) {
+    if (!h[i].contains("lr") || !b[i].contains("lr") || h[i]["epoch"] != b[i]["epoch"]) return {};
+    const double lr = h[i]["lr"];
+    if (!same(lr, b[i]["lr"].get<double>())) return {};
+    if (out.empty() || !same(lr, out.back().lr)) {
+      if (int(out.size()) == max_phases) return {};
+      out.push_back({h[i]["epoch"].get<int>(), 0, lr, 0, 0});
+      epochs.push_back(0);
+    }
+    PhaseGap& p = out.back();
+    p.last_epoch = h[i]["epoch"];
+    p.test_gap += h[i].at("test_top1").get<double>() - b[i].at("test_top1").get<double>();
+    p.train_gap += h[i].contains("train_top1") && b[i].contains("train_top1")
+                       ? h[i]["train_top1"].get<double>() - b[i]["train_top1"].get<double>()
+                       : std::nan("");
+    ++epochs.back();
+  }
+  for (size_t k = 0; k < out.size(); ++k) {
+    out[k].test_gap /= epochs[k];
+    out[k].train_gap /= epochs[k];
+  }
+  return out;
+}
+
 }  // namespace tnn

@@ -225,6 +225,7 @@ struct TableRow {
   std::string note, paper = "—", measured = "—", best_cell = "—", last10_cell = "—",
                     train_cell = "—", n_cell = "—", minus_paper = "—", minus_fp = "—",
                     minus_fp_paper = "—", compression = "—", zeros = "—";
+  std::vector<std::pair<int, std::vector<PhaseGap>>> phase_gaps;  // per paired seed (step lr)
 };
 
 // Fills the measured cells of `row` from the finished runs of experiment `m`.
@@ -286,6 +287,14 @@ void measure_row(TableRow& row, const nlohmann::json& r, const std::vector<std::
   if (!r.contains("baseline")) return;
   RunSummary b = summarize_runs(o.runs_root, r["baseline"], row.profile);
   row.pairs = paired_differences(m.results, b.finished, final_top1);
+  for (const auto& res : m.results)
+    for (const auto& base : b.finished)
+      if (base.at("seed") == res.at("seed")) {
+        auto g = gap_by_phase(res, base);
+        if (!g.empty()) row.phase_gaps.emplace_back(res["seed"].get<int>(), std::move(g));
+      }
+  std::sort(row.phase_gaps.begin(), row.phase_gaps.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   if (!row.pairs.empty()) {
     std::vector<double> v;
     for (const auto& x : row.pairs) v.push_back(x.value);
@@ -455,7 +464,60 @@ nlohmann::json json_row(const TableRow& row, const nlohmann::json& r) {
     cell["ternary_minus_fp_cell"] = row.minus_fp;
   }
   if (row.minus_fp_paper != "—") cell["ternary_minus_fp_paper"] = row.minus_fp_paper;
+  for (const auto& [seed, phases] : row.phase_gaps) {
+    nlohmann::json ph = nlohmann::json::array();
+    for (const auto& p : phases)
+      ph.push_back({{"epochs", {p.first_epoch, p.last_epoch}},
+                    {"lr", p.lr},
+                    {"test_top1_gap", p.test_gap},
+                    {"train_top1_gap",
+                     std::isnan(p.train_gap) ? nlohmann::json() : nlohmann::json(p.train_gap)}});
+    cell["ternary_minus_fp_by_phase"][std::to_string(seed)] = ph;
+  }
   return cell;
+}
+
+// The rows' ternary − FP per phase of a step learning-rate schedule (gap_by_phase), as Markdown
+// table lines; empty for a row whose seeds have no phases or phases that differ.
+std::string markdown_phase_rows(const TableRow& row) {
+  if (row.phase_gaps.empty()) return "";
+  const auto& first = row.phase_gaps.front().second;
+  std::string seeds;
+  for (const auto& [seed, phases] : row.phase_gaps) {
+    if (phases.size() != first.size()) return "";
+    for (size_t k = 0; k < phases.size(); ++k)
+      if (phases[k].first_epoch != first[k].first_epoch ||
+          phases[k].last_epoch != first[k].last_epoch)
+        return "";
+    seeds += (seeds.empty() ? "" : ", ") + std::to_string(seed);
+  }
+  std::string out;
+  for (size_t k = 0; k < first.size(); ++k) {
+    std::string test, train;
+    for (const auto& pg : row.phase_gaps) {
+      const PhaseGap& p = pg.second[k];
+      test += (test.empty() ? "" : ", ") + signed_fmt(p.test_gap);
+      train +=
+          (train.empty() ? "" : ", ") + (std::isnan(p.train_gap) ? "—" : signed_fmt(p.train_gap));
+    }
+    char lr[32];
+    std::snprintf(lr, sizeof lr, "%g", first[k].lr);
+    out += "| " + cell_escape(row.label) + " (seed" + (row.phase_gaps.size() > 1 ? "s " : " ") +
+           seeds + ") | " + std::to_string(first[k].first_epoch) + "–" +
+           std::to_string(first[k].last_epoch) + " | " + lr + " | " + test + " | " + train + " |\n";
+  }
+  return out;
+}
+
+std::string markdown_phase_section(const std::string& rows) {
+  if (rows.empty()) return "";
+  return "\n**Ternary − FP by phase of the learning-rate schedule**, paired by seed: the mean over "
+         "the phase's epochs of the test top-1 difference and of the training top-1 difference, "
+         "one value per seed. A training-set gap at least as large as the test gap means the "
+         "ternary net fits the data worse (under-fitting) rather than generalizing worse.\n\n"
+         "| Row | Epochs | Learning rate | Test top-1, ternary − FP | Train top-1, ternary − FP "
+         "|\n|---|---|---|---|---|\n" +
+         rows;
 }
 
 // What the table measured on, what its columns mean, and the table's own notes.
@@ -510,13 +572,16 @@ RenderedTable render_table(const TableSpec& t, const RenderOptions& o) {
   RenderedTable out;
   out.rows = nlohmann::json::array();
   std::set<std::string> datasets;
+  std::string phase_rows;
   for (const auto& r : spec["rows"]) {
     const TableRow row = table_row(r, cols, measured, o);
     if (!row.dataset.empty()) datasets.insert(row.dataset);
     md << markdown_row(row, r);
     csv += csv_row(t.id, row, r, cols);
     out.rows.push_back(json_row(row, r));
+    phase_rows += markdown_phase_rows(row);
   }
+  md << markdown_phase_section(phase_rows);
   md << markdown_footer(datasets, spec);
   out.markdown = md.str();
   out.csv = csv;

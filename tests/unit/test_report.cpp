@@ -153,3 +153,69 @@ TEST_CASE("report: table files are validated with the file and row named", "[rep
   // The project's own table files are all valid.
   CHECK(load_tables(std::string(TNN_SOURCE_DIR) + "/experiments/tables").size() >= 5);
 }
+
+namespace {
+// A fake result's history on a step schedule: lr 0.1 for epochs 1-3, 0.01 for 4-6.
+void set_step_history(const fs::path& result, double test0, double test1, double train0,
+                      double train1) {
+  auto r = nlohmann::json::parse(read_file(result.string()));
+  r["history"] = nlohmann::json::array();
+  for (int e = 1; e <= 6; ++e)
+    r["history"].push_back({{"epoch", e},
+                            {"lr", e <= 3 ? 0.1 : 0.01},
+                            {"test_top1", (e <= 3 ? test0 : test1) + e},
+                            {"train_top1", e <= 3 ? train0 : train1}});
+  write_file_atomic(result.string(), r.dump());
+}
+}  // namespace
+
+TEST_CASE("report: ternary - FP by phase of a step schedule, paired by seed", "[report]") {
+  auto d = root();
+  for (std::string id : {"fp", "tern"})
+    write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
+  write_file_atomic((d / "experiments/tables/t4.json").string(), R"({
+    "id": "t4", "title": "Phases", "columns": ["top1"],
+    "rows": [{"label": "FP", "experiment": "cifar10/fp", "provenance": "measured only"},
+             {"label": "Ternary", "experiment": "cifar10/tern", "baseline": "cifar10/fp", "provenance": "measured only"}]})");
+  auto runs = d / "runs";
+  for (int s = 1; s <= 2; ++s) {
+    test::write_fake_result(runs, "cifar10/fp", "paper", s, "finished", 90.0);
+    test::write_fake_result(runs, "cifar10/tern", "paper", s, "finished", 89.0);
+    const auto seed = "seed" + std::to_string(s);
+    set_step_history(runs / "cifar10/fp/paper" / seed / "result.json", 80, 80, 90, 99);
+    // Seed 2's test gap is 1 point wider in the first phase.
+    set_step_history(runs / "cifar10/tern/paper" / seed / "result.json", s == 1 ? 77 : 76, 79, 88,
+                     95);
+  }
+  const auto fp1 =
+      nlohmann::json::parse(read_file((runs / "cifar10/fp/paper/seed1/result.json").string()));
+  const auto t1 =
+      nlohmann::json::parse(read_file((runs / "cifar10/tern/paper/seed1/result.json").string()));
+  const auto g = gap_by_phase(t1, fp1);
+  REQUIRE(g.size() == 2);
+  CHECK(g[0].first_epoch == 1);
+  CHECK(g[0].last_epoch == 3);
+  CHECK(g[0].lr == Approx(0.1));
+  CHECK(g[0].test_gap == Approx(-3.0));
+  CHECK(g[0].train_gap == Approx(-2.0));
+  CHECK(g[1].first_epoch == 4);
+  CHECK(g[1].test_gap == Approx(-1.0));
+  CHECK(g[1].train_gap == Approx(-4.0));
+  // Every epoch its own rate (a cosine schedule) is not phases; different rates do not pair.
+  CHECK(gap_by_phase(t1, fp1, 1).empty());
+  auto other = fp1;
+  other["history"][4]["lr"] = 0.02;
+  CHECK(gap_by_phase(t1, other).empty());
+
+  RenderOptions o;
+  o.runs_root = runs.string();
+  o.experiments_root = (d / "experiments").string();
+  auto r = render_table(load_table((d / "experiments/tables/t4.json").string()), o);
+  CHECK_THAT(r.markdown,
+             Contains("| Ternary (seeds 1, 2) | 1–3 | 0.1 | -3.00, -4.00 | -2.00, -2.00 |"));
+  CHECK_THAT(r.markdown,
+             Contains("| Ternary (seeds 1, 2) | 4–6 | 0.01 | -1.00, -1.00 | -4.00, -4.00 |"));
+  const auto& by_phase = r.rows[1]["ternary_minus_fp_by_phase"];
+  CHECK(by_phase["2"][0]["test_top1_gap"].get<double>() == Approx(-4.0));
+  CHECK_FALSE(r.rows[0].contains("ternary_minus_fp_by_phase"));
+}

@@ -58,6 +58,19 @@ std::vector<PairedDifference> paired_differences(const std::vector<nlohmann::jso
                                                  const std::vector<nlohmann::json>& baseline,
                                                  double (*metric)(const nlohmann::json&));
 
+// run − baseline (same seed) over each phase of a step learning-rate schedule: the mean over the
+// phase's epochs of the test top-1 difference and of the training top-1 difference (NaN when a
+// history lacks train_top1). Where in training a gap opens or closes: a gap that shrinks on test
+// while it grows on the training set is under-fitting, not over-fitting. Empty when the two
+// histories do not have the same epochs and learning rates, or have more than max_phases phases
+// (a cosine schedule: every epoch its own rate).
+struct PhaseGap {
+  int first_epoch = 0, last_epoch = 0;
+  double lr = 0, test_gap = 0, train_gap = std::nan("");
+};
+std::vector<PhaseGap> gap_by_phase(const nlohmann::json& run, const nlohmann::json& baseline,
+                                   int max_phases = 8);
+
 struct RenderOptions {
   std::string runs_root = "results/runs";
   // For each row, the first profile with a finished run is shown (paper recipe first).
