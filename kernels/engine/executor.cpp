@@ -434,7 +434,6 @@ void Executor::run_step(size_t i, int64_t n) {
   const int out_id = st.out >= 0 ? st.out : op.out;
   Tensor& y = *tensors_[size_t(out_id)];
   const TensorShape& in = g_.shapes[size_t(op.in[0])];
-  const TensorShape& os = g_.shapes[size_t(op.out)];
   switch (node.op) {
     case OpType::kConv2d:
     case OpType::kLinear: {
@@ -489,47 +488,8 @@ void Executor::run_step(size_t i, int64_t n) {
     }
     case OpType::kShortcutA: {
       const Layout& li = tensors_[size_t(op.in[0])]->home;
-      const Layout& lo = y.home;
-      const void* x = fetch(op.in[0], li, n);
-      const int64_t stride = node.stride;
-      if (li.kind == LayoutKind::kNhwc) {
-        shortcut_a_nhwc(static_cast<const float*>(x), n, in, os, stride, node.pad_front,
-                        reinterpret_cast<float*>(y.buf.data()));
-      } else if (li.kind == LayoutKind::kPlanar) {
-        const PlanarLayout pi{in.c, in.h, in.w}, po{os.c, os.h, os.w};
-        const auto* src = static_cast<const float*>(x);
-        auto* dst = reinterpret_cast<float*>(y.buf.data());
-#pragma omp parallel for collapse(2) schedule(static)
-        for (int64_t img = 0; img < n; ++img)
-          for (int64_t c = 0; c < os.c; ++c) {
-            const int64_t ci = c - node.pad_front;
-            for (int64_t oy = 0; oy < os.h; ++oy) {
-              float* d = dst + po.at(img, c, oy, 0);
-              if (ci < 0 || ci >= in.c) {
-                std::fill(d, d + os.w, 0.0f);
-                continue;
-              }
-              const float* s = src + pi.at(img, ci, oy * stride, 0);
-              for (int64_t ox = 0; ox < os.w; ++ox) d[ox] = s[ox * stride];
-            }
-          }
-      } else {  // padded u8: same scale in and out (calibration makes sure), a byte copy
-        U8Layout ui = U8Layout::make(li.c, li.h, li.w, 1, li.border);
-        ui.cp = li.cp;
-        U8Layout uo = U8Layout::make(lo.c, lo.h, lo.w, 1, lo.border);
-        uo.cp = lo.cp;
-        const uint8_t zp = uint8_t(c_.qp[size_t(op.out)].zero_point);
-        const auto* src = static_cast<const uint8_t*>(x);
-        uint8_t* dst = y.buf.data();
-#pragma omp parallel for collapse(2) schedule(static)
-        for (int64_t img = 0; img < n; ++img)
-          for (int64_t oy = 0; oy < uo.h; ++oy)
-            for (int64_t ox = 0; ox < uo.w; ++ox) {
-              uint8_t* d = dst + uo.at(img, oy, ox, 0);
-              std::fill(d, d + uo.c, zp);
-              std::copy_n(src + ui.at(img, oy * stride, ox * stride, 0), ui.c, d + node.pad_front);
-            }
-      }
+      const uint8_t zp = c_.qp.empty() ? 0 : uint8_t(c_.qp[size_t(op.out)].zero_point);
+      shortcut_a(node, li, fetch(op.in[0], li, n), y.home, y.buf.data(), n, zp);
       return;
     }
     case OpType::kMaxPool2d: {
@@ -539,35 +499,8 @@ void Executor::run_step(size_t i, int64_t n) {
     }
     case OpType::kGlobalAvgPool: {
       const Layout& l = tensors_[size_t(op.in[0])]->home;
-      const void* x = fetch(op.in[0], l, n);
-      auto* dst = reinterpret_cast<float*>(y.buf.data());
-      if (l.kind == LayoutKind::kNhwc) {
-        avgpool_nhwc(static_cast<const float*>(x), n, in, dst);
-      } else if (l.kind == LayoutKind::kPlanar) {
-        const PlanarLayout pl{in.c, in.h, in.w};
-        const auto* src = static_cast<const float*>(x);
-#pragma omp parallel for collapse(2) schedule(static)
-        for (int64_t img = 0; img < n; ++img)
-          for (int64_t c = 0; c < in.c; ++c) {
-            const float* p = src + pl.at(img, c, 0, 0);
-            float sum = 0.0f;
-            for (int64_t j = 0; j < in.h * in.w; ++j) sum += p[j];
-            dst[img * in.c + c] = sum / float(in.h * in.w);
-          }
-      } else {
-        U8Layout ul = U8Layout::make(l.c, l.h, l.w, 1, l.border);
-        ul.cp = l.cp;
-        const QuantParams q = c_.qp[size_t(op.in[0])];
-        const auto* src = static_cast<const uint8_t*>(x);
-        for (int64_t img = 0; img < n; ++img)
-          for (int64_t c = 0; c < l.c; ++c) {
-            int64_t sum = 0;
-            for (int64_t yy = 0; yy < l.h; ++yy)
-              for (int64_t xx = 0; xx < l.w; ++xx) sum += src[ul.at(img, yy, xx, c)];
-            const double mean = double(sum) / double(l.h * l.w) - q.zero_point;
-            dst[img * l.c + c] = float(q.scale * mean);
-          }
-      }
+      const QuantParams q = c_.qp.empty() ? QuantParams{} : c_.qp[size_t(op.in[0])];
+      global_avgpool(l, fetch(op.in[0], l, n), q, reinterpret_cast<float*>(y.buf.data()), n);
       return;
     }
   }

@@ -36,10 +36,15 @@ struct Graph {
   }
 };
 
-// NHWC float helpers (n images of shape `in`).
-void shortcut_a_nhwc(const float* x, int64_t n, const TensorShape& in, const TensorShape& out,
-                     int64_t stride, int64_t pad_front, float* y);
-void avgpool_nhwc(const float* x, int64_t n, const TensorShape& in, float* y);
+// The non-weighted ops of n images, from layout `li` to `lo` (the same kind and dtype: NHWC or
+// planar FP32, or padded u8).
+// Option-A shortcut: subsample by node.stride, channel c of the output is input channel
+// c - node.pad_front, `zero` (0, or a u8 tensor's zero point) outside the input's channels.
+void shortcut_a(const Node& node, const ops::Layout& li, const void* x, const ops::Layout& lo,
+                void* y, int64_t n, uint8_t u8_zero);
+// Global average pool to [n][c] floats; a u8 input is dequantized with q.
+void global_avgpool(const ops::Layout& li, const void* x, const QuantParams& q, float* y,
+                    int64_t n);
 // max_pool2d of n images from layout `li` (NHWC or planar FP32, padded u8) to `lo` (the same
 // kind and dtype); windows are clipped to the image, so padding never wins.
 void max_pool(const Node& node, const ops::Layout& li, const void* x, const ops::Layout& lo,

@@ -32,19 +32,6 @@ Graph Graph::build(const Model& m) {
   return g;
 }
 
-void shortcut_a_nhwc(const float* x, int64_t n, const TensorShape& in, const TensorShape& out,
-                     int64_t stride, int64_t pad_front, float* y) {
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t oy = 0; oy < out.h; ++oy)
-      for (int64_t ox = 0; ox < out.w; ++ox) {
-        float* dst = y + ((i * out.h + oy) * out.w + ox) * out.c;
-        const float* src = x + ((i * in.h + oy * stride) * in.w + ox * stride) * in.c;
-        std::fill(dst, dst + out.c, 0.0f);
-        std::copy(src, src + in.c, dst + pad_front);
-      }
-}
-
 namespace {
 
 // Where element (image, y, x, channel) of a layout is: first + image*i + y*r + x*p + channel*c.
@@ -105,27 +92,81 @@ void max_pool_typed(const Node& node, const Layout& li, const T* x, const Layout
   }
 }
 
+void check_same_kind(const char* what, const Layout& li, const Layout& lo) {
+  if (li.kind != lo.kind || li.dtype != lo.dtype)
+    throw std::logic_error(std::string(what) + ": " + li.str() + " -> " + lo.str());
+}
+
+template <class T>
+void shortcut_a_typed(const Node& node, const Layout& li, const T* x, const Layout& lo, T* y,
+                      int64_t n, T zero) {
+  const Strides in = strides_of(li), out = strides_of(lo);
+  const int64_t s = node.stride, pad = node.pad_front;  // pad + li.c <= lo.c (option A)
+  if (in.channel == 1) {  // channels contiguous: a fill and a copy per pixel
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t img = 0; img < n; ++img)
+      for (int64_t oy = 0; oy < lo.h; ++oy)
+        for (int64_t ox = 0; ox < lo.w; ++ox) {
+          T* dst = y + out.at(img, oy, ox);
+          std::fill(dst, dst + lo.c, zero);
+          std::copy_n(x + in.at(img, oy * s, ox * s), li.c, dst + pad);
+        }
+  } else {  // planar: one output plane at a time, zero where it has no input channel
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t img = 0; img < n; ++img)
+      for (int64_t c = 0; c < lo.c; ++c) {
+        const int64_t ci = c - pad;
+        for (int64_t oy = 0; oy < lo.h; ++oy)
+          for (int64_t ox = 0; ox < lo.w; ++ox)
+            y[out.at(img, oy, ox) + c * out.channel] =
+                ci >= 0 && ci < li.c ? x[in.at(img, oy * s, ox * s) + ci * in.channel] : zero;
+      }
+  }
+}
+
 }  // namespace
+
+void shortcut_a(const Node& node, const Layout& li, const void* x, const Layout& lo, void* y,
+                int64_t n, uint8_t u8_zero) {
+  check_same_kind("shortcut_a", li, lo);
+  if (li.dtype == DType::kF32)
+    shortcut_a_typed(node, li, static_cast<const float*>(x), lo, static_cast<float*>(y), n, 0.0f);
+  else  // same scale in and out (calibration makes sure): a byte copy
+    shortcut_a_typed(node, li, static_cast<const uint8_t*>(x), lo, static_cast<uint8_t*>(y), n,
+                     u8_zero);
+}
+
+void global_avgpool(const Layout& li, const void* x, const QuantParams& q, float* y, int64_t n) {
+  const Strides in = strides_of(li);
+  const int64_t pixels = li.h * li.w;
+  // Sums in raster order, whatever the layout (the same floats from NHWC and planar inputs).
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t c = 0; c < li.c; ++c) {
+      if (li.dtype == DType::kF32) {
+        const float* src = static_cast<const float*>(x) + c * in.channel;
+        float sum = 0.0f;
+        for (int64_t yy = 0; yy < li.h; ++yy)
+          for (int64_t xx = 0; xx < li.w; ++xx) sum += src[in.at(img, yy, xx)];
+        y[img * li.c + c] = sum / float(pixels);
+      } else {
+        const uint8_t* src = static_cast<const uint8_t*>(x) + c * in.channel;
+        int64_t sum = 0;
+        for (int64_t yy = 0; yy < li.h; ++yy)
+          for (int64_t xx = 0; xx < li.w; ++xx) sum += src[in.at(img, yy, xx)];
+        y[img * li.c + c] = float(q.scale * (double(sum) / double(pixels) - q.zero_point));
+      }
+    }
+}
 
 void max_pool(const Node& node, const Layout& li, const void* x, const Layout& lo, void* y,
               int64_t n) {
-  if (li.kind != lo.kind || li.dtype != lo.dtype || li.c != lo.c)
-    throw std::logic_error("max_pool: " + li.str() + " -> " + lo.str());
+  check_same_kind("max_pool", li, lo);
+  if (li.c != lo.c) throw std::logic_error("max_pool: " + li.str() + " -> " + lo.str());
   if (li.dtype == DType::kF32)
     max_pool_typed(node, li, static_cast<const float*>(x), lo, static_cast<float*>(y), n);
   else
     max_pool_typed(node, li, static_cast<const uint8_t*>(x), lo, static_cast<uint8_t*>(y), n);
-}
-
-void avgpool_nhwc(const float* x, int64_t n, const TensorShape& in, float* y) {
-  const int64_t pixels = in.h * in.w;
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t c = 0; c < in.c; ++c) {
-      float sum = 0.0f;
-      for (int64_t p = 0; p < pixels; ++p) sum += x[(i * pixels + p) * in.c + c];
-      y[i * in.c + c] = sum / float(pixels);
-    }
 }
 
 }  // namespace tnn::kernels::engine_detail
