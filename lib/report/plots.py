@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Plots of ternary-bench runs, drawn from their result.json and log.jsonl files (no hand-made
-data): training curves (test top-1 per epoch, mean over seeds with a min-max band), top-1 vs
+data): training curves (test and training top-1 per epoch, mean over seeds with a min-max band), top-1 vs
 weight compression (mean over seeds with std error bars), per-layer zero fractions of the ternary
 codes, and per-layer threshold trajectories (delta / std(W) and zero fraction per epoch) for runs
 that logged them. Called by `tnn reproduce`, which passes the ternarizer registry's order
@@ -96,37 +96,51 @@ def std(xs):
     return (sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) ** 0.5
 
 
-def plot_curves(arch, profile, by_variant, out):
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+def draw_curves(ax, key, by_variant):
+    """One line per variant of history[key] per epoch: the mean over finished seeds with a
+    min-max band (from two seeds on), other runs on their own (unfinished ones dotted). Returns
+    the values past the first quarter of training, for the y range."""
     lows = []
     for k, v in enumerate(variants_sorted(by_variant)):
-        rs = [r for r, _ in by_variant[v]]
+        rs = [r for r, _ in by_variant[v] if all(key in h for h in r["history"])]
         color = "C%d" % k
         finished = [r for r in rs if r["status"] == "finished"]
         band = finished if len(finished) >= 2 else []
         if band:
-            # Mean over the finished seeds with a min-max band, over the epochs all of them have.
+            # Over the epochs all of them have.
             n_ep = min(len(r["history"]) for r in band)
             ep = [band[0]["history"][i]["epoch"] for i in range(n_ep)]
-            per_ep = [[r["history"][i]["test_top1"] for r in band] for i in range(n_ep)]
+            per_ep = [[r["history"][i][key] for r in band] for i in range(n_ep)]
             ax.plot(ep, [mean(p) for p in per_ep], color=color, lw=1.5, label="%s (mean of %d seeds, min-max band)" % (v, len(band)))
             ax.fill_between(ep, [min(p) for p in per_ep], [max(p) for p in per_ep], color=color, alpha=0.2, lw=0)
         for r in rs:
             if r in band:
                 continue
             ep = [h["epoch"] for h in r["history"]]
-            top1 = [h["test_top1"] for h in r["history"]]
+            ys = [h[key] for h in r["history"]]
             unfinished = r["status"] != "finished"
             status = " (%s, %d/%d)" % (r["status"].split(":")[0], r["epochs_done"], r["epochs"]) if unfinished else ""
-            ax.plot(ep, top1, color=color, lw=1.0 if unfinished else 1.4, ls=":" if unfinished else "-",
+            ax.plot(ep, ys, color=color, lw=1.0 if unfinished else 1.4, ls=":" if unfinished else "-",
                     label="%s seed %d%s" % (v, r["seed"], status))
-        lows += [h["test_top1"] for r in rs for h in r["history"][len(r["history"]) // 4:]]
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("test top-1 (%)")
-    ax.set_title("%s, profile %s: test top-1 per epoch\n%s" % (arch, profile, dataset_label(by_variant)), fontsize=10)
-    ax.set_ylim(max(0, min(lows) - 5), 100)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+        lows += [h[key] for r in rs for h in r["history"][len(r["history"]) // 4:]]
+    return lows
+
+
+def plot_curves(arch, profile, by_variant, out):
+    # Test top-1, and training top-1 beside it where the runs logged it: how well each variant
+    # fits, next to how well it generalizes.
+    has_train = any("train_top1" in h for v in by_variant for r, _ in by_variant[v] for h in r["history"])
+    panels = [("test_top1", "test top-1 (%)")] + ([("train_top1", "training top-1 (%), augmented, during the epoch")] if has_train else [])
+    fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 4.8), squeeze=False)
+    for ax, (key, ylabel) in zip(axes[0], panels):
+        lows = draw_curves(ax, key, by_variant)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(max(0, min(lows) - 5) if lows else 0, 100)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    what = "test and training top-1" if has_train else "test top-1"
+    fig.suptitle("%s, profile %s: %s per epoch\n%s" % (arch, profile, what, dataset_label(by_variant)), fontsize=10)
     fig.tight_layout()
     path = os.path.join(out, "curves-%s-%s.png" % (arch, profile))
     fig.savefig(path, dpi=110)
