@@ -250,8 +250,9 @@ nlohmann::json resolve_config(const Experiment& e, const std::string& profile,
       set_path(c, path, value);
     }
   } else if (profile != "paper") {
-    std::string known = "paper";
-    for (const auto& n : e.profile_names()) known += ", " + n;
+    std::string known = "paper";  // implicit: the recipe itself, listed once
+    for (const auto& n : e.profile_names())
+      if (n != "paper") known += ", " + n;
     throw std::invalid_argument(e.file + ": no profile '" + profile + "' (known: " + known + ")");
   }
   for (const auto& [path, value] : overrides.items()) {

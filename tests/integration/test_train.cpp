@@ -207,6 +207,11 @@ TEST_CASE("experiments: bad fields are errors naming the file and the JSON path"
   auto e = load_experiment(ok);
   CHECK(e.id == "cifar10/ok");
   CHECK_THROWS_WITH(resolve_config(e, "nosuch"), Contains("no profile 'nosuch'"));
+  // A paper profile of its own (seeds) is still listed once.
+  auto f7 =
+      write("seeds.json", R"({"extends": "_base.json", "profiles": {"paper": {"seeds": [1, 2]}}})");
+  CHECK_THROWS_WITH(resolve_config(load_experiment(f7), "nosuch"),
+                    Contains("(known: paper, ") && !Contains("paper, paper"));
   CHECK_THROWS_WITH(resolve_config(e, "smoke", {{"train.nope", 1}}), Contains("train.nope"));
   // The hash ignores descriptions and does not depend on fields left at their defaults.
   auto c1 = resolve_config(e, "smoke");
