@@ -4,6 +4,7 @@
 
 #include "tnn/fileio.hpp"
 
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -61,12 +62,14 @@ bool try_read_nested(torch::serialize::InputArchive& a, const std::string& dotte
 }
 
 torch::serialize::InputArchive open(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path))
+    throw std::runtime_error(path + ": no such checkpoint file");
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path);
   } catch (const c10::Error& e) {
-    throw std::runtime_error(
-        path + ": cannot read checkpoint (missing or corrupt): " + e.what_without_backtrace());
+    throw std::runtime_error(path + ": cannot read checkpoint (not a LibTorch archive, or cut " +
+                             "short): " + e.what_without_backtrace());
   }
   return archive;
 }

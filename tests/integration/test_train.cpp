@@ -152,6 +152,12 @@ TEST_CASE("train: evaluating a saved checkpoint gives the accuracy recorded at s
   auto ev = evaluate(*net, data.test_images, data.test_labels, 500, torch::kCPU, true);
   CHECK(ev.top1 == Approx(res["final"]["top1"].get<double>()).margin(1e-9));
   CHECK(ev.top5 == Approx(res["final"]["top5"].get<double>()).margin(1e-9));
+  // A missing file and a file that is not a checkpoint say which.
+  CHECK_THROWS_WITH(model_from((dir / "nope.pt").string()),
+                    Contains("nope.pt") && Contains("no such checkpoint file"));
+  write_file_atomic((dir / "text.pt").string(), "not an archive");
+  CHECK_THROWS_WITH(model_from((dir / "text.pt").string()),
+                    Contains("text.pt") && Contains("not a LibTorch archive"));
 }
 
 TEST_CASE("train: a diverging run stops with a clear message and keeps the last good checkpoint",
