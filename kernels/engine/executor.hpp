@@ -39,7 +39,8 @@ struct Graph {
 // The non-weighted ops of n images, from layout `li` to `lo` (the same kind and dtype: NHWC or
 // planar FP32, or padded u8).
 // Option-A shortcut: subsample by node.stride, channel c of the output is input channel
-// c - node.pad_front, `zero` (0, or a u8 tensor's zero point) outside the input's channels.
+// c - node.pad_front, zero outside the input's channels (0.0f, or u8_zero: a u8 tensor's zero
+// point).
 void shortcut_a(const Node& node, const ops::Layout& li, const void* x, const ops::Layout& lo,
                 void* y, int64_t n, uint8_t u8_zero);
 // Global average pool to [n][c] floats; a u8 input is dequantized with q.

@@ -20,6 +20,27 @@ fs::path root() {
   fs::create_directories(d / "experiments/cifar10");
   return d;
 }
+
+// Experiments cifar10/fp and cifar10/tern, and a table "paired" of two rows: FP, and Ternary
+// paired with it by seed. Returns the table file.
+std::string write_paired_table(const fs::path& d) {
+  for (std::string id : {"fp", "tern"})
+    write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
+  const auto path = (d / "experiments/tables/paired.json").string();
+  write_file_atomic(path, R"({
+    "id": "paired", "title": "Paired", "columns": ["top1"],
+    "rows": [{"label": "FP", "experiment": "cifar10/fp", "provenance": "measured only"},
+             {"label": "Ternary", "experiment": "cifar10/tern", "baseline": "cifar10/fp", "provenance": "measured only"}]})");
+  return path;
+}
+
+// Rendering from d/runs and d/experiments.
+RenderOptions options_for(const fs::path& d) {
+  RenderOptions o;
+  o.runs_root = (d / "runs").string();
+  o.experiments_root = (d / "experiments").string();
+  return o;
+}
 }  // namespace
 
 TEST_CASE("report: rows render paper values - measurements - deltas - and reasons", "[report]") {
@@ -45,9 +66,7 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
   test::write_fake_result(runs, "cifar10/tern", "paper", 1, "running", 80.0, 57);
   test::write_fake_result(runs, "cifar10/pending", "paper", 1, "running", 50.0, 3);
 
-  RenderOptions o;
-  o.runs_root = runs.string();
-  o.experiments_root = (d / "experiments").string();
+  RenderOptions o = options_for(d);
   auto t = load_table((d / "experiments/tables/t.json").string());
   auto r = render_table(t, o);
   const auto& rows = r.rows;
@@ -94,12 +113,7 @@ TEST_CASE("report: rows render paper values - measurements - deltas - and reason
 TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 % interval",
           "[report]") {
   auto d = root();
-  for (std::string id : {"fp", "tern"})
-    write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
-  write_file_atomic((d / "experiments/tables/t3.json").string(), R"({
-    "id": "t3", "title": "Three seeds", "columns": ["top1"],
-    "rows": [{"label": "FP", "experiment": "cifar10/fp", "provenance": "measured only"},
-             {"label": "Ternary", "experiment": "cifar10/tern", "baseline": "cifar10/fp", "provenance": "measured only"}]})");
+  const auto table = write_paired_table(d);
   auto runs = d / "runs";
   const double fp[] = {90.0, 91.0, 92.0}, tern[] = {89.0, 90.5, 90.0};  // differences -1, -0.5, -2
   for (int s = 1; s <= 3; ++s) {
@@ -107,10 +121,7 @@ TEST_CASE("report: ternary - FP paired over three seeds with its spread and 95 %
     test::write_fake_result(runs, "cifar10/tern", "paper", s, "finished", tern[s - 1]);
   }
   test::write_fake_result(runs, "cifar10/tern", "paper", 4, "running", 70.0, 4);
-  RenderOptions o;
-  o.runs_root = runs.string();
-  o.experiments_root = (d / "experiments").string();
-  auto r = render_table(load_table((d / "experiments/tables/t3.json").string()), o);
+  auto r = render_table(load_table(table), options_for(d));
   // mean -1.1667, sample std 0.7638, t(0.975, 2) = 4.303: half-width 4.303 * 0.7638 / sqrt(3)
   // = 1.8975
   CHECK_THAT(r.markdown, Contains("| -1.17 [-2.00, -0.50], 3 seeds, 95 % CI ± 1.90 |"));
@@ -171,12 +182,7 @@ void set_step_history(const fs::path& result, double test0, double test1, double
 
 TEST_CASE("report: ternary - FP by phase of a step schedule, paired by seed", "[report]") {
   auto d = root();
-  for (std::string id : {"fp", "tern"})
-    write_file_atomic((d / "experiments/cifar10" / (id + ".json")).string(), "{}");
-  write_file_atomic((d / "experiments/tables/t4.json").string(), R"({
-    "id": "t4", "title": "Phases", "columns": ["top1"],
-    "rows": [{"label": "FP", "experiment": "cifar10/fp", "provenance": "measured only"},
-             {"label": "Ternary", "experiment": "cifar10/tern", "baseline": "cifar10/fp", "provenance": "measured only"}]})");
+  const auto table = write_paired_table(d);
   auto runs = d / "runs";
   for (int s = 1; s <= 2; ++s) {
     test::write_fake_result(runs, "cifar10/fp", "paper", s, "finished", 90.0);
@@ -207,10 +213,7 @@ TEST_CASE("report: ternary - FP by phase of a step schedule, paired by seed", "[
   other["history"][4]["lr"] = 0.02;
   CHECK(gap_by_phase(t1, other).empty());
 
-  RenderOptions o;
-  o.runs_root = runs.string();
-  o.experiments_root = (d / "experiments").string();
-  auto r = render_table(load_table((d / "experiments/tables/t4.json").string()), o);
+  auto r = render_table(load_table(table), options_for(d));
   CHECK_THAT(r.markdown,
              Contains("| Ternary (seeds 1, 2) | 1–3 | 0.1 | -3.00, -4.00 | -2.00, -2.00 |"));
   CHECK_THAT(r.markdown,
