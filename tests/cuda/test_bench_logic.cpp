@@ -1,9 +1,11 @@
 // The benchmark's host-side logic: its verdicts (kernels/cuda/bench/check_result.cpp) and the
-// order in which the cuDNN conv baseline tries algorithms (baselines/cudnn_candidates.hpp).
+// order in which the cuDNN conv baseline tries algorithms (baselines/cudnn_candidates.hpp), and
+// the summary that sets the exit status (report.cpp).
 // Our kernels must be bit-exact (after one FP16 rounding for FP16 outputs); a baseline's
 // difference is judged against its math mode's bound and never counts as a failure of ours.
 #include "check_result.hpp"
 #include "cudnn_candidates.hpp"
+#include "report.hpp"
 
 #include <cuda_fp16.h>
 #include <catch2/catch.hpp>
@@ -113,4 +115,33 @@ TEST_CASE("cuDNN candidates that sum products: no Winograd or FFT, order kept", 
   }
   CHECK_FALSE(bl::sums_products(CUDNN_CONVOLUTION_FWD_ALGO_FFT));
   CHECK_FALSE(bl::sums_products(CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD));
+}
+
+TEST_CASE("benchmark summary: what of ours fails the run, cold or warm", "[cuda-host]") {
+  auto entry = [](const char* impl, const char* suffix, const char* check, bool error) {
+    g::Entry e{"gemv", impl, "1x4096x4096", suffix, {}, 0, 0, nlohmann::json::object()};
+    if (error)
+      e.extra["error_occurred"] = true;
+    else if (check)
+      e.extra["check"] = check;
+    return e;
+  };
+  std::vector<g::Entry> entries = {
+      entry("cuda_ternary", "cold", "exact", false), entry("cuda_ternary", "warm", nullptr, false),
+      entry("cudnn_f32", "cold", nullptr, true), entry("cudnn_f32", "warm", nullptr, true)};
+  auto s = g::check_summary(entries);
+  CHECK(s["cuda_ternary"]["exact"] == 1);
+  CHECK(s["cuda_ternary"]["warm_error"] == 0);
+  CHECK(s["cudnn_f32"]["error"] == 1);
+  CHECK(s["cudnn_f32"]["warm_error"] == 1);
+  CHECK(g::count_failures_of_ours(s) == 0);  // a baseline's errors are recorded, not failures
+
+  entries[1] = entry("cuda_ternary", "warm", nullptr, true);  // ours fails under graph capture
+  s = g::check_summary(entries);
+  CHECK(s["cuda_ternary"]["exact"] == 1);
+  CHECK(s["cuda_ternary"]["warm_error"] == 1);
+  CHECK(g::count_failures_of_ours(s) == 1);
+
+  entries.push_back(entry("cuda_ternary_s8", "cold", "MISMATCH", false));
+  CHECK(g::count_failures_of_ours(g::check_summary(entries)) == 2);
 }

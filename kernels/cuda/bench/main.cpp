@@ -80,6 +80,13 @@ Args parse(int argc, char** argv) {
     else
       throw std::invalid_argument("unknown option " + k);
   }
+  // The timer sizes its event arrays by max_reps and clamps the repetitions to [min, max].
+  if (a.timing.min_reps < 1 || a.timing.max_reps < a.timing.min_reps)
+    throw std::invalid_argument("--min-reps " + std::to_string(a.timing.min_reps) +
+                                " / --max-reps " + std::to_string(a.timing.max_reps) +
+                                ": expected 1 <= min-reps <= max-reps");
+  if (!(a.timing.min_time_s >= 0)) throw std::invalid_argument("--min-time: expected seconds >= 0");
+  if (a.flush_mb < 0) throw std::invalid_argument("--flush-mb: expected MB >= 0");
   return a;
 }
 

@@ -135,13 +135,19 @@ std::string outcome(const Entry& e) {
 nlohmann::json check_summary(const std::vector<Entry>& entries) {
   nlohmann::json s = nlohmann::json::object();
   for (const auto& e : entries) {
-    if (e.suffix != "cold") continue;  // a warm entry repeats its cold entry's check
     nlohmann::json& i = s[e.impl];
     if (i.is_null()) {
       i = {{"role", role_of(e.impl) == Role::ours ? "ours" : "baseline"}, {"max_rel_diff", 0.0}};
-      for (const char* k : {"exact", "close", "MISMATCH", "DIFFERS", "unchecked", "error"})
+      for (const char* k :
+           {"exact", "close", "MISMATCH", "DIFFERS", "unchecked", "error", "warm_error"})
         i[k] = 0;
       if (role_of(e.impl) == Role::baseline) i["check_bound_rel"] = baseline_bound(e.impl);
+    }
+    // A warm entry (CUDA-graph replays) repeats its cold entry's check; only its own failure
+    // (capture or replay) is counted.
+    if (e.suffix != "cold") {
+      if (e.extra.contains("error_occurred")) i["warm_error"] = i["warm_error"].get<int>() + 1;
+      continue;
     }
     i[outcome(e)] = i[outcome(e)].get<int>() + 1;
     if (e.extra.contains("max_rel_diff"))
@@ -160,7 +166,8 @@ nlohmann::json check_summary(const std::vector<Entry>& entries) {
 int count_failures_of_ours(const nlohmann::json& summary) {
   int n = 0;
   for (const auto& [impl, i] : summary.items())
-    if (i["role"] == "ours") n += i["MISMATCH"].get<int>() + i["error"].get<int>();
+    if (i["role"] == "ours")
+      n += i["MISMATCH"].get<int>() + i["error"].get<int>() + i["warm_error"].get<int>();
   return n;
 }
 
@@ -168,10 +175,11 @@ void print_check_summary(const nlohmann::json& summary) {
   for (const auto& [impl, i] : summary.items()) {
     std::printf(
         "summary: %-17s %-8s %3d exact %3d close %3d MISMATCH %3d DIFFERS %3d unchecked "
-        "%3d error, max rel diff %.3g",
+        "%3d error %3d warm error, max rel diff %.3g",
         impl.c_str(), i["role"].get<std::string>().c_str(), i["exact"].get<int>(),
         i["close"].get<int>(), i["MISMATCH"].get<int>(), i["DIFFERS"].get<int>(),
-        i["unchecked"].get<int>(), i["error"].get<int>(), i["max_rel_diff"].get<double>());
+        i["unchecked"].get<int>(), i["error"].get<int>(), i["warm_error"].get<int>(),
+        i["max_rel_diff"].get<double>());
     if (i.contains("check_bound_rel"))
       std::printf(" (bound %.3g)", i["check_bound_rel"].get<double>());
     std::printf("\n");

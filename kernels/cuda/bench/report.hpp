@@ -30,9 +30,10 @@ nlohmann::json to_json(const Entry& e);
 std::string gpu_slug();
 
 // Per implementation over all cold entries: how many checks came out exact / close / MISMATCH /
-// DIFFERS / unchecked / error, the largest relative difference and the math modes seen.
+// DIFFERS / unchecked / error, the largest relative difference and the math modes seen; and how
+// many warm (CUDA-graph) entries failed, as warm_error.
 nlohmann::json check_summary(const std::vector<Entry>& entries);
-// MISMATCH + error entries of our kernels: what makes the benchmark fail.
+// MISMATCH + error + warm_error entries of our kernels: what makes the benchmark fail.
 int count_failures_of_ours(const nlohmann::json& summary);
 // One "summary: ..." line per implementation (ci/gpu-check.sh copies them into its summary).
 void print_check_summary(const nlohmann::json& summary);
