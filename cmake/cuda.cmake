@@ -13,6 +13,17 @@ if(TNN_ENABLE_CUDA)
     set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     find_package(CUDAToolkit REQUIRED)
+    # A CUDA 13 toolkit may keep CCCL (<nv/target>, which cuda_fp16.h includes) only under
+    # include/cccl; CMake adds that folder itself from 3.31.9 on. Host files include CUDA headers
+    # through CUDA::cudart, so it gets the folder when the toolkit has no include/nv of its own.
+    foreach(_tnn_inc IN LISTS CUDAToolkit_INCLUDE_DIRS)
+      if(EXISTS "${_tnn_inc}/cccl/nv" AND NOT EXISTS "${_tnn_inc}/nv"
+         AND NOT "${_tnn_inc}/cccl" IN_LIST CUDAToolkit_INCLUDE_DIRS)
+        set_property(TARGET CUDA::cudart APPEND PROPERTY INTERFACE_INCLUDE_DIRECTORIES
+                                                         "${_tnn_inc}/cccl")
+        message(STATUS "CUDA: adding ${_tnn_inc}/cccl (CCCL headers) to CUDA::cudart")
+      endif()
+    endforeach()
     # CMake 3.25 has no FindCUDNN and cuDNN ships no CMake config: look in CUDNN_ROOT first (the
     # GPU hosts' pip wheel nvidia/cudnn: include/cudnn.h and lib/libcudnn.so.9, no unversioned
     # link), then next to the toolkit. Headers and library come from the same place when
