@@ -10,20 +10,34 @@ gc_classes=()
 gc_verdicts=()
 gc_times=()
 
-# gc_classify RC MODE -> "CLASS|VERDICT". CLASS is ok, skipped, degraded or failed.
+# gc_classify RC MODE [WHY] -> "CLASS|VERDICT". CLASS is ok, skipped, degraded or failed.
 #   MODE check:    a real check; any failure is FAILED (124: its time box ran out, e.g. a hang)
 #   MODE optional: a failure has a fallback (e.g. LibTorch configure -> kernel-only build): degraded
 #   MODE boxed:    run under `timeout`; 124 means the box ran out, not that the check failed
-# 77 is what every GPU program of the project exits with when it finds no CUDA device.
+# 77 is what every GPU program of the project exits with when it finds no CUDA device; a stage
+# returns it too when a tool cannot run here, saying why in WHY (default "no GPU").
 gc_classify() {
-  local rc=$1 mode=$2
+  local rc=$1 mode=$2 why=${3:-no GPU}
   if [ "$rc" -eq 0 ]; then echo "ok|ok"
-  elif [ "$rc" -eq 77 ]; then echo "skipped|skipped (no GPU)"
+  elif [ "$rc" -eq 77 ]; then echo "skipped|skipped ($why)"
   elif [ "$mode" != check ] && [ "$rc" -eq 124 ]; then echo "degraded|TIMED OUT (box ran out; incomplete)"
   elif [ "$mode" = optional ]; then echo "degraded|failed rc=$rc (fallback used)"
   elif [ "$rc" -eq 124 ]; then echo "failed|FAILED rc=124 (time box ran out)"
   else echo "failed|FAILED rc=$rc"
   fi
+}
+
+# gc_ctest_skipped FILE: how many tests a ctest output in FILE reports as skipped (exit 77: no
+# CUDA device). Where nvidia-smi lists a GPU, any is a failure: the programs cannot use it.
+gc_ctest_skipped() {
+  grep -c -- '\*\*\*Skipped' "$1"
+}
+
+# gc_sanitizer_unusable FILE: true when compute-sanitizer's output in FILE says that it cannot
+# run on this machine (seen on the gVisor H200: "Device not supported", then error 999), which
+# says nothing about our kernels.
+gc_sanitizer_unusable() {
+  grep -qE 'Device not supported|Failed to initialize the (sanitizer|profiler)' "$1"
 }
 
 # gc_record NAME CLASS VERDICT SECONDS: one row of the summary table.
@@ -62,9 +76,9 @@ gc_result_line() {
 
 gc_print_table() {
   local i
-  printf '%-22s %-44s %6s\n' stage verdict seconds
+  printf '%-22s %-48s %6s\n' stage verdict seconds
   for i in "${!gc_names[@]}"; do
-    printf '%-22s %-44s %6s\n' "${gc_names[$i]}" "${gc_verdicts[$i]}" "${gc_times[$i]}"
+    printf '%-22s %-48s %6s\n' "${gc_names[$i]}" "${gc_verdicts[$i]}" "${gc_times[$i]}"
   done
 }
 

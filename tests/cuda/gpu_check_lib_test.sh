@@ -20,6 +20,8 @@ is "a check's box running out is a failure" "$(gc_classify 124 check)" "failed|F
 is "fallback" "$(gc_classify 1 optional)" "degraded|failed rc=1 (fallback used)"
 is "stopped LibTorch build" "$(gc_classify 124 optional)" "degraded|TIMED OUT (box ran out; incomplete)"
 is "benchmark MISMATCH" "$(gc_classify 2 boxed)" "failed|FAILED rc=2"
+is "a tool that cannot run here" "$(gc_classify 77 boxed "sanitizer unusable here")" \
+  "skipped|skipped (sanitizer unusable here)"
 
 gc_record configure ok ok 3
 gc_record tests skipped "skipped (no GPU)" 1
@@ -56,6 +58,21 @@ touch "$tmp/deps/include/nlohmann/json.hpp" "$tmp/deps/include/catch2/catch.hpp"
 is "vendor incomplete" "$(gc_check_vendor "$tmp/deps")" "cmake/CatchAddTests.cmake"
 touch "$tmp/deps/cmake/CatchAddTests.cmake"
 is "vendor complete" "$(gc_check_vendor "$tmp/deps" && echo complete)" "complete"
+
+# What ctest prints for tests that exit 77 (SKIP_RETURN_CODE), and for tests that ran.
+printf '%s\n' "1/2 Test #163: cuda/bench copies wait ....***Skipped   0.08 sec" \
+  "2/2 Test #164: cuda/bench reference kernels are exact ....   Passed    0.08 sec" \
+  "100% tests passed, 0 tests failed out of 2" "The following tests did not run:" \
+  "	163 - cuda/bench copies wait (Skipped)" > "$tmp/ctest-skipped.txt"
+is "ctest skipped" "$(gc_ctest_skipped "$tmp/ctest-skipped.txt")" 1
+printf '%s\n' "1/1 Test #164: cuda/bench reference kernels are exact ....   Passed    0.08 sec" \
+  "100% tests passed, 0 tests failed out of 1" > "$tmp/ctest-ran.txt"
+is "ctest none skipped" "$(gc_ctest_skipped "$tmp/ctest-ran.txt")" 0
+printf '%s\n' "========= COMPUTE-SANITIZER" "========= Error: Device not supported" > "$tmp/san.txt"
+is "sanitizer unusable" "$(gc_sanitizer_unusable "$tmp/san.txt" && echo yes)" yes
+printf '%s\n' "========= Invalid __global__ write of size 4 bytes" "========= ERROR SUMMARY: 1 error" \
+  > "$tmp/san-err.txt"
+is "sanitizer found an error" "$(gc_sanitizer_unusable "$tmp/san-err.txt" || echo usable)" usable
 
 [ "$fails" -eq 0 ] && echo "gpu-check-lib: all checks passed"
 exit $((fails > 0))
