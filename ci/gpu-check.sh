@@ -117,6 +117,11 @@ nvcc_path=$(command -v nvcc)
 echo "nvcc:              ${nvcc_path:-none} $(nvcc --version 2>/dev/null | tail -1)"
 echo "cmake, ninja:      $(cmake --version | head -1), ninja $(ninja --version 2>/dev/null || echo none)"
 echo "host compiler:     $(c++ --version 2>/dev/null | head -1 || echo none)"
+if [ -n "$nvcc_path" ]; then
+  tk=$(dirname "$(dirname "$(readlink -f "$nvcc_path")")")
+  cublas=$(ls "$tk"/lib/libcublas.so* 2>/dev/null || ls "$tk"/lib64/libcublas.so* 2>/dev/null)
+  echo "cuBLAS:            $(echo "${cublas:-none in $tk/lib*}" | tr '\n' ' ')(CUBLAS_ROOT overrides)"
+fi
 
 torch_prefix=""
 if [ "$train" = 1 ]; then

@@ -24,6 +24,21 @@ if(TNN_ENABLE_CUDA)
         message(STATUS "CUDA: adding ${_tnn_inc}/cccl (CCCL headers) to CUDA::cudart")
       endif()
     endforeach()
+    # FindCUDAToolkit looks for an unversioned libcublas.so; pip's nvidia-cublas wheel (a toolkit
+    # assembled from wheels, as on the GPU hosts) may have only libcublas.so.13.
+    if(NOT TARGET CUDA::cublas)
+      find_library(TNN_CUBLAS_LIBRARY NAMES cublas libcublas.so.13 HINTS ${CUDAToolkit_LIBRARY_DIR}
+                   ${CUBLAS_ROOT} $ENV{CUBLAS_ROOT} PATH_SUFFIXES lib lib64)
+      find_library(TNN_CUBLASLT_LIBRARY NAMES cublasLt libcublasLt.so.13
+                   HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUBLAS_ROOT} $ENV{CUBLAS_ROOT}
+                   PATH_SUFFIXES lib lib64)
+      if(TNN_CUBLAS_LIBRARY AND TNN_CUBLASLT_LIBRARY)
+        add_library(CUDA::cublas UNKNOWN IMPORTED)
+        set_target_properties(CUDA::cublas PROPERTIES IMPORTED_LOCATION "${TNN_CUBLAS_LIBRARY}"
+                              INTERFACE_LINK_LIBRARIES "${TNN_CUBLASLT_LIBRARY};CUDA::cudart")
+        message(STATUS "CUDA: cuBLAS from ${TNN_CUBLAS_LIBRARY} (no unversioned libcublas.so)")
+      endif()
+    endif()
     # CMake 3.25 has no FindCUDNN and cuDNN ships no CMake config: look in CUDNN_ROOT first (the
     # GPU hosts' pip wheel nvidia/cudnn: include/cudnn.h and lib/libcudnn.so.9, no unversioned
     # link), then next to the toolkit. Headers and library come from the same place when
