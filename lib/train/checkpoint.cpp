@@ -85,12 +85,12 @@ nlohmann::json load_checkpoint(const std::string& path, Network& net, torch::opt
   if (opt != nullptr) {
     torch::serialize::InputArchive o;
     archive.read("optimizer", o);
-    opt->load(o);
+    load_optimizer(*opt, o, path);
   }
   if (threshold_opt != nullptr) {
     torch::serialize::InputArchive o;
     archive.read("threshold_optimizer", o);
-    threshold_opt->load(o);
+    load_optimizer(*threshold_opt, o, path);
   }
   if (state != nullptr) {
     state->epoch = meta["epoch"];

@@ -5,6 +5,37 @@
 
 namespace tnn {
 
+void zero_grad_in_place(torch::optim::Optimizer& opt) {
+  for (auto& group : opt.param_groups())
+    for (auto& p : group.params())
+      if (p.mutable_grad().defined()) {
+        p.mutable_grad().detach_();
+        p.mutable_grad().zero_();
+      }
+}
+
+bool optimizer_state_has_hex_keys(torch::serialize::InputArchive& optimizer_archive) {
+  torch::serialize::InputArchive state;
+  if (!optimizer_archive.try_read("state", state)) return false;
+  for (const auto& key : state.keys())
+    if (key.rfind("0x", 0) == 0) return true;
+  return false;
+}
+
+void load_optimizer(torch::optim::Optimizer& opt, torch::serialize::InputArchive& archive,
+                    const std::string& where) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2)
+  if (optimizer_state_has_hex_keys(archive))
+    throw std::runtime_error(
+        where + ": its optimizer state was written by LibTorch < 2.2, which LibTorch " +
+        TORCH_VERSION + " cannot map back to the parameters; resume this run with the LibTorch " +
+        "that wrote it (the CPU build: 1.13), or start a new run from its weights");
+#else
+  (void)where;  // this LibTorch reads both key formats
+#endif
+  opt.load(archive);
+}
+
 ParamGroups split_parameters(Network& net) {
   ParamGroups g;
   for (const auto& p : net.named_parameters()) {

@@ -88,21 +88,21 @@ std::pair<torch::Tensor, torch::Tensor> train_step(Trainable& t, const torch::Te
     for (auto& p : t.model_params) p.requires_grad_(false);
     if (t.sync) t.sync->before_forward();
     auto first = forward();
-    t.threshold_opt->zero_grad();
+    zero_grad_in_place(*t.threshold_opt);
     first.first.backward();
     for (auto& p : t.model_params) p.requires_grad_(true);
     if (t.sync) t.sync->average_now(*t.threshold_opt);
     t.threshold_opt->step();
     auto second = forward();
-    t.opt->zero_grad();
+    zero_grad_in_place(*t.opt);
     if (t.sync) t.sync->before_backward();
     second.first.backward();
     if (t.sync) t.sync->after_backward();
     t.opt->step();
     return second;
   }
-  t.opt->zero_grad();
-  if (t.threshold_opt) t.threshold_opt->zero_grad();
+  zero_grad_in_place(*t.opt);
+  if (t.threshold_opt) zero_grad_in_place(*t.threshold_opt);
   if (t.sync) t.sync->before_forward();
   auto out = forward();
   if (t.sync) t.sync->before_backward();

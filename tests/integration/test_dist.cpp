@@ -193,7 +193,7 @@ void reference_step(Trainable& t,
   auto pass = [&](torch::optim::Optimizer& opt) {
     std::vector<torch::Tensor> saved;
     for (auto& b : buffers) saved.push_back(b.clone());
-    opt.zero_grad();
+    tnn::zero_grad_in_place(opt);
     for (int r : {1, 0}) {
       auto loss = torch::cross_entropy_loss(t.net->forward(halves[size_t(r)].first),
                                             halves[size_t(r)].second);

@@ -35,6 +35,19 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const nlohmann::json& co
                                                         double lr);
 void set_learning_rate(torch::optim::Optimizer& opt, double lr);
 
+// Zeroes every defined gradient in place: what LibTorch 1.13's zero_grad() does. LibTorch 2.x's
+// zero_grad() sets them to none instead, and SGD then skips a parameter that got no gradient in a
+// step (no momentum, no weight decay), so the two versions would train differently.
+void zero_grad_in_place(torch::optim::Optimizer& opt);
+// LibTorch < 2.2 keys an optimizer's saved state by parameter addresses printed in hex ("0x55..."),
+// which LibTorch >= 2.2 reads back with std::stoull as 0 for every parameter (and then crashes in
+// step()). True when `optimizer_archive` holds such keys.
+bool optimizer_state_has_hex_keys(torch::serialize::InputArchive& optimizer_archive);
+// opt->load(archive), refusing, under LibTorch >= 2.2, state it would map to the wrong parameters
+// (see above); `where` names the file in the error.
+void load_optimizer(torch::optim::Optimizer& opt, torch::serialize::InputArchive& archive,
+                    const std::string& where);
+
 // Learning rate at (epoch, step within epoch): multistep (lr *= gamma_i once epoch >= milestone_i,
 // applied at epoch start as the reference), cosine (per step, to 0 at the end), constant.
 double scheduled_lr(const nlohmann::json& schedule, double base_lr, int epoch, int step,
