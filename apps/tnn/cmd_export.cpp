@@ -27,7 +27,8 @@ void add_export(CLI::App& app) {
     std::cout << a->output << ": state_dict of " << net->config().arch << " ("
               << net->config().quantizer.method << "); in Python: torchvision.models."
               << net->config().arch
-              << "().load_state_dict(torch.load(f), strict=False) gives the effective weights\n";
+              << "().load_state_dict(torch.load(f, weights_only=False), strict=False) gives the "
+                 "effective weights\n";
   });
 }
 

@@ -73,7 +73,7 @@ def main():
         d_import = float(np.abs(ours - ref).max())
         exp = os.path.join(a.work, f"{arch}-export.pth")
         run([a.tnn, "export", "--checkpoint", ck, "--output", exp])
-        d_export = float(np.abs(torchvision_logits(arch, torch.load(exp), x) - ours).max())
+        d_export = float(np.abs(torchvision_logits(arch, torch.load(exp, weights_only=False), x) - ours).max())
         # A ternary model from the same weights (what an experiment's init_from does at the start).
         tck = os.path.join(a.work, f"{arch}-{method}.pt")
         cmd = [a.tnn, "import", "--from", "torchvision", "--arch", arch, "--input", pth, "--output", tck,
@@ -86,7 +86,7 @@ def main():
         tours = np.load(tout)
         texp = os.path.join(a.work, f"{arch}-{method}-export.pth")
         run([a.tnn, "export", "--checkpoint", tck, "--output", texp])
-        sd = torch.load(texp)
+        sd = torch.load(texp, weights_only=False)  # what `tnn export` tells users to call
         scale = max(1.0, float(np.abs(tours).max()))
         d_tern = float(np.abs(torchvision_logits(arch, sd, x) - tours).max())
         # Codes and scales rebuild the effective weights.
