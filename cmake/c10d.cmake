@@ -23,6 +23,7 @@ if(NOT TNN_C10D_HEADERS OR NOT TNN_GLOO_INCLUDE)
 endif()
 set(_defs USE_DISTRIBUTED USE_C10D_GLOO TNN_HAVE_C10D)
 set(_incs ${TNN_GLOO_INCLUDE})
+set(_check_incs "")  # what only the test compile needs (the real build has them from torch)
 
 # NCCL: LibTorch built with CUDA (its torch_cuda library) and nccl.h (CUDA toolkit, NCCL_ROOT, or
 # pip's nvidia-nccl wheel next to pip's torch).
@@ -39,6 +40,9 @@ if(_torch_cuda OR TARGET torch_cuda)
   if(TNN_NCCL_INCLUDE)
     list(APPEND _defs USE_C10D_NCCL TNN_HAVE_NCCL)
     list(APPEND _incs ${TNN_NCCL_INCLUDE})
+    # ProcessGroupNCCL.hpp includes the CUDA runtime's headers (cuda_runtime.h via CUDAContext.h).
+    find_package(CUDAToolkit QUIET)
+    list(APPEND _check_incs ${CUDAToolkit_INCLUDE_DIRS})
   else()
     message(STATUS "c10d: LibTorch has CUDA but nccl.h was not found (set NCCL_ROOT): no NCCL process group")
   endif()
@@ -54,7 +58,7 @@ if(Torch_VERSION VERSION_GREATER_EQUAL 2)
   try_compile(TNN_C10D_COMPILES ${CMAKE_BINARY_DIR}/c10d-check
     SOURCES ${PROJECT_SOURCE_DIR}/lib/dist/c10d.cpp
     COMPILE_DEFINITIONS ${_flags} ${_torch_flags}
-    CMAKE_FLAGS "-DINCLUDE_DIRECTORIES=${TORCH_INCLUDE_DIRS};${_incs}"
+    CMAKE_FLAGS "-DINCLUDE_DIRECTORIES=${TORCH_INCLUDE_DIRS};${_incs};${_check_incs}"
     CXX_STANDARD 17
     OUTPUT_VARIABLE _out)
   unset(CMAKE_TRY_COMPILE_TARGET_TYPE)
