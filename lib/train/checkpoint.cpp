@@ -61,12 +61,15 @@ bool try_read_nested(torch::serialize::InputArchive& a, const std::string& dotte
   return try_read_nested(sub, dotted.substr(dot + 1), t, is_buffer);
 }
 
-torch::serialize::InputArchive open(const std::string& path) {
+// Tensors come back on `device`, not on the one they were saved from: a GPU run's checkpoint
+// opens on a machine without CUDA, and a parameter that reads a tensor from another device would
+// be moved there (InputArchive::try_read uses set_data across devices).
+torch::serialize::InputArchive open(const std::string& path, torch::Device device) {
   if (!std::filesystem::is_regular_file(path))
     throw std::runtime_error(path + ": no such checkpoint file");
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    archive.load_from(path, device);
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot read checkpoint (not a LibTorch archive, or cut " +
                              "short): " + e.what_without_backtrace());
@@ -77,7 +80,8 @@ torch::serialize::InputArchive open(const std::string& path) {
 
 nlohmann::json load_checkpoint(const std::string& path, Network& net, torch::optim::Optimizer* opt,
                                torch::optim::Optimizer* threshold_opt, TrainState* state) {
-  auto archive = open(path);
+  const auto params = net.parameters();
+  auto archive = open(path, params.empty() ? torch::Device(torch::kCPU) : params.front().device());
   nlohmann::json meta = read_meta(archive, path);
   torch::serialize::InputArchive model;
   archive.read("model", model);
@@ -105,14 +109,14 @@ nlohmann::json load_checkpoint(const std::string& path, Network& net, torch::opt
 }
 
 nlohmann::json checkpoint_config(const std::string& path) {
-  auto archive = open(path);
+  auto archive = open(path, torch::kCPU);
   nlohmann::json meta = read_meta(archive, path);
   meta.erase("history");
   return meta;
 }
 
 void load_matching_weights(const std::string& path, Network& net) {
-  auto archive = open(path);
+  auto archive = open(path, torch::kCPU);
   torch::serialize::InputArchive model;
   archive.read("model", model);
   torch::NoGradGuard ng;

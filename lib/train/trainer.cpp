@@ -29,16 +29,19 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// `local_rank`: the device of this data-parallel rank (one per local rank), 0 for one process.
-torch::Device pick_device(const std::string& want, int local_rank) {
+// One GPU per local rank (local_rank of local_world, 0 of 1 for one process). "auto" takes the
+// GPUs only when there is one for every local rank, the same choice on every rank (the gradient
+// sync picks NCCL or Gloo from the device): two ranks on one GPU is what NCCL refuses.
+torch::Device pick_device(const std::string& want, int local_rank, int local_world) {
   if (want == "cpu") return torch::kCPU;
-  if (want == "cuda") {
-    if (!torch::cuda::is_available())
-      throw std::runtime_error("train.device: cuda requested but no CUDA device is available");
-    return torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank));
-  }
-  return torch::cuda::is_available() ? torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank))
-                                     : torch::Device(torch::kCPU);
+  const int gpus = torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0;
+  const bool enough = gpus >= local_world;
+  if (want == "cuda" && !enough)
+    throw std::runtime_error("train.device: cuda requested for " + std::to_string(local_world) +
+                             " local rank(s), one GPU each, but " + std::to_string(gpus) +
+                             " CUDA device(s) are available");
+  return enough && gpus > 0 ? torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank))
+                            : torch::Device(torch::kCPU);
 }
 
 struct Run {
@@ -111,7 +114,9 @@ nlohmann::json train(const nlohmann::json& cfg, const TrainOptions& o) {
                                 std::to_string(world) + " data-parallel ranks");
   const int batch = global_batch / world;  // this rank's
 
-  Run r{cfg, o, pick_device(tc["device"], dp ? dp->launch().local_rank : 0), {}};
+  const dist::LaunchInfo one_process;
+  const dist::LaunchInfo& launch = dp ? dp->launch() : one_process;
+  Run r{cfg, o, pick_device(tc["device"], launch.local_rank, launch.local_world), {}};
   auto data = open_dataset(cfg, o.data_dir, r.device);  // CIFAR-10 or ImageNet (data.dataset)
   r.t = make_trainable(cfg, o.seed, r.device, o.init_checkpoint, o.init_torchvision);
   Network& net = *r.t.net;

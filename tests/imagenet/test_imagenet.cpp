@@ -22,7 +22,9 @@ using Catch::Contains;
 namespace fs = std::filesystem;
 
 namespace {
+// On the CPU even where LibTorch has CUDA: the exact-resume check is a CPU promise.
 nlohmann::json smoke(const std::string& id, nlohmann::json overrides = nlohmann::json::object()) {
+  if (!overrides.contains("train.device")) overrides["train.device"] = "cpu";
   auto e = load_experiment(std::string(TNN_SOURCE_DIR) + "/experiments/" + id + ".json");
   return resolve_config(e, "smoke", overrides);
 }

@@ -102,6 +102,8 @@ std::vector<std::string> run_args(const std::string& id, const fs::path& out,
                                 "--profile",      "smoke",      "--seed", std::to_string(kSeed),
                                 "--out",          out.string(), "--data", test::data_dir(),
                                 "--dist-timeout", "20"};
+  // Gloo on the CPU even where LibTorch has CUDA: the checks are bit-exact CPU replays.
+  a.insert(a.end(), {"--set", "train.device=cpu"});
   for (const auto& s : sets) {
     a.push_back("--set");
     a.push_back(s);

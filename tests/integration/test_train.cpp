@@ -12,8 +12,11 @@ using Catch::Contains;
 namespace fs = std::filesystem;
 
 namespace {
+// On the CPU even where LibTorch has CUDA: these tests hold the trainer to its CPU promises
+// (bit-exact resume), which cuDNN's algorithm choice does not keep.
 nlohmann::json smoke_config(const std::string& id,
                             nlohmann::json overrides = nlohmann::json::object()) {
+  if (!overrides.contains("train.device")) overrides["train.device"] = "cpu";
   return resolve_config(load_experiment(test::experiment_file(id)), "smoke", overrides);
 }
 TrainOptions options(const fs::path& dir) {
