@@ -79,6 +79,10 @@ struct SyncBatchNormFn : public torch::autograd::Function<SyncBatchNormFn> {
 }  // namespace
 
 void install_sync_batchnorm(const std::shared_ptr<Context>& ctx, Network& net) {
+  if (!net.routes_batch_norm())
+    throw std::runtime_error("train.sync_batchnorm: model.arch " + net.config().arch +
+                             " applies its batch norms itself (a Sequential, BatchNorm1d), so " +
+                             "they cannot be synchronised; set train.sync_batchnorm to false");
   // Its own process group: these collectives run inside the backward pass, interleaved with the
   // gradient buckets' all-reduces of the main group.
   bool cuda = false;

@@ -79,6 +79,7 @@ class ResNetCifar : public Network {
     return fc(x);
   }
   std::vector<QuantLayer> quant_layers() override { return layers_; }
+  bool routes_batch_norm() const override { return true; }
 
   // stem conv+BN+ReLU, per block: conv_a+BN+ReLU, conv_b+BN, option-A shortcut, add+ReLU; pool; FC.
   kernels::Model to_packed() override {

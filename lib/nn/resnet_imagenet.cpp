@@ -62,13 +62,13 @@ class ImageNetBlock : public torch::nn::Module {
       ds->push_back(ds_bn_);
     }
   }
-  torch::Tensor forward(const torch::Tensor& x) {
+  torch::Tensor forward(const torch::Tensor& x, Network& net) {
     auto y = x;
     for (size_t i = 0; i < convs_.size(); ++i) {
-      y = bns_[i](convs_[i](y));
+      y = net.batch_norm(bns_[i], convs_[i](y));
       if (i + 1 < convs_.size()) y = torch::relu(y);
     }
-    return torch::relu(y + (ds_conv_ ? ds_bn_(ds_conv_(x)) : x));
+    return torch::relu(y + (ds_conv_ ? net.batch_norm(ds_bn_, ds_conv_(x)) : x));
   }
   // (name suffix, conv) pairs for the model's layer list.
   std::vector<std::pair<std::string, QConv2d>> convs() const {
@@ -132,12 +132,13 @@ class ResNetImageNet : public Network {
   }
 
   torch::Tensor forward(torch::Tensor x) override {
-    x = torch::relu(bn1(conv1(x)));
+    x = torch::relu(batch_norm(bn1, conv1(x)));
     x = torch::max_pool2d(x, 3, 2, 1);
-    for (auto& b : blocks_) x = b->forward(x);
+    for (auto& b : blocks_) x = b->forward(x, *this);
     return fc(x.mean({2, 3}));
   }
   std::vector<QuantLayer> quant_layers() override { return layers_; }
+  bool routes_batch_norm() const override { return true; }
   // conv1+BN+ReLU, 3x3 / 2 max-pool; per block: the projection (1x1 conv+BN) if any, the
   // convs+BN (ReLU after all but the last), add+ReLU; global pool; FC. The projection comes
   // first so the add's second operand exists before the block's last conv, which then takes

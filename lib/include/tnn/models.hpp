@@ -53,6 +53,9 @@ class Network : public torch::nn::Module {
   torch::Tensor batch_norm(torch::nn::BatchNorm2d& bn, const torch::Tensor& x) {
     return batch_norm_ ? batch_norm_(*bn, x) : bn(x);
   }
+  // True when every batch norm of the model goes through batch_norm() (a model whose BN sits in a
+  // Sequential, or is a BatchNorm1d, cannot take the replacement: sync BN refuses it).
+  virtual bool routes_batch_norm() const { return false; }
 
  protected:
   explicit Network(ModelConfig c) : config_(std::move(c)) {}
