@@ -52,9 +52,9 @@ void gemv(const TernaryMatrix& w, const float* x, float* y, cudaStream_t stream)
 void gemv(const TernaryMatrix& w, const __half* x, __half* y, cudaStream_t stream);
 void gemv_s8(const TernaryMatrix& w, const int8_t* x, float x_scale, float* y, cudaStream_t stream);
 
-// GEMM: Y = X W^T for M >= 1 (M = 1 with x 16-byte aligned runs the GEMV kernel; any other x the
-// tiled ones, which take any alignment). FP32 runs on CUDA cores (exact FP32 products); FP16 and
-// int8 on tensor cores (wmma) with FP32 / int32 accumulation.
+// GEMM: Y = X W^T for M >= 1 (M = 1 with x and the weights 16-byte aligned runs the GEMV kernel;
+// otherwise the tiled ones, which take any alignment). FP32 runs on CUDA cores (exact FP32
+// products); FP16 and int8 on tensor cores (wmma) with FP32 / int32 accumulation.
 void gemm(const TernaryMatrix& w, const float* x, int m, float* y, cudaStream_t stream);
 void gemm(const TernaryMatrix& w, const __half* x, int m, __half* y, cudaStream_t stream);
 void gemm_s8(const TernaryMatrix& w, const int8_t* x, int m, float x_scale, float* y,
