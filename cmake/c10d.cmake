@@ -41,8 +41,14 @@ if(_torch_cuda OR TARGET torch_cuda)
     list(APPEND _defs USE_C10D_NCCL TNN_HAVE_NCCL)
     list(APPEND _incs ${TNN_NCCL_INCLUDE})
     # ProcessGroupNCCL.hpp includes the CUDA runtime's headers (cuda_runtime.h via CUDAContext.h).
+    # (and, from a CUDA 13 toolkit, CCCL's <nv/target> under include/cccl: cmake/cuda.cmake)
     find_package(CUDAToolkit QUIET)
-    list(APPEND _check_incs ${CUDAToolkit_INCLUDE_DIRS})
+    foreach(_inc IN LISTS CUDAToolkit_INCLUDE_DIRS)
+      list(APPEND _check_incs ${_inc})
+      if(EXISTS "${_inc}/cccl/nv" AND NOT EXISTS "${_inc}/nv")
+        list(APPEND _check_incs ${_inc}/cccl)
+      endif()
+    endforeach()
   else()
     message(STATUS "c10d: LibTorch has CUDA but nccl.h was not found (set NCCL_ROOT): no NCCL process group")
   endif()
@@ -54,6 +60,7 @@ if(Torch_VERSION VERSION_GREATER_EQUAL 2)
     list(APPEND _flags -D${_d})
   endforeach()
   separate_arguments(_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+  file(REMOVE ${CMAKE_BINARY_DIR}/c10d-check.log)  # a log left by an earlier configure
   set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   try_compile(TNN_C10D_COMPILES ${CMAKE_BINARY_DIR}/c10d-check
     SOURCES ${PROJECT_SOURCE_DIR}/lib/dist/c10d.cpp

@@ -27,9 +27,10 @@ if(TNN_ENABLE_CUDA)
     # FindCUDAToolkit looks for an unversioned libcublas.so; pip's nvidia-cublas wheel (a toolkit
     # assembled from wheels, as on the GPU hosts) may have only libcublas.so.13.
     if(NOT TARGET CUDA::cublas)
-      find_library(TNN_CUBLAS_LIBRARY NAMES cublas libcublas.so.13 HINTS ${CUDAToolkit_LIBRARY_DIR}
-                   ${CUBLAS_ROOT} $ENV{CUBLAS_ROOT} PATH_SUFFIXES lib lib64)
-      find_library(TNN_CUBLASLT_LIBRARY NAMES cublasLt libcublasLt.so.13
+      find_library(TNN_CUBLAS_LIBRARY NAMES cublas libcublas.so.13 libcublas.so.12
+                   HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUBLAS_ROOT} $ENV{CUBLAS_ROOT}
+                   PATH_SUFFIXES lib lib64)
+      find_library(TNN_CUBLASLT_LIBRARY NAMES cublasLt libcublasLt.so.13 libcublasLt.so.12
                    HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUBLAS_ROOT} $ENV{CUBLAS_ROOT}
                    PATH_SUFFIXES lib lib64)
       if(TNN_CUBLAS_LIBRARY AND TNN_CUBLASLT_LIBRARY)
