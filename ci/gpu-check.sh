@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one prepared GPU check (docs/gpu.md). On a fresh lent H100/H200, within TNN_GPU_BUDGET_S
-# (default 400 s: with a machine's start, ~8.5 of a task's 15 device minutes, leaving a rerun):
+# (default 360 s: with a machine's start, ~8 of a task's 15 device minutes, leaving a rerun):
 #   a) configure + build the CUDA build (the `cuda` preset's settings) with the carried header
 #      deps (.gpu-deps, -DTNN_VENDOR_DIR) and pip's LibTorch and cuDNN; kernel-only when the
 #      LibTorch configure fails, and again kernel-only in a fresh tree when the CUDA targets do not
@@ -54,7 +54,7 @@ exec 3>&1 4>&2
 exec > >(tee "$out/gpu-check.log") 2>&1
 tee_pid=$!
 
-budget=${TNN_GPU_BUDGET_S:-400}
+budget=${TNN_GPU_BUDGET_S:-360}
 build=${TNN_GPU_BUILD_DIR:-build/cuda}
 prebuilt=${TNN_GPU_PREBUILT:-}
 jobs=$(nproc)
@@ -361,6 +361,9 @@ else
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 124 ] && gc_sanitizer_unusable "$out/.memcheck.txt"; then
       skip_why="compute-sanitizer cannot use this GPU"
       rc=77
+    elif [ "$rc" -eq 77 ]; then
+      echo "gpu-check: nvidia-smi lists a GPU, but the tests under memcheck found no CUDA device"
+      rc=1
     fi
     rm -f "$out/.memcheck.txt"
     return "$rc"

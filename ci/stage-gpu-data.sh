@@ -17,7 +17,10 @@ rm -rf "$out"/p[0-9]* "$out/SHA256SUMS"
 mkdir -p "$out"
 
 mib=$((1 << 20))
-tree=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- | tail -1 | cut -f1)
+# What git would send: tracked and untracked-not-ignored files that exist (a deleted tracked file
+# is still listed); hard links counted each time (-l), as a copy sends them.
+tree=$(git ls-files -co --exclude-standard -z | xargs -0 -r ls -d 2> /dev/null | tr '\n' '\0' |
+  du -clb --files0-from=- | tail -1 | cut -f1)
 deps=$(du -sb .gpu-deps 2> /dev/null | cut -f1 || true)
 part_mib=$(((64 * mib - tree - ${deps:-0}) / mib - 4))
 if [ "$part_mib" -lt 8 ]; then
@@ -40,4 +43,4 @@ echo "the calls, each within 30 s of the last (docs/gpu.md):"
 for p in $(seq 1 $((i - 1))); do
   echo "  run(command=\"ls -l .gpu-data/p$p\", carry=[\".gpu-data/p$p\"], timeout_s=60)"
 done
-echo "  run(command=\"ci/gpu-check.sh \$OUT\", carry=[\".gpu-deps\", \".gpu-data/p$i\"], timeout_s=480)"
+echo "  run(command=\"ci/gpu-check.sh \$OUT\", carry=[\".gpu-deps\", \".gpu-data/p$i\"], timeout_s=420)"
