@@ -16,6 +16,7 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -30,18 +31,26 @@ double seconds_since(Clock::time_point t) {
 }
 
 // One GPU per local rank (local_rank of local_world, 0 of 1 for one process). "auto" takes the
-// GPUs only when there is one for every local rank, the same choice on every rank (the gradient
-// sync picks NCCL or Gloo from the device): two ranks on one GPU is what NCCL refuses.
+// GPUs only when every local rank sees one of its own, so that nodes alike choose alike (the
+// gradient sync picks NCCL or Gloo from the device; two ranks on one GPU is what NCCL refuses).
+// One visible GPU per rank of several is what a launcher binding a GPU to each task shows
+// (srun --gpus-per-task=1); only an explicit "cuda" takes it, as cuda:0.
 torch::Device pick_device(const std::string& want, int local_rank, int local_world) {
   if (want == "cpu") return torch::kCPU;
   const int gpus = torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0;
-  const bool enough = gpus >= local_world;
-  if (want == "cuda" && !enough)
+  if (gpus > 0 && gpus >= local_world)
+    return torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank));
+  if (want == "cuda") {
+    if (gpus == 1) return torch::Device(torch::kCUDA, 0);
     throw std::runtime_error("train.device: cuda requested for " + std::to_string(local_world) +
                              " local rank(s), one GPU each, but " + std::to_string(gpus) +
-                             " CUDA device(s) are available");
-  return enough && gpus > 0 ? torch::Device(torch::kCUDA, torch::DeviceIndex(local_rank))
-                            : torch::Device(torch::kCPU);
+                             " CUDA device(s) are visible");
+  }
+  if (gpus > 0)
+    std::cerr << "warning: train.device auto: " << gpus << " GPU(s) visible to " << local_world
+              << " local ranks, so training on the CPU (with one GPU bound to "
+              << "each task, e.g. srun --gpus-per-task=1, set train.device to cuda)\n";
+  return torch::kCPU;
 }
 
 struct Run {
