@@ -297,6 +297,8 @@ std::string config_hash(const nlohmann::json& resolved) {
   for (const char* k :
        {"id", "description", "extends", "depends_on", "seeds", "profiles", "expected", "profile"})
     c.erase(k);
+  // Where a run executes is not what it is: a run may resume on another kind of machine.
+  if (c.contains("train") && c["train"].is_object()) c["train"].erase("device");
   prune_defaults(c, experiment_defaults());
   return md5_bytes(c.dump()).substr(0, 12);
 }

@@ -95,6 +95,9 @@ std::string run_script(const ReproduceRequest& r, const PlannedRun& p, const fs:
     << quote(p.dataset == "imagenet" ? r.imagenet_dir : r.data_dir) << " --no-deps";
   for (const auto& [k, v] : r.overrides.items())
     s << " --set " << quote(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+  // --gpus-per-task=1 shows each rank one GPU of its own (cuda:0), which train.device auto
+  // cannot tell from ranks sharing one: say cuda.
+  if (gpus > 0 && !r.overrides.contains("train.device")) s << " --set train.device=cuda";
   s << " &\n";
   s << "step=$!\n";
   s << "wait \"$step\"; rc=$?\n";

@@ -227,6 +227,8 @@ TEST_CASE("experiments: bad fields are errors naming the file and the JSON path"
   auto c2 = c1;
   c2["description"] = "changed";
   CHECK(config_hash(c1) == config_hash(c2));
+  c2["train"]["device"] = "cuda";  // where it runs (a Slurm GPU job says cuda), not what it is
+  CHECK(config_hash(c1) == config_hash(c2));
   c2["train"]["epochs"] = 99;
   CHECK(config_hash(c1) != config_hash(c2));
   // A config written before a field was added (its object lacks it) hashes as today's, where the
