@@ -38,13 +38,14 @@ const char* kUsage =
     "  --flush-mb N       L2 flush buffer (default max(256, 4 x L2))\n"
     "  --graph            also time CUDA-graph replays without flush (\"/warm\", L2 hot)\n"
     "  --cudnn-exhaustive cudnnFindConvolutionForwardAlgorithm instead of the v7 heuristics\n"
-    "  --list             print the benchmark names and exit\n";
+    "  --list             print the benchmark names and exit\n"
+    "  --help             this text\n";
 
 struct Args {
   std::string out, out_dir, shapes = TNN_SOURCE_DIR "/experiments/kernels/gpu.json", filter = ".";
   g::TimingOptions timing;
   long flush_mb = 0;
-  bool graph = false, exhaustive = false, list = false;
+  bool graph = false, exhaustive = false, list = false, help = false;
 };
 
 Args parse(int argc, char** argv) {
@@ -77,6 +78,8 @@ Args parse(int argc, char** argv) {
       a.exhaustive = true;
     else if (k == "--list")
       a.list = true;
+    else if (k == "--help" || k == "-h")
+      a.help = true;
     else
       throw std::invalid_argument("unknown option " + k);
   }
@@ -101,6 +104,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tnn_cuda_bench: %s\n%s", e.what(), kUsage);
     return 1;
+  }
+  if (args.help) {
+    std::printf("%s", kUsage);
+    return 0;
   }
   const std::regex filter(args.filter);
   if (args.list) {
