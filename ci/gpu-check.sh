@@ -80,6 +80,10 @@ stage() {
   echo "=== [$name] $(date +%T), $(left) s of budget left"
   "$@"
   rc=$?
+  if [ "$rc" -eq 77 ] && [ -z "$skip_why" ] && have_gpu; then
+    echo "gpu-check: nvidia-smi lists a GPU, but $name found no CUDA device (exit 77)"
+    rc=1
+  fi
   cv=$(gc_classify "$rc" "$mode" "${skip_why:-no GPU}")
   skip_why=""
   gc_record "$name" "${cv%%|*}" "${cv#*|}" $((SECONDS - t0))
@@ -336,10 +340,6 @@ run_bench() {
   local rc=${PIPESTATUS[0]}
   while IFS= read -r l; do notes+=("bench: ${l#summary: }"); done < <(grep '^summary: ' "$out/.bench.txt")
   rm -f "$out/.bench.txt"
-  if [ "$rc" -eq 77 ] && have_gpu; then
-    echo "gpu-check: nvidia-smi lists a GPU, but the benchmark found no CUDA device"
-    return 1
-  fi
   return "$rc"
 }
 if [ $bench = 1 ]; then
@@ -361,9 +361,6 @@ else
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 124 ] && gc_sanitizer_unusable "$out/.memcheck.txt"; then
       skip_why="compute-sanitizer cannot use this GPU"
       rc=77
-    elif [ "$rc" -eq 77 ]; then
-      echo "gpu-check: nvidia-smi lists a GPU, but the tests under memcheck found no CUDA device"
-      rc=1
     fi
     rm -f "$out/.memcheck.txt"
     return "$rc"
